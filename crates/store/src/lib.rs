@@ -1,1 +1,480 @@
-//! store
+//! Persistence for Clearhouse: the ledger on SQLite (embedded default) or PostgreSQL, with the
+//! same behaviour behind one [`Store`].
+//!
+//! Writes go through one writer thread that does *group commit*: it takes every request waiting
+//! in its queue (up to [`GROUP_EVENTS_MAX`] events), applies each as its own batch with its own
+//! journal entry, and commits them in one database transaction, so that many small requests share
+//! one fsync. A request is answered only after that commit returned, that is once it is durable.
+//!
+//! The writer keeps the accounts it has seen in memory between transactions, and trusts them
+//! only while the journal head in the database is the one it wrote last; when another process
+//! wrote in between, or a transaction failed, it forgets them and reloads.
+//!
+//! **Architecture invariant:** this is the only crate that talks to a database, and it reads no
+//! clock: the time is a [`Clock`] the caller passes in.
+
+mod backend;
+mod migrations;
+mod postgres;
+mod sqlite;
+mod verify;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+use ledger::journal::{self, Hash};
+use ledger::{
+    Account, BATCH_EVENTS_MAX, CreateAccountResult, CreateTransferResult, EXPIRED_PER_BATCH_MAX,
+    Ledger, NewAccount, NewTransfer,
+};
+
+pub use backend::{Head, JournalRow, TransferRow};
+pub use verify::VerifyReport;
+
+use backend::Backend;
+
+/// Most events one group commit takes from the queue.
+pub const GROUP_EVENTS_MAX: usize = 64 * 1024;
+/// Most requests waiting for the writer; callers block beyond it (back-pressure).
+pub const QUEUE_REQUESTS_MAX: usize = 1024;
+/// How often a transaction that failed with a serialization failure or deadlock is retried.
+pub const RETRIES_MAX: u32 = 5;
+/// Most transfers one listing returns.
+pub const LIST_LIMIT_MAX: usize = 10_000;
+
+/// The time in nanoseconds since the Unix epoch.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// What went wrong in the store.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database URL or file is not usable.
+    #[error("{0}")]
+    Config(String),
+    /// SQLite failed.
+    #[error("sqlite: {0}")]
+    Sqlite(Arc<rusqlite::Error>),
+    /// PostgreSQL failed.
+    #[error("postgres: {0}")]
+    Postgres(Arc<::postgres::Error>),
+    /// A stored value is not one the ledger can have written.
+    #[error("corrupt database: {0}")]
+    Corrupt(String),
+    /// A batch has more events than the ledger takes at once.
+    #[error("batch of {len} events, more than the {max} a batch may hold")]
+    BatchTooLarge {
+        /// Events in the batch.
+        len: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// The writer thread has stopped (a previous panic, or the store is shutting down).
+    #[error("the store's writer has stopped")]
+    Closed,
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(what: String) -> Self {
+        StoreError::Corrupt(what)
+    }
+
+    /// Whether the same transaction may succeed if retried (serialization failure, deadlock).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Postgres(e) => e.code().is_some_and(|c| {
+                *c == ::postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+                    || *c == ::postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+            }),
+            StoreError::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(Arc::new(e))
+    }
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> Self {
+        StoreError::Postgres(Arc::new(e))
+    }
+}
+
+/// Where the data lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite database file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+impl Location {
+    /// Parses `postgres://…` / `postgresql://…`, `sqlite://PATH`, `sqlite:PATH`, or a plain path.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Location::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path.contains("://") {
+            return Err(StoreError::Config(format!(
+                "database URL {url:?}: expected a file path, sqlite://PATH or postgres://…"
+            )));
+        }
+        Ok(Location::Sqlite(PathBuf::from(path)))
+    }
+
+    fn connect(&self) -> Result<Box<dyn Backend>, StoreError> {
+        Ok(match self {
+            Location::Sqlite(path) => Box::new(sqlite::Sqlite::open(path)?),
+            Location::Postgres(url) => Box::new(postgres::Postgres::connect(url)?),
+        })
+    }
+
+    /// Which engine.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Location::Sqlite(_) => "sqlite",
+            Location::Postgres(_) => "postgres",
+        }
+    }
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Location {
+    /// Shows the location without a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            Location::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if at > scheme => {
+                    let userinfo = &url[scheme + 3..at];
+                    let user = userinfo.split(':').next().unwrap_or_default();
+                    write!(f, "{}{user}{}", &url[..scheme + 3], &url[at..])
+                }
+                _ => f.write_str(url),
+            },
+        }
+    }
+}
+
+enum Batch {
+    Accounts(Vec<NewAccount>),
+    Transfers(Vec<NewTransfer>),
+}
+
+enum Reply {
+    Accounts(Vec<CreateAccountResult>),
+    Transfers(Vec<CreateTransferResult>),
+}
+
+struct Request {
+    batch: Batch,
+    reply: SyncSender<Result<Reply, StoreError>>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        match self {
+            Batch::Accounts(e) => e.len(),
+            Batch::Transfers(e) => e.len(),
+        }
+    }
+}
+
+/// The ledger's durable store: a writer thread doing group commit, and a reader connection.
+pub struct Store {
+    location: Location,
+    queue: Option<SyncSender<Request>>,
+    writer: Option<JoinHandle<()>>,
+    reader: Mutex<Box<dyn Backend>>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store at `location`, creating and migrating the database on first use.
+    pub fn open(location: Location, clock: Clock) -> Result<Self, StoreError> {
+        let writer_db = location.connect()?;
+        let reader = location.connect()?;
+        let (queue, requests) = sync_channel(QUEUE_REQUESTS_MAX);
+        let writer = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || Writer::new(writer_db, clock).run(&requests))
+            .map_err(|e| StoreError::Config(format!("cannot start the writer thread: {e}")))?;
+        Ok(Store {
+            location,
+            queue: Some(queue),
+            writer: Some(writer),
+            reader: Mutex::new(reader),
+        })
+    }
+
+    /// Where the data lives.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    fn submit(&self, batch: Batch) -> Result<Reply, StoreError> {
+        if batch.len() > BATCH_EVENTS_MAX {
+            return Err(StoreError::BatchTooLarge {
+                len: batch.len(),
+                max: BATCH_EVENTS_MAX,
+            });
+        }
+        let (reply, answer) = sync_channel(1);
+        let queue = self.queue.as_ref().ok_or(StoreError::Closed)?;
+        queue
+            .send(Request { batch, reply })
+            .map_err(|_| StoreError::Closed)?;
+        answer.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Creates accounts; returns once the batch is durable, one result per account.
+    pub fn create_accounts(
+        &self,
+        events: Vec<NewAccount>,
+    ) -> Result<Vec<CreateAccountResult>, StoreError> {
+        match self.submit(Batch::Accounts(events))? {
+            Reply::Accounts(r) => Ok(r),
+            Reply::Transfers(_) => unreachable!("accounts answered with transfer results"),
+        }
+    }
+
+    /// Creates transfers; returns once the batch is durable, one result per transfer.
+    pub fn create_transfers(
+        &self,
+        events: Vec<NewTransfer>,
+    ) -> Result<Vec<CreateTransferResult>, StoreError> {
+        match self.submit(Batch::Transfers(events))? {
+            Reply::Transfers(r) => Ok(r),
+            Reply::Accounts(_) => unreachable!("transfers answered with account results"),
+        }
+    }
+
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Backend) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut reader = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        f(reader.as_mut())
+    }
+
+    /// Accounts by id, those that exist, in the order asked.
+    pub fn lookup_accounts(&self, ids: &[u64]) -> Result<Vec<Account>, StoreError> {
+        self.read(|db| db.lookup_accounts(ids))
+    }
+
+    /// Transfers by id with their pending state, those that exist, in the order asked.
+    pub fn lookup_transfers(&self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError> {
+        self.read(|db| db.lookup_transfers(ids))
+    }
+
+    /// An account's transfers after `after_timestamp`, oldest first, at most `limit`
+    /// (capped at [`LIST_LIMIT_MAX`]).
+    pub fn account_transfers(
+        &self,
+        account: u64,
+        after_timestamp: u64,
+        limit: usize,
+    ) -> Result<Vec<TransferRow>, StoreError> {
+        self.read(|db| db.account_transfers(account, after_timestamp, limit.min(LIST_LIMIT_MAX)))
+    }
+
+    /// Recomputes the hash chain, replays the journal and checks every invariant.
+    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.read(verify::verify)
+    }
+
+    /// Stops the writer after the requests already queued.
+    pub fn close(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.queue.take();
+        if let Some(writer) = self.writer.take() {
+            // A writer that panicked has answered nobody since; nothing more to do here.
+            let _ = writer.join();
+        }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The writer thread's state.
+struct Writer {
+    db: Box<dyn Backend>,
+    clock: Clock,
+    /// Working set: accounts kept across transactions while `cached_seq` is the head.
+    ledger: Ledger,
+    cached_seq: Option<u64>,
+}
+
+impl Writer {
+    fn new(db: Box<dyn Backend>, clock: Clock) -> Self {
+        Writer {
+            db,
+            clock,
+            ledger: Ledger::new(),
+            cached_seq: None,
+        }
+    }
+
+    fn run(mut self, requests: &Receiver<Request>) {
+        while let Ok(first) = requests.recv() {
+            let mut group = vec![first];
+            let mut events = group[0].batch.len();
+            while events < GROUP_EVENTS_MAX {
+                let Ok(next) = requests.try_recv() else { break };
+                events += next.batch.len();
+                group.push(next);
+            }
+            let mut attempt = 0;
+            let outcome = loop {
+                match self.commit_group(&group) {
+                    Ok(replies) => break Ok(replies),
+                    Err(e) => {
+                        self.db.rollback();
+                        self.ledger.clear();
+                        self.cached_seq = None;
+                        attempt += 1;
+                        if !e.is_retryable() || attempt > RETRIES_MAX {
+                            tracing::warn!(error = %e, requests = group.len(), "group commit failed");
+                            break Err(e);
+                        }
+                    }
+                }
+            };
+            match outcome {
+                Ok(replies) => {
+                    for (request, reply) in group.into_iter().zip(replies) {
+                        // A caller that went away no longer needs its answer.
+                        let _ = request.reply.send(Ok(reply));
+                    }
+                }
+                Err(e) => {
+                    for request in group {
+                        let _ = request.reply.send(Err(e.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies every request of the group in one transaction; the replies once it committed.
+    fn commit_group(&mut self, group: &[Request]) -> Result<Vec<Reply>, StoreError> {
+        let head = self.db.begin()?;
+        if self.cached_seq != Some(head.seq) {
+            self.ledger.clear();
+        }
+        self.ledger.forget_transfers();
+        self.ledger.set_last_timestamp(head.last_timestamp);
+        let now = (self.clock)();
+        let mut seq = head.seq;
+        let mut hash = head.hash;
+        let mut replies = Vec::with_capacity(group.len());
+        for request in group {
+            seq += 1;
+            let (reply, body, timestamp) = self.apply(seq, now, &request.batch)?;
+            let entry_hash = journal::chain_hash(&hash, &body);
+            let changes = self.ledger.take_changes();
+            let entry = JournalRow {
+                seq,
+                timestamp,
+                prev_hash: hash,
+                hash: entry_hash,
+                body,
+            };
+            self.db.write(&self.ledger, &changes, &entry)?;
+            hash = entry_hash;
+            replies.push(reply);
+        }
+        let head = Head {
+            seq,
+            hash,
+            last_timestamp: self.ledger.last_timestamp(),
+        };
+        self.db.commit(&head)?;
+        self.cached_seq = Some(seq);
+        Ok(replies)
+    }
+
+    /// Loads what the batch needs and applies it: its reply, journal body and timestamp.
+    fn apply(
+        &mut self,
+        seq: u64,
+        now: u64,
+        batch: &Batch,
+    ) -> Result<(Reply, Vec<u8>, u64), StoreError> {
+        let timestamp = self.ledger.next_timestamp(now);
+        self.db
+            .load_due(timestamp, EXPIRED_PER_BATCH_MAX, &mut self.ledger)?;
+        match batch {
+            Batch::Accounts(events) => {
+                let mut ids: Vec<u64> = events
+                    .iter()
+                    .map(|a| a.id)
+                    .filter(|&id| id <= ledger::ID_MAX)
+                    .collect();
+                ids.extend(self.ledger.account_ids_referenced(&[]));
+                self.load_missing_accounts(ids)?;
+                let outcome = self.ledger.create_accounts(now, events);
+                let body = journal::encode_accounts(seq, events, &outcome);
+                Ok((Reply::Accounts(outcome.results), body, outcome.timestamp))
+            }
+            Batch::Transfers(events) => {
+                let ids: Vec<u64> = Ledger::transfer_ids_referenced(events)
+                    .into_iter()
+                    .filter(|&id| self.ledger.transfer(id).is_none())
+                    .collect();
+                self.db.load_transfers(&ids, &mut self.ledger)?;
+                let accounts = self.ledger.account_ids_referenced(events);
+                self.load_missing_accounts(accounts)?;
+                let outcome = self.ledger.create_transfers(now, events);
+                let body = journal::encode_transfers(seq, events, &outcome);
+                Ok((Reply::Transfers(outcome.results), body, outcome.timestamp))
+            }
+        }
+    }
+
+    fn load_missing_accounts(&mut self, mut ids: Vec<u64>) -> Result<(), StoreError> {
+        ids.retain(|&id| id != 0 && !self.ledger.has_account(id));
+        ids.sort_unstable();
+        ids.dedup();
+        self.db.load_accounts(&ids, &mut self.ledger)
+    }
+}
+
+/// The hash of a journal head as lowercase hex.
+pub fn hash_hex(hash: &Hash) -> String {
+    hex::encode(hash)
+}

@@ -1,0 +1,225 @@
+//! What a database must do for the store; one implementation per engine.
+
+use ledger::journal::Hash;
+use ledger::{Account, Changes, Ledger, PendingState, PendingStatus, Transfer};
+
+use crate::StoreError;
+
+/// The journal head: the last entry and the last timestamp handed out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Head {
+    /// Last journal entry (zero: none).
+    pub seq: u64,
+    /// Its hash.
+    pub hash: Hash,
+    /// Timestamp of the last event applied.
+    pub last_timestamp: u64,
+}
+
+/// One stored journal entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalRow {
+    /// Position, from 1.
+    pub seq: u64,
+    /// Batch timestamp.
+    pub timestamp: u64,
+    /// Hash of the entry before.
+    pub prev_hash: Hash,
+    /// `SHA-256(prev_hash ‖ body)`.
+    pub hash: Hash,
+    /// Canonical bytes of the batch and its results.
+    pub body: Vec<u8>,
+}
+
+/// A stored transfer and, for a pending one, its state.
+pub type TransferRow = (Transfer, Option<PendingState>);
+
+/// The operations the store needs from a database. Writes happen between [`Backend::begin`] and
+/// [`Backend::commit`], on one connection that holds the journal head's lock throughout.
+pub trait Backend: Send {
+    /// Starts a write transaction and locks the journal head (other writers wait).
+    fn begin(&mut self) -> Result<Head, StoreError>;
+    /// Loads these accounts, those that exist, into `ledger`.
+    fn load_accounts(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError>;
+    /// Loads these transfers, those that exist, into `ledger`.
+    fn load_transfers(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError>;
+    /// Loads up to `limit` live pending transfers due to expire at or before `timestamp`.
+    fn load_due(
+        &mut self,
+        timestamp: u64,
+        limit: usize,
+        ledger: &mut Ledger,
+    ) -> Result<(), StoreError>;
+    /// Writes a batch's changes (values taken from `ledger`) and its journal entry.
+    fn write(
+        &mut self,
+        ledger: &Ledger,
+        changes: &Changes,
+        entry: &JournalRow,
+    ) -> Result<(), StoreError>;
+    /// Moves the head and commits; returns once the commit is durable.
+    fn commit(&mut self, head: &Head) -> Result<(), StoreError>;
+    /// Abandons the transaction, if one is open.
+    fn rollback(&mut self);
+
+    /// Accounts by id, in the order asked, those that exist.
+    fn lookup_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError>;
+    /// Transfers by id, in the order asked, those that exist.
+    fn lookup_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError>;
+    /// An account's transfers (debit or credit side) after `after_timestamp`, oldest first.
+    fn account_transfers(
+        &mut self,
+        account: u64,
+        after_timestamp: u64,
+        limit: usize,
+    ) -> Result<Vec<TransferRow>, StoreError>;
+    /// Reads everything in one consistent snapshot, for `verify`.
+    fn scan(&mut self, visit: &mut dyn ScanVisitor) -> Result<(), StoreError>;
+}
+
+/// Receives the rows of a snapshot, in this order: the head, the journal by sequence, every
+/// transfer, every account.
+pub trait ScanVisitor {
+    /// The head.
+    fn head(&mut self, head: Head);
+    /// A journal entry; an error stops the scan of the journal (not of the rest).
+    fn journal(&mut self, row: JournalRow) -> bool;
+    /// A transfer.
+    fn transfer(&mut self, row: TransferRow);
+    /// An account.
+    fn account(&mut self, account: Account);
+}
+
+/// The pending state stored with a transfer row, checked.
+pub(crate) fn pending_state(
+    id: u64,
+    status: Option<i64>,
+    expires_at: Option<i64>,
+) -> Result<Option<PendingState>, StoreError> {
+    let Some(code) = status else { return Ok(None) };
+    let status = u8::try_from(code)
+        .ok()
+        .and_then(PendingStatus::from_code)
+        .ok_or_else(|| StoreError::corrupt(format!("transfer {id}: pending_status {code}")))?;
+    let expires_at = expires_at
+        .map(|v| to_u64(v, "transfers.expires_at"))
+        .transpose()?;
+    Ok(Some(PendingState { status, expires_at }))
+}
+
+/// A stored integer that must not be negative.
+pub(crate) fn to_u64(v: i64, column: &str) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::corrupt(format!("{column} is negative: {v}")))
+}
+
+/// A stored integer of a narrower type.
+pub(crate) fn narrow<T: TryFrom<i64>>(v: i64, column: &str) -> Result<T, StoreError> {
+    T::try_from(v).map_err(|_| StoreError::corrupt(format!("{column} out of range: {v}")))
+}
+
+/// An unsigned value as stored: ids, amounts, balances and timestamps are at most `i64::MAX`.
+pub(crate) fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).expect("ids, amounts, balances and timestamps are at most i64::MAX")
+}
+
+/// `user_data_64` is stored as its two's complement.
+pub(crate) fn user_data_to_i64(v: u64) -> i64 {
+    i64::from_ne_bytes(v.to_ne_bytes())
+}
+
+/// `user_data_64` as read back.
+pub(crate) fn user_data_from_i64(v: i64) -> u64 {
+    u64::from_ne_bytes(v.to_ne_bytes())
+}
+
+/// A stored hash.
+pub(crate) fn hash_from(bytes: &[u8], column: &str) -> Result<Hash, StoreError> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::corrupt(format!("{column} has {} bytes, not 32", bytes.len())))
+}
+
+/// Account columns, in the order of [`account_to_raw`].
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, ledger, code, flags, user_data_64, user_data_32, \
+     debits_pending, debits_posted, credits_pending, credits_posted, timestamp";
+
+/// Transfer columns, in the order of [`transfer_to_raw`], then the pending state.
+pub(crate) const TRANSFER_COLUMNS: &str = "id, debit_account_id, credit_account_id, amount, \
+     pending_id, user_data_64, user_data_32, timeout, ledger, code, flags, timestamp, \
+     pending_status, expires_at";
+
+/// An account as stored.
+pub(crate) fn account_to_raw(a: &Account) -> [i64; 11] {
+    [
+        to_i64(a.id),
+        i64::from(a.ledger),
+        i64::from(a.code),
+        i64::from(a.flags.bits()),
+        user_data_to_i64(a.user_data_64),
+        i64::from(a.user_data_32),
+        to_i64(a.debits_pending),
+        to_i64(a.debits_posted),
+        to_i64(a.credits_pending),
+        to_i64(a.credits_posted),
+        to_i64(a.timestamp),
+    ]
+}
+
+/// An account as read back, checked.
+pub(crate) fn account_from_raw(v: [i64; 11]) -> Result<Account, StoreError> {
+    Ok(Account {
+        id: to_u64(v[0], "accounts.id")?,
+        ledger: narrow(v[1], "accounts.ledger")?,
+        code: narrow(v[2], "accounts.code")?,
+        flags: ledger::AccountFlags::from_bits(narrow(v[3], "accounts.flags")?),
+        user_data_64: user_data_from_i64(v[4]),
+        user_data_32: narrow(v[5], "accounts.user_data_32")?,
+        debits_pending: to_u64(v[6], "accounts.debits_pending")?,
+        debits_posted: to_u64(v[7], "accounts.debits_posted")?,
+        credits_pending: to_u64(v[8], "accounts.credits_pending")?,
+        credits_posted: to_u64(v[9], "accounts.credits_posted")?,
+        timestamp: to_u64(v[10], "accounts.timestamp")?,
+    })
+}
+
+/// A transfer as stored (without its pending state).
+pub(crate) fn transfer_to_raw(t: &Transfer) -> [i64; 12] {
+    [
+        to_i64(t.id),
+        to_i64(t.debit_account_id),
+        to_i64(t.credit_account_id),
+        to_i64(t.amount),
+        to_i64(t.pending_id),
+        user_data_to_i64(t.user_data_64),
+        i64::from(t.user_data_32),
+        i64::from(t.timeout),
+        i64::from(t.ledger),
+        i64::from(t.code),
+        i64::from(t.flags.bits()),
+        to_i64(t.timestamp),
+    ]
+}
+
+/// A transfer as read back, checked.
+pub(crate) fn transfer_from_raw(
+    v: [i64; 12],
+    status: Option<i64>,
+    expires_at: Option<i64>,
+) -> Result<TransferRow, StoreError> {
+    let t = Transfer {
+        id: to_u64(v[0], "transfers.id")?,
+        debit_account_id: to_u64(v[1], "transfers.debit_account_id")?,
+        credit_account_id: to_u64(v[2], "transfers.credit_account_id")?,
+        amount: to_u64(v[3], "transfers.amount")?,
+        pending_id: to_u64(v[4], "transfers.pending_id")?,
+        user_data_64: user_data_from_i64(v[5]),
+        user_data_32: narrow(v[6], "transfers.user_data_32")?,
+        timeout: narrow(v[7], "transfers.timeout")?,
+        ledger: narrow(v[8], "transfers.ledger")?,
+        code: narrow(v[9], "transfers.code")?,
+        flags: ledger::TransferFlags::from_bits(narrow(v[10], "transfers.flags")?),
+        timestamp: to_u64(v[11], "transfers.timestamp")?,
+    };
+    let state = pending_state(t.id, status, expires_at)?;
+    Ok((t, state))
+}

@@ -1,0 +1,31 @@
+//! Schema migrations, embedded in the binary; applied in order on open, each once.
+
+use crate::StoreError;
+
+/// One migration, in the dialect of each engine.
+#[derive(Debug)]
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+/// Every migration, oldest first.
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "ledger",
+    sqlite: include_str!("../migrations/sqlite/0001_ledger.sql"),
+    postgres: include_str!("../migrations/postgres/0001_ledger.sql"),
+}];
+
+/// Refuses a database written by a newer build.
+pub(crate) fn check_known(current: i64) -> Result<(), StoreError> {
+    let latest = MIGRATIONS.last().map_or(0, |m| m.version);
+    if current > latest {
+        return Err(StoreError::Config(format!(
+            "the database has schema version {current}, newer than this build's {latest}: upgrade clearhouse"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,376 @@
+//! The embedded default: one SQLite file, WAL, `synchronous=FULL`.
+
+use std::path::Path;
+
+use ledger::{Account, Changes, Ledger, PendingStatus};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::StoreError;
+use crate::backend::{
+    ACCOUNT_COLUMNS, Backend, Head, JournalRow, ScanVisitor, TRANSFER_COLUMNS, TransferRow,
+    account_from_raw, account_to_raw, hash_from, to_i64, to_u64, transfer_from_raw,
+    transfer_to_raw,
+};
+use crate::migrations::MIGRATIONS;
+
+/// WAL pages before SQLite checkpoints them into the database (its default is 1,000): fewer,
+/// larger checkpoints under a steady write load.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+/// Page cache size in KiB.
+const CACHE_KIB: u32 = 64 * 1024;
+/// How long a writer waits for another process's lock.
+const BUSY_TIMEOUT_MS: u32 = 10_000;
+
+/// A connection to a SQLite database file.
+#[derive(Debug)]
+pub struct Sqlite {
+    conn: Connection,
+}
+
+impl Sqlite {
+    /// Opens (and on first use creates and migrates) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
+             PRAGMA cache_size = -{CACHE_KIB};
+             PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES};"
+        ))?;
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Config(format!(
+                "{}: SQLite refused WAL mode (journal_mode is {mode})",
+                path.display()
+            )));
+        }
+        let mut db = Sqlite { conn };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let result = (|| {
+            self.conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                     version INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+            )?;
+            let current: i64 = self.conn.query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                [],
+                |r| r.get(0),
+            )?;
+            crate::migrations::check_known(current)?;
+            for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+                self.conn.execute_batch(m.sqlite)?;
+                self.conn.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+                    params![m.version, m.name],
+                )?;
+            }
+            Ok(())
+        })();
+        self.finish(result)
+    }
+
+    fn finish(&mut self, result: Result<(), StoreError>) -> Result<(), StoreError> {
+        match result {
+            Ok(()) => Ok(self.conn.execute_batch("COMMIT")?),
+            Err(e) => {
+                self.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn head(&self) -> Result<Head, StoreError> {
+        let (seq, hash, last): (i64, Vec<u8>, i64) = self.conn.query_row(
+            "SELECT seq, hash, last_timestamp FROM head WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(Head {
+            seq: to_u64(seq, "head.seq")?,
+            hash: hash_from(&hash, "head.hash")?,
+            last_timestamp: to_u64(last, "head.last_timestamp")?,
+        })
+    }
+}
+
+fn account_row(r: &Row<'_>) -> rusqlite::Result<[i64; 11]> {
+    let mut v = [0; 11];
+    for (i, slot) in v.iter_mut().enumerate() {
+        *slot = r.get(i)?;
+    }
+    Ok(v)
+}
+
+type RawTransfer = ([i64; 12], Option<i64>, Option<i64>);
+
+fn transfer_row(r: &Row<'_>) -> rusqlite::Result<RawTransfer> {
+    let mut v = [0; 12];
+    for (i, slot) in v.iter_mut().enumerate() {
+        *slot = r.get(i)?;
+    }
+    Ok((v, r.get(12)?, r.get(13)?))
+}
+
+fn journal_row(r: &Row<'_>) -> rusqlite::Result<(i64, i64, Vec<u8>, Vec<u8>, Vec<u8>)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn journal_from_raw(raw: (i64, i64, Vec<u8>, Vec<u8>, Vec<u8>)) -> Result<JournalRow, StoreError> {
+    let (seq, timestamp, prev_hash, hash, body) = raw;
+    Ok(JournalRow {
+        seq: to_u64(seq, "journal.seq")?,
+        timestamp: to_u64(timestamp, "journal.timestamp")?,
+        prev_hash: hash_from(&prev_hash, "journal.prev_hash")?,
+        hash: hash_from(&hash, "journal.hash")?,
+        body,
+    })
+}
+
+impl Backend for Sqlite {
+    fn begin(&mut self) -> Result<Head, StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.head().inspect_err(|_| self.rollback())
+    }
+
+    fn load_accounts(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"
+        ))?;
+        for &id in ids {
+            if let Some(raw) = stmt.query_row([to_i64(id)], account_row).optional()? {
+                ledger.insert_account(account_from_raw(raw)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn load_transfers(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = ?1"
+        ))?;
+        for &id in ids {
+            if let Some((v, s, e)) = stmt.query_row([to_i64(id)], transfer_row).optional()? {
+                let (t, state) = transfer_from_raw(v, s, e)?;
+                ledger.insert_transfer(t, state);
+            }
+        }
+        Ok(())
+    }
+
+    fn load_due(
+        &mut self,
+        timestamp: u64,
+        limit: usize,
+        ledger: &mut Ledger,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {TRANSFER_COLUMNS} FROM transfers
+             WHERE pending_status = 1 AND expires_at IS NOT NULL AND expires_at <= ?1
+             ORDER BY expires_at, id LIMIT ?2"
+        ))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![to_i64(timestamp), limit], transfer_row)?;
+        for raw in rows {
+            let (v, s, e) = raw?;
+            let (t, state) = transfer_from_raw(v, s, e)?;
+            if ledger.transfer(t.id).is_none() {
+                ledger.insert_transfer(t, state);
+            }
+        }
+        Ok(())
+    }
+
+    fn write(
+        &mut self,
+        ledger: &Ledger,
+        changes: &Changes,
+        entry: &JournalRow,
+    ) -> Result<(), StoreError> {
+        let account = |id: u64| *ledger.account(id).expect("changed account is loaded");
+        if !changes.accounts_created.is_empty() {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ))?;
+            for &id in &changes.accounts_created {
+                stmt.execute(account_to_raw(&account(id)))?;
+            }
+        }
+        if !changes.accounts_updated.is_empty() {
+            let mut stmt = self.conn.prepare_cached(
+                "UPDATE accounts SET debits_pending = ?2, debits_posted = ?3,
+                     credits_pending = ?4, credits_posted = ?5 WHERE id = ?1",
+            )?;
+            for &id in &changes.accounts_updated {
+                let a: Account = account(id);
+                stmt.execute(params![
+                    to_i64(a.id),
+                    to_i64(a.debits_pending),
+                    to_i64(a.debits_posted),
+                    to_i64(a.credits_pending),
+                    to_i64(a.credits_posted)
+                ])?;
+            }
+        }
+        if !changes.transfers_created.is_empty() {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "INSERT INTO transfers ({TRANSFER_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+            ))?;
+            for &id in &changes.transfers_created {
+                let t = ledger.transfer(id).expect("created transfer is loaded");
+                let state = ledger.pending_state(id);
+                let v = transfer_to_raw(t);
+                stmt.execute(params![
+                    v[0],
+                    v[1],
+                    v[2],
+                    v[3],
+                    v[4],
+                    v[5],
+                    v[6],
+                    v[7],
+                    v[8],
+                    v[9],
+                    v[10],
+                    v[11],
+                    state.map(|s| i64::from(s.status.code())),
+                    state.and_then(|s| s.expires_at).map(to_i64),
+                ])?;
+            }
+        }
+        if !changes.pending_updated.is_empty() {
+            let mut stmt = self
+                .conn
+                .prepare_cached("UPDATE transfers SET pending_status = ?2 WHERE id = ?1")?;
+            for &id in &changes.pending_updated {
+                let status = ledger
+                    .pending_state(id)
+                    .map_or(PendingStatus::Pending, |s| s.status);
+                stmt.execute(params![to_i64(id), i64::from(status.code())])?;
+            }
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO journal (seq, timestamp, prev_hash, hash, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                to_i64(entry.seq),
+                to_i64(entry.timestamp),
+                &entry.prev_hash[..],
+                &entry.hash[..],
+                &entry.body
+            ])?;
+        Ok(())
+    }
+
+    fn commit(&mut self, head: &Head) -> Result<(), StoreError> {
+        let result = self
+            .conn
+            .prepare_cached("UPDATE head SET seq = ?1, hash = ?2, last_timestamp = ?3 WHERE id = 1")
+            .and_then(|mut s| {
+                s.execute(params![
+                    to_i64(head.seq),
+                    &head.hash[..],
+                    to_i64(head.last_timestamp)
+                ])
+            })
+            .map(drop)
+            .map_err(StoreError::from);
+        self.finish(result)
+    }
+
+    fn rollback(&mut self) {
+        if !self.conn.is_autocommit() {
+            // A failed ROLLBACK leaves nothing to undo: SQLite rolled back already.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    fn lookup_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"
+        ))?;
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids.iter().filter(|&&id| id <= ledger::ID_MAX) {
+            if let Some(raw) = stmt.query_row([to_i64(id)], account_row).optional()? {
+                out.push(account_from_raw(raw)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn lookup_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = ?1"
+        ))?;
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids.iter().filter(|&&id| id <= ledger::ID_MAX) {
+            if let Some((v, s, e)) = stmt.query_row([to_i64(id)], transfer_row).optional()? {
+                out.push(transfer_from_raw(v, s, e)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn account_transfers(
+        &mut self,
+        account: u64,
+        after_timestamp: u64,
+        limit: usize,
+    ) -> Result<Vec<TransferRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {TRANSFER_COLUMNS} FROM (
+                 SELECT * FROM transfers WHERE debit_account_id = ?1 AND timestamp > ?2
+                 UNION ALL
+                 SELECT * FROM transfers WHERE credit_account_id = ?1 AND timestamp > ?2)
+             ORDER BY timestamp LIMIT ?3"
+        ))?;
+        let account = i64::try_from(account).unwrap_or(i64::MAX);
+        let after = i64::try_from(after_timestamp).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![account, after, limit], transfer_row)?;
+        rows.map(|raw| {
+            let (v, s, e) = raw?;
+            transfer_from_raw(v, s, e)
+        })
+        .collect()
+    }
+
+    fn scan(&mut self, visit: &mut dyn ScanVisitor) -> Result<(), StoreError> {
+        // One read transaction: a consistent snapshot even while a writer goes on.
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let result = (|| {
+            visit.head(self.head()?);
+            let mut stmt = self.conn.prepare(
+                "SELECT seq, timestamp, prev_hash, hash, body FROM journal ORDER BY seq",
+            )?;
+            for raw in stmt.query_map([], journal_row)? {
+                if !visit.journal(journal_from_raw(raw?)?) {
+                    break;
+                }
+            }
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT {TRANSFER_COLUMNS} FROM transfers"))?;
+            for raw in stmt.query_map([], transfer_row)? {
+                let (v, s, e) = raw?;
+                visit.transfer(transfer_from_raw(v, s, e)?);
+            }
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts"))?;
+            for raw in stmt.query_map([], account_row)? {
+                visit.account(account_from_raw(raw?)?);
+            }
+            Ok(())
+        })();
+        self.finish(result)
+    }
+}
