@@ -1,0 +1,91 @@
+//! Free-text fields (names, descriptions) and the echo of bad input in error messages.
+
+/// At most this many characters of a rejected input are repeated in an error message, so a
+/// megabyte of garbage does not become a megabyte of log line.
+pub const ERROR_INPUT_ECHO_MAX: usize = 64;
+
+/// Why a free-text field (a name, a description) was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TextError {
+    /// Nothing but whitespace.
+    #[error("must not be empty")]
+    Empty,
+    /// Longer than the field allows, counted in Unicode scalar values after trimming.
+    #[error("has {len} characters, more than the {max} allowed")]
+    TooLong {
+        /// Length of the trimmed text in characters.
+        len: usize,
+        /// Largest length allowed.
+        max: usize,
+    },
+    /// Contains a control character (line breaks and tabs included).
+    #[error("contains control character {ch:?} at character {index}")]
+    ControlCharacter {
+        /// The offending character.
+        ch: char,
+        /// Its position in the trimmed text, counted in characters from 0.
+        index: usize,
+    },
+}
+
+/// Checks a free-text field and returns it trimmed.
+///
+/// The rule: leading and trailing whitespace is removed; the rest must be non-empty, at most
+/// `len_max` characters and free of control characters.
+pub(crate) fn clean(input: &str, len_max: usize) -> Result<String, TextError> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(TextError::Empty);
+    }
+    let mut len = 0;
+    for (index, ch) in trimmed.chars().enumerate() {
+        if ch.is_control() {
+            return Err(TextError::ControlCharacter { ch, index });
+        }
+        len += 1;
+    }
+    if len > len_max {
+        return Err(TextError::TooLong { len, max: len_max });
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A copy of `input` short enough to repeat in an error message (see [`ERROR_INPUT_ECHO_MAX`]).
+pub(crate) fn echo(input: &str) -> String {
+    match input.char_indices().nth(ERROR_INPUT_ECHO_MAX) {
+        None => input.to_owned(),
+        Some((cut, _)) => format!("{}…", &input[..cut]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_trims_and_validates() {
+        assert_eq!(clean("  Acme GmbH \t", 10), Ok("Acme GmbH".to_owned()));
+        assert_eq!(clean(" \n ", 10), Err(TextError::Empty));
+        assert_eq!(clean("", 10), Err(TextError::Empty));
+        assert_eq!(
+            clean("abcdef", 5),
+            Err(TextError::TooLong { len: 6, max: 5 })
+        );
+        // Length is counted in characters, not bytes.
+        assert_eq!(clean("شرکت", 4), Ok("شرکت".to_owned()));
+        assert_eq!(
+            clean("a\nb", 10),
+            Err(TextError::ControlCharacter { ch: '\n', index: 1 })
+        );
+    }
+
+    #[test]
+    fn echo_truncates_on_a_char_boundary() {
+        assert_eq!(echo("short"), "short");
+        let long = "é".repeat(ERROR_INPUT_ECHO_MAX + 10);
+        let echoed = echo(&long);
+        assert_eq!(echoed.chars().count(), ERROR_INPUT_ECHO_MAX + 1);
+        assert!(echoed.ends_with('…'));
+    }
+}
