@@ -118,11 +118,14 @@ fn transfer_row(r: &Row<'_>) -> rusqlite::Result<RawTransfer> {
     Ok((v, r.get(12)?, r.get(13)?))
 }
 
-fn journal_row(r: &Row<'_>) -> rusqlite::Result<(i64, i64, Vec<u8>, Vec<u8>, Vec<u8>)> {
+/// seq, timestamp, prev_hash, hash, body.
+type RawJournal = (i64, i64, Vec<u8>, Vec<u8>, Vec<u8>);
+
+fn journal_row(r: &Row<'_>) -> rusqlite::Result<RawJournal> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
-fn journal_from_raw(raw: (i64, i64, Vec<u8>, Vec<u8>, Vec<u8>)) -> Result<JournalRow, StoreError> {
+fn journal_from_raw(raw: RawJournal) -> Result<JournalRow, StoreError> {
     let (seq, timestamp, prev_hash, hash, body) = raw;
     Ok(JournalRow {
         seq: to_u64(seq, "journal.seq")?,

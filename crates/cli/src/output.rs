@@ -1,0 +1,17 @@
+//! Writing to stdout: errors (a closed pipe included) are returned, never panics.
+
+use std::io::Write;
+
+/// Writes one line.
+pub fn line(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// Writes one JSON value as a line.
+pub fn json_line(value: &serde_json::Value) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
+    out.write_all(b"\n")
+}
