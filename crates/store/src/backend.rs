@@ -67,6 +67,7 @@ pub trait Backend: Send {
     /// Transfers by id, in the order asked, those that exist.
     fn lookup_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError>;
     /// An account's transfers (debit or credit side) after `after_timestamp`, oldest first.
+    /// Walks the transfers in time order from `after_timestamp`: meant for recent windows.
     fn account_transfers(
         &mut self,
         account: u64,

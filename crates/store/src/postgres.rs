@@ -92,10 +92,8 @@ impl Postgres {
             update_head: client
                 .prepare("UPDATE head SET seq = $1, hash = $2, last_timestamp = $3 WHERE id = 1")?,
             account_transfers: client.prepare(&format!(
-                "SELECT {TRANSFER_COLUMNS} FROM (
-                     SELECT * FROM transfers WHERE debit_account_id = $1 AND timestamp > $2
-                     UNION ALL
-                     SELECT * FROM transfers WHERE credit_account_id = $1 AND timestamp > $2) t
+                "SELECT {TRANSFER_COLUMNS} FROM transfers
+                 WHERE timestamp > $2 AND (debit_account_id = $1 OR credit_account_id = $1)
                  ORDER BY timestamp LIMIT $3"
             ))?,
         };

@@ -329,10 +329,8 @@ impl Backend for Sqlite {
         limit: usize,
     ) -> Result<Vec<TransferRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {TRANSFER_COLUMNS} FROM (
-                 SELECT * FROM transfers WHERE debit_account_id = ?1 AND timestamp > ?2
-                 UNION ALL
-                 SELECT * FROM transfers WHERE credit_account_id = ?1 AND timestamp > ?2)
+            "SELECT {TRANSFER_COLUMNS} FROM transfers
+             WHERE timestamp > ?2 AND (debit_account_id = ?1 OR credit_account_id = ?1)
              ORDER BY timestamp LIMIT ?3"
         ))?;
         let account = i64::try_from(account).unwrap_or(i64::MAX);

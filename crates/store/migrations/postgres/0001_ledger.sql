@@ -40,8 +40,10 @@ CREATE TABLE transfers (
     pending_status    BIGINT,
     expires_at        BIGINT
 );
-CREATE INDEX transfers_by_debit_account ON transfers (debit_account_id, timestamp);
-CREATE INDEX transfers_by_credit_account ON transfers (credit_account_id, timestamp);
+-- Time order, for an account's history over a window (statements per cycle). Timestamps only
+-- grow, so this index is appended to; per-account indexes would be written at random places and
+-- cost most of the write throughput (measured: about 7 times fewer transfers per second).
+CREATE INDEX transfers_by_timestamp ON transfers (timestamp);
 CREATE INDEX transfers_due ON transfers (expires_at, id) WHERE pending_status = 1 AND expires_at IS NOT NULL;
 
 CREATE TABLE journal (
