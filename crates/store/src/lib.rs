@@ -22,6 +22,7 @@ mod verify;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
@@ -200,9 +201,25 @@ impl Batch {
     }
 }
 
+/// Counters of the writer, for metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Batches committed (each is one journal entry).
+    pub batches: u64,
+    /// Database transactions committed: fewer than `batches` when group commit shared them.
+    pub commits: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    batches: AtomicU64,
+    commits: AtomicU64,
+}
+
 /// The ledger's durable store: a writer thread doing group commit, and a reader connection.
 pub struct Store {
     location: Location,
+    counters: Arc<Counters>,
     queue: Option<SyncSender<Request>>,
     writer: Option<JoinHandle<()>>,
     reader: Mutex<Box<dyn Backend>>,
@@ -222,12 +239,15 @@ impl Store {
         let writer_db = location.connect()?;
         let reader = location.connect()?;
         let (queue, requests) = sync_channel(QUEUE_REQUESTS_MAX);
+        let counters = Arc::new(Counters::default());
+        let writer_counters = Arc::clone(&counters);
         let writer = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || Writer::new(writer_db, clock).run(&requests))
+            .spawn(move || Writer::new(writer_db, clock, writer_counters).run(&requests))
             .map_err(|e| StoreError::Config(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             location,
+            counters,
             queue: Some(queue),
             writer: Some(writer),
             reader: Mutex::new(reader),
@@ -237,6 +257,14 @@ impl Store {
     /// Where the data lives.
     pub fn location(&self) -> &Location {
         &self.location
+    }
+
+    /// What the writer has done since the store was opened.
+    pub fn stats(&self) -> StoreStats {
+        StoreStats {
+            batches: self.counters.batches.load(Ordering::Relaxed),
+            commits: self.counters.commits.load(Ordering::Relaxed),
+        }
     }
 
     fn submit(&self, batch: Batch) -> Result<Reply, StoreError> {
@@ -337,15 +365,17 @@ struct Writer {
     /// Working set: accounts kept across transactions while `cached_seq` is the head.
     ledger: Ledger,
     cached_seq: Option<u64>,
+    counters: Arc<Counters>,
 }
 
 impl Writer {
-    fn new(db: Box<dyn Backend>, clock: Clock) -> Self {
+    fn new(db: Box<dyn Backend>, clock: Clock, counters: Arc<Counters>) -> Self {
         Writer {
             db,
             clock,
             ledger: Ledger::new(),
             cached_seq: None,
+            counters,
         }
     }
 
@@ -425,6 +455,8 @@ impl Writer {
         };
         self.db.commit(&head)?;
         self.cached_seq = Some(seq);
+        self.counters.commits.fetch_add(1, Ordering::Relaxed);
+        self.counters.batches.fetch_add(group.len() as u64, Ordering::Relaxed);
         Ok(replies)
     }
 
