@@ -1,1 +1,7 @@
-mod placeholder {}
+//! The `clearhouse` binary, run as a user runs it, on SQLite and on PostgreSQL.
+
+#[path = "../../../store/tests/it/support.rs"]
+mod support;
+
+mod crash;
+mod ledger_cmd;
