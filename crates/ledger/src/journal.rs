@@ -413,6 +413,7 @@ impl Replay {
     }
 
     /// Checks and replays the next entry, as stored: its number, previous hash, hash and body.
+    /// After an error the replay is not to be continued: the entry may be partly applied.
     pub fn apply(
         &mut self,
         seq: u64,
@@ -439,7 +440,14 @@ impl Replay {
                 body: entry.seq,
             });
         }
-        if self.ledger.next_timestamp(entry.timestamp) != entry.timestamp {
+        // Strictly after the previous batch, and every event's timestamp fits the i64 it is
+        // stored as (a re-hashed body could say anything).
+        let last = entry
+            .timestamp
+            .checked_add(entry.events.len().max(1) as u64 - 1);
+        if self.ledger.next_timestamp(entry.timestamp) != entry.timestamp
+            || last.is_none_or(|last| last > crate::TIMESTAMP_MAX)
+        {
             return Err(ReplayError::Timestamp {
                 seq,
                 recorded: entry.timestamp,

@@ -31,6 +31,8 @@ pub use types::{
 pub const ID_MAX: u64 = i64::MAX as u64;
 /// Largest amount and largest balance (balances are stored as signed 64-bit integers).
 pub const AMOUNT_MAX: u64 = i64::MAX as u64;
+/// Largest timestamp and expiry, in nanoseconds (stored as signed 64-bit integers; year 2262).
+pub const TIMESTAMP_MAX: u64 = i64::MAX as u64;
 /// Most events (accounts or transfers) in one batch, as in TigerBeetle.
 pub const BATCH_EVENTS_MAX: usize = 8190;
 /// Nanoseconds per second: pending timeouts are given in seconds, timestamps in nanoseconds.

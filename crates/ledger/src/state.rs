@@ -7,7 +7,9 @@ use crate::types::{
     Account, AccountFlags, NewAccount, NewTransfer, PendingState, PendingStatus, Transfer,
     TransferFlags,
 };
-use crate::{AMOUNT_MAX, BATCH_EVENTS_MAX, EXPIRED_PER_BATCH_MAX, ID_MAX, NANOS_PER_SECOND};
+use crate::{
+    AMOUNT_MAX, BATCH_EVENTS_MAX, EXPIRED_PER_BATCH_MAX, ID_MAX, NANOS_PER_SECOND, TIMESTAMP_MAX,
+};
 
 /// Ledger state: all of it (replay, tests) or the part a batch needs (loaded by `store`).
 ///
@@ -530,7 +532,7 @@ impl Ledger {
             let exact =
                 u128::from(timestamp) + u128::from(t.timeout) * u128::from(NANOS_PER_SECOND);
             check(
-                exact == u128::from(at) && at <= AMOUNT_MAX,
+                exact == u128::from(at) && at <= TIMESTAMP_MAX,
                 TR::OverflowsTimeout,
             )?;
         }

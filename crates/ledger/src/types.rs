@@ -292,7 +292,8 @@ impl Transfer {
             t.credit_account_id = inherit(new.credit_account_id, p.credit_account_id);
             t.ledger = inherit(new.ledger, p.ledger);
             t.code = inherit(new.code, p.code);
-            if new.flags.contains(TransferFlags::VOID_PENDING) || new.amount == 0 {
+            // Zero posts or voids the full amount (a void takes no other amount but the full one).
+            if new.amount == 0 {
                 t.amount = p.amount;
             }
         }

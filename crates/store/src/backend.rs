@@ -61,6 +61,8 @@ pub trait Backend: Send {
     fn commit(&mut self, head: &Head) -> Result<(), StoreError>;
     /// Abandons the transaction, if one is open.
     fn rollback(&mut self);
+    /// Whether the connection is lost for good (the server closed it): reconnect.
+    fn is_closed(&self) -> bool;
 
     /// Accounts by id, in the order asked, those that exist.
     fn lookup_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError>;

@@ -21,8 +21,8 @@ mod verify;
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
@@ -96,6 +96,20 @@ impl StoreError {
             ),
             _ => false,
         }
+    }
+}
+
+impl StoreError {
+    /// Whether the server closed the connection (a restart, an administrator): reconnect.
+    pub fn is_connection_lost(&self) -> bool {
+        let StoreError::Postgres(e) = self else {
+            return false;
+        };
+        e.is_closed()
+            || e.code().is_some_and(|c| {
+                let class = &c.code()[..2];
+                class == "08" || c.code().starts_with("57P")
+            })
     }
 }
 
@@ -241,9 +255,12 @@ impl Store {
         let (queue, requests) = sync_channel(QUEUE_REQUESTS_MAX);
         let counters = Arc::new(Counters::default());
         let writer_counters = Arc::clone(&counters);
+        let writer_location = location.clone();
         let writer = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || Writer::new(writer_db, clock, writer_counters).run(&requests))
+            .spawn(move || {
+                Writer::new(writer_location, writer_db, clock, writer_counters).run(&requests)
+            })
             .map_err(|e| StoreError::Config(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             location,
@@ -306,10 +323,20 @@ impl Store {
 
     fn read<T>(
         &self,
-        f: impl FnOnce(&mut dyn Backend) -> Result<T, StoreError>,
+        f: impl Fn(&mut dyn Backend) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut reader = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
-        f(reader.as_mut())
+        if reader.is_closed() {
+            *reader = self.location.connect()?;
+        }
+        match f(reader.as_mut()) {
+            // Reads change nothing: after a lost connection, reconnect and read again.
+            Err(e) if e.is_connection_lost() => {
+                *reader = self.location.connect()?;
+                f(reader.as_mut())
+            }
+            other => other,
+        }
     }
 
     /// Accounts by id, those that exist, in the order asked.
@@ -360,6 +387,7 @@ impl Drop for Store {
 
 /// The writer thread's state.
 struct Writer {
+    location: Location,
     db: Box<dyn Backend>,
     clock: Clock,
     /// Working set: accounts kept across transactions while `cached_seq` is the head.
@@ -369,8 +397,14 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(db: Box<dyn Backend>, clock: Clock, counters: Arc<Counters>) -> Self {
+    fn new(
+        location: Location,
+        db: Box<dyn Backend>,
+        clock: Clock,
+        counters: Arc<Counters>,
+    ) -> Self {
         Writer {
+            location,
             db,
             clock,
             ledger: Ledger::new(),
@@ -393,11 +427,11 @@ impl Writer {
                 match self.commit_group(&group) {
                     Ok(replies) => break Ok(replies),
                     Err(e) => {
-                        self.db.rollback();
-                        self.ledger.clear();
-                        self.cached_seq = None;
+                        // A transaction cut off by a lost connection did not commit, or if its
+                        // COMMIT got through, the retry answers `exists`: retrying is safe.
+                        let reconnected = self.recover(&e);
                         attempt += 1;
-                        if !e.is_retryable() || attempt > RETRIES_MAX {
+                        if !(e.is_retryable() || reconnected) || attempt > RETRIES_MAX {
                             tracing::warn!(error = %e, requests = group.len(), "group commit failed");
                             break Err(e);
                         }
@@ -416,6 +450,28 @@ impl Writer {
                         let _ = request.reply.send(Err(e.clone()));
                     }
                 }
+            }
+        }
+    }
+
+    /// After a failed transaction: roll back, forget the working set, and reconnect if the
+    /// connection is gone (a database restart), so that later requests can succeed.
+    /// Returns whether it reconnected.
+    fn recover(&mut self, error: &StoreError) -> bool {
+        self.ledger.clear();
+        self.cached_seq = None;
+        if !(self.db.is_closed() || error.is_connection_lost()) {
+            self.db.rollback();
+            return false;
+        }
+        match self.location.connect() {
+            Ok(db) => {
+                self.db = db;
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reconnecting to the database failed");
+                false
             }
         }
     }
@@ -456,7 +512,9 @@ impl Writer {
         self.db.commit(&head)?;
         self.cached_seq = Some(seq);
         self.counters.commits.fetch_add(1, Ordering::Relaxed);
-        self.counters.batches.fetch_add(group.len() as u64, Ordering::Relaxed);
+        self.counters
+            .batches
+            .fetch_add(group.len() as u64, Ordering::Relaxed);
         Ok(replies)
     }
 

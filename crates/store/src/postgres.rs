@@ -331,6 +331,10 @@ impl Backend for Postgres {
         }
     }
 
+    fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
     fn lookup_accounts(&mut self, ids: &[u64]) -> Result<Vec<ledger::Account>, StoreError> {
         let mut l = Ledger::new();
         let ids: Vec<u64> = ids

@@ -296,6 +296,10 @@ impl Backend for Sqlite {
         }
     }
 
+    fn is_closed(&self) -> bool {
+        false
+    }
+
     fn lookup_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"

@@ -1,1 +1,12 @@
-mod placeholder {}
+//! The store's integration tests, every one on SQLite and on PostgreSQL.
+
+#[path = "../../../ledger/tests/it/reference.rs"]
+mod reference;
+#[path = "../../../ledger/tests/it/strategies.rs"]
+mod strategies;
+pub mod support;
+
+mod concurrency;
+mod model_based;
+mod scenarios;
+mod tamper;
