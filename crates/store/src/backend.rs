@@ -65,9 +65,25 @@ pub trait Backend: Send {
     fn is_closed(&self) -> bool;
 
     /// Accounts by id, in the order asked, those that exist.
-    fn lookup_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError>;
+    fn lookup_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError> {
+        let ids = valid_ids(ids);
+        let mut found = Ledger::new();
+        self.load_accounts(&ids, &mut found)?;
+        Ok(ids
+            .iter()
+            .filter_map(|&id| found.account(id).copied())
+            .collect())
+    }
     /// Transfers by id, in the order asked, those that exist.
-    fn lookup_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError>;
+    fn lookup_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError> {
+        let ids = valid_ids(ids);
+        let mut found = Ledger::new();
+        self.load_transfers(&ids, &mut found)?;
+        Ok(ids
+            .iter()
+            .filter_map(|&id| found.transfer(id).map(|t| (*t, found.pending_state(id))))
+            .collect())
+    }
     /// An account's transfers (debit or credit side) after `after_timestamp`, oldest first.
     /// Walks the transfers in time order from `after_timestamp`: meant for recent windows.
     fn account_transfers(
@@ -91,6 +107,14 @@ pub trait ScanVisitor {
     fn transfer(&mut self, row: TransferRow);
     /// An account.
     fn account(&mut self, account: Account);
+}
+
+/// The ids that can exist (`1..=ID_MAX`), in the order given.
+fn valid_ids(ids: &[u64]) -> Vec<u64> {
+    ids.iter()
+        .copied()
+        .filter(|&id| id != 0 && id <= ledger::ID_MAX)
+        .collect()
 }
 
 /// The pending state stored with a transfer row, checked.

@@ -335,34 +335,6 @@ impl Backend for Postgres {
         self.client.is_closed()
     }
 
-    fn lookup_accounts(&mut self, ids: &[u64]) -> Result<Vec<ledger::Account>, StoreError> {
-        let mut l = Ledger::new();
-        let ids: Vec<u64> = ids
-            .iter()
-            .copied()
-            .filter(|&id| id <= ledger::ID_MAX)
-            .collect();
-        self.load_accounts(&ids, &mut l)?;
-        Ok(ids
-            .iter()
-            .filter_map(|&id| l.account(id).copied())
-            .collect())
-    }
-
-    fn lookup_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError> {
-        let mut l = Ledger::new();
-        let ids: Vec<u64> = ids
-            .iter()
-            .copied()
-            .filter(|&id| id <= ledger::ID_MAX)
-            .collect();
-        self.load_transfers(&ids, &mut l)?;
-        Ok(ids
-            .iter()
-            .filter_map(|&id| l.transfer(id).map(|t| (*t, l.pending_state(id))))
-            .collect())
-    }
-
     fn account_transfers(
         &mut self,
         account: u64,

@@ -300,32 +300,6 @@ impl Backend for Sqlite {
         false
     }
 
-    fn lookup_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"
-        ))?;
-        let mut out = Vec::with_capacity(ids.len());
-        for &id in ids.iter().filter(|&&id| id <= ledger::ID_MAX) {
-            if let Some(raw) = stmt.query_row([to_i64(id)], account_row).optional()? {
-                out.push(account_from_raw(raw)?);
-            }
-        }
-        Ok(out)
-    }
-
-    fn lookup_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = ?1"
-        ))?;
-        let mut out = Vec::with_capacity(ids.len());
-        for &id in ids.iter().filter(|&&id| id <= ledger::ID_MAX) {
-            if let Some((v, s, e)) = stmt.query_row([to_i64(id)], transfer_row).optional()? {
-                out.push(transfer_from_raw(v, s, e)?);
-            }
-        }
-        Ok(out)
-    }
-
     fn account_transfers(
         &mut self,
         account: u64,
