@@ -43,6 +43,8 @@ pub const GROUP_EVENTS_MAX: usize = 64 * 1024;
 pub const QUEUE_REQUESTS_MAX: usize = 1024;
 /// How often a transaction that failed with a serialization failure or deadlock is retried.
 pub const RETRIES_MAX: u32 = 5;
+/// Most accounts the writer keeps in memory between transactions; past it, it starts afresh.
+pub const CACHED_ACCOUNTS_MAX: usize = 1_000_000;
 /// Most transfers one listing returns.
 pub const LIST_LIMIT_MAX: usize = 10_000;
 
@@ -479,7 +481,7 @@ impl Writer {
     /// Applies every request of the group in one transaction; the replies once it committed.
     fn commit_group(&mut self, group: &[Request]) -> Result<Vec<Reply>, StoreError> {
         let head = self.db.begin()?;
-        if self.cached_seq != Some(head.seq) {
+        if self.cached_seq != Some(head.seq) || self.ledger.accounts().len() > CACHED_ACCOUNTS_MAX {
             self.ledger.clear();
         }
         self.ledger.forget_transfers();
