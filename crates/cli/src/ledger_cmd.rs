@@ -2,11 +2,11 @@
 
 use std::fmt::Display;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
 use ledger::{
     AccountFlags, BATCH_EVENTS_MAX, CreateAccountResult, CreateTransferResult, NewAccount,
@@ -146,11 +146,9 @@ fn create<E: Event>(ctx: &Ctx, store: &Store, file: Option<PathBuf>) -> anyhow::
     };
     let mut tally = Tally::default();
     let mut pending: Vec<(usize, E)> = Vec::new();
-    for (index, text) in input.lines().enumerate() {
+    for (index, text) in bounded_lines(input).enumerate() {
         let number = index + 1;
-        let parsed = text
-            .with_context(|| format!("line {number}: cannot be read"))
-            .and_then(|text| parse_line::<E>(&text));
+        let parsed = text.and_then(|text| parse_line::<E>(&text));
         let event = match parsed {
             Ok(Some(event)) => event,
             Ok(None) => continue,
@@ -206,10 +204,33 @@ fn create<E: Event>(ctx: &Ctx, store: &Store, file: Option<PathBuf>) -> anyhow::
     })
 }
 
+/// The lines of `input`, each read only up to [`LINE_BYTES_MAX`] bytes: a longer line is an
+/// error, not an allocation of whatever size the input has.
+fn bounded_lines(mut input: Box<dyn BufRead>) -> impl Iterator<Item = anyhow::Result<String>> {
+    std::iter::from_fn(move || {
+        let mut line = Vec::new();
+        let limit = LINE_BYTES_MAX as u64 + 1;
+        match input.as_mut().take(limit).read_until(b'\n', &mut line) {
+            Ok(0) => None,
+            Ok(_) if line.last() == Some(&b'\n') => {
+                line.pop();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                Some(String::from_utf8(line).map_err(|_| anyhow!("cannot be read: not UTF-8")))
+            }
+            Ok(_) if line.len() > LINE_BYTES_MAX => {
+                Some(Err(anyhow!("longer than {LINE_BYTES_MAX} bytes")))
+            }
+            Ok(_) => {
+                Some(String::from_utf8(line).map_err(|_| anyhow!("cannot be read: not UTF-8")))
+            }
+            Err(e) => Some(Err(anyhow::Error::new(e).context("cannot be read"))),
+        }
+    })
+}
+
 fn parse_line<E: Event>(text: &str) -> anyhow::Result<Option<E>> {
-    if text.len() > LINE_BYTES_MAX {
-        bail!("longer than {LINE_BYTES_MAX} bytes");
-    }
     if text.trim().is_empty() {
         return Ok(None);
     }

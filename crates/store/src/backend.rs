@@ -97,16 +97,17 @@ pub trait Backend: Send {
 }
 
 /// Receives the rows of a snapshot, in this order: the head, the journal by sequence, every
-/// transfer, every account.
+/// transfer, every account. A row that cannot be read as what the ledger writes (a value out of
+/// range, a column of the wrong type) comes as an error, and the scan goes on.
 pub trait ScanVisitor {
     /// The head.
     fn head(&mut self, head: Head);
-    /// A journal entry; an error stops the scan of the journal (not of the rest).
-    fn journal(&mut self, row: JournalRow) -> bool;
+    /// A journal entry; `false` stops the scan of the journal (not of the rest).
+    fn journal(&mut self, row: Result<JournalRow, StoreError>) -> bool;
     /// A transfer.
-    fn transfer(&mut self, row: TransferRow);
+    fn transfer(&mut self, row: Result<TransferRow, StoreError>);
     /// An account.
-    fn account(&mut self, account: Account);
+    fn account(&mut self, account: Result<Account, StoreError>);
 }
 
 /// The ids that can exist (`1..=ID_MAX`), in the order given.

@@ -163,6 +163,18 @@ fn account_raw(row: &Row) -> Result<[i64; 11], StoreError> {
     Ok(v)
 }
 
+fn journal_row(row: &Row) -> Result<JournalRow, StoreError> {
+    let prev: Vec<u8> = row.try_get(2)?;
+    let hash: Vec<u8> = row.try_get(3)?;
+    Ok(JournalRow {
+        seq: to_u64(row.try_get(0)?, "journal.seq")?,
+        timestamp: to_u64(row.try_get(1)?, "journal.timestamp")?,
+        prev_hash: hash_from(&prev, "journal.prev_hash")?,
+        hash: hash_from(&hash, "journal.hash")?,
+        body: row.try_get(4)?,
+    })
+}
+
 fn transfer_row(row: &Row) -> Result<TransferRow, StoreError> {
     let mut v = [0; 12];
     for (i, slot) in v.iter_mut().enumerate() {
@@ -362,16 +374,7 @@ impl Backend for Postgres {
                 none,
             )?;
             while let Some(row) = rows.next()? {
-                let prev: Vec<u8> = row.try_get(2)?;
-                let hash: Vec<u8> = row.try_get(3)?;
-                let entry = JournalRow {
-                    seq: to_u64(row.try_get(0)?, "journal.seq")?,
-                    timestamp: to_u64(row.try_get(1)?, "journal.timestamp")?,
-                    prev_hash: hash_from(&prev, "journal.prev_hash")?,
-                    hash: hash_from(&hash, "journal.hash")?,
-                    body: row.try_get(4)?,
-                };
-                if !visit.journal(entry) {
+                if !visit.journal(journal_row(&row)) {
                     break;
                 }
             }
@@ -380,14 +383,14 @@ impl Backend for Postgres {
                 .client
                 .query_raw(&format!("SELECT {TRANSFER_COLUMNS} FROM transfers"), none)?;
             while let Some(row) = rows.next()? {
-                visit.transfer(transfer_row(&row)?);
+                visit.transfer(transfer_row(&row));
             }
             drop(rows);
             let mut rows = self
                 .client
                 .query_raw(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts"), none)?;
             while let Some(row) = rows.next()? {
-                visit.account(account_from_raw(account_raw(&row)?)?);
+                visit.account(account_raw(&row).and_then(account_from_raw));
             }
             Ok(())
         })();

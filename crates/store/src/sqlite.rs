@@ -331,7 +331,7 @@ impl Backend for Sqlite {
                 "SELECT seq, timestamp, prev_hash, hash, body FROM journal ORDER BY seq",
             )?;
             for raw in stmt.query_map([], journal_row)? {
-                if !visit.journal(journal_from_raw(raw?)?) {
+                if !visit.journal(raw.map_err(StoreError::from).and_then(journal_from_raw)) {
                     break;
                 }
             }
@@ -339,14 +339,14 @@ impl Backend for Sqlite {
                 .conn
                 .prepare(&format!("SELECT {TRANSFER_COLUMNS} FROM transfers"))?;
             for raw in stmt.query_map([], transfer_row)? {
-                let (v, s, e) = raw?;
-                visit.transfer(transfer_from_raw(v, s, e)?);
+                let row = raw.map_err(StoreError::from);
+                visit.transfer(row.and_then(|(v, s, e)| transfer_from_raw(v, s, e)));
             }
             let mut stmt = self
                 .conn
                 .prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts"))?;
             for raw in stmt.query_map([], account_row)? {
-                visit.account(account_from_raw(raw?)?);
+                visit.account(raw.map_err(StoreError::from).and_then(account_from_raw));
             }
             Ok(())
         })();

@@ -48,7 +48,17 @@ impl ScanVisitor for Verifier {
         self.report.head = Some(head);
     }
 
-    fn journal(&mut self, row: JournalRow) -> bool {
+    fn journal(&mut self, row: Result<JournalRow, StoreError>) -> bool {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                let after = self.replay.seq();
+                self.report
+                    .problem(format!("journal entry after {after}: {e}"));
+                self.replayed = false;
+                return false;
+            }
+        };
         match self
             .replay
             .apply(row.seq, &row.prev_hash, &row.hash, &row.body)
@@ -65,8 +75,12 @@ impl ScanVisitor for Verifier {
         }
     }
 
-    fn transfer(&mut self, (t, state): TransferRow) {
+    fn transfer(&mut self, row: Result<TransferRow, StoreError>) {
         self.report.transfers += 1;
+        let (t, state) = match row {
+            Ok(row) => row,
+            Err(e) => return self.report.problem(format!("a transfer row: {e}")),
+        };
         self.check.transfer(&t, state.map(|s| s.status));
         if self.replayed {
             let ledger = self.replay.ledger();
@@ -79,8 +93,12 @@ impl ScanVisitor for Verifier {
         }
     }
 
-    fn account(&mut self, a: Account) {
+    fn account(&mut self, a: Result<Account, StoreError>) {
         self.report.accounts += 1;
+        let a = match a {
+            Ok(a) => a,
+            Err(e) => return self.report.problem(format!("an account row: {e}")),
+        };
         self.check.account(&a);
         if self.replayed && self.replay.ledger().account(a.id) != Some(&a) {
             self.report.problem(format!(

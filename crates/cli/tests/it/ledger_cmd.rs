@@ -226,3 +226,59 @@ fn the_benchmark_reports_throughput_and_latency() {
     assert_eq!(v["data"]["rejected"], 0);
     assert!(clearhouse(&db, &["verify"], "").status.success());
 }
+
+#[test]
+fn unreadable_or_oversized_lines_are_named() {
+    let db = TestDb::sqlite();
+    with_accounts(&db);
+    let long = format!(
+        "{{\"id\": 1, \"code\": 1, \"pad\": \"{}\"}}\n",
+        "x".repeat(70_000)
+    );
+    let out = clearhouse(&db, &["ledger", "create-accounts"], &long);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("line 1: longer than 65536 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut bytes = b"{\"id\": 5, \"ledger\": 978, \"code\": 1}\n".to_vec();
+    bytes.extend_from_slice(b"{\"id\": 6, \"ledger\": \xff}\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clearhouse"))
+        .args(["--database-url", &db.url(), "ledger", "create-accounts"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("line 2: cannot be read") && stderr.contains("the 1 accounts before it"),
+        "{stderr}"
+    );
+    let out = clearhouse(&db, &["ledger", "accounts", "5"], "");
+    assert!(out.status.success(), "account 5 from line 1 is kept");
+}
+
+#[test]
+fn benchmark_arguments_out_of_range_are_named() {
+    let db = TestDb::sqlite();
+    for (args, named) in [
+        (["--batch", "0"], "--batch 0"),
+        (["--batch", "8191"], "--batch 8191"),
+        (["--accounts", "1"], "--accounts 1"),
+        (["--clients", "0"], "--clients 0"),
+    ] {
+        let out = clearhouse(&db, &[&["benchmark", "ledger"][..], &args[..]].concat(), "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(named),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}

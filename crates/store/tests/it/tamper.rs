@@ -89,3 +89,18 @@ fn a_deleted_transfer_is_found() {
         assert_mentions(&p, "are stored");
     }
 }
+
+#[test]
+fn a_value_the_ledger_cannot_have_written_is_a_problem_not_a_failure() {
+    for db in TestDb::each() {
+        let p = problems_after(&db, "UPDATE accounts SET debits_posted = -5 WHERE id = 1");
+        assert_mentions(
+            &p,
+            "an account row: corrupt database: accounts.debits_posted is negative: -5",
+        );
+    }
+    let db = TestDb::sqlite();
+    let p = problems_after(&db, "UPDATE journal SET body = 'text' WHERE seq = 2");
+    assert_mentions(&p, "journal entry after 1:");
+    assert_mentions(&p, "not compared with the journal");
+}
