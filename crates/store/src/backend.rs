@@ -1,5 +1,7 @@
 //! What a database must do for the store; one implementation per engine.
 
+use std::collections::HashMap;
+
 use ledger::journal::Hash;
 use ledger::{Account, Changes, Ledger, PendingState, PendingStatus, Transfer};
 
@@ -39,17 +41,12 @@ pub type TransferRow = (Transfer, Option<PendingState>);
 pub trait Backend: Send {
     /// Starts a write transaction and locks the journal head (other writers wait).
     fn begin(&mut self) -> Result<Head, StoreError>;
-    /// Loads these accounts, those that exist, into `ledger`.
-    fn load_accounts(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError>;
-    /// Loads these transfers, those that exist, into `ledger`.
-    fn load_transfers(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError>;
-    /// Loads up to `limit` live pending transfers due to expire at or before `timestamp`.
-    fn load_due(
-        &mut self,
-        timestamp: u64,
-        limit: usize,
-        ledger: &mut Ledger,
-    ) -> Result<(), StoreError>;
+    /// These accounts, those that exist, in no particular order.
+    fn load_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError>;
+    /// These transfers, those that exist, in no particular order.
+    fn load_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError>;
+    /// Up to `limit` live pending transfers due to expire at or before `timestamp`.
+    fn load_due(&mut self, timestamp: u64, limit: usize) -> Result<Vec<TransferRow>, StoreError>;
     /// Writes a batch's changes (values taken from `ledger`) and its journal entry.
     fn write(
         &mut self,
@@ -67,22 +64,22 @@ pub trait Backend: Send {
     /// Accounts by id, in the order asked, those that exist.
     fn lookup_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError> {
         let ids = valid_ids(ids);
-        let mut found = Ledger::new();
-        self.load_accounts(&ids, &mut found)?;
-        Ok(ids
-            .iter()
-            .filter_map(|&id| found.account(id).copied())
-            .collect())
+        let found: HashMap<u64, Account> = self
+            .load_accounts(&ids)?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        Ok(ids.iter().filter_map(|id| found.get(id).copied()).collect())
     }
     /// Transfers by id, in the order asked, those that exist.
     fn lookup_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError> {
         let ids = valid_ids(ids);
-        let mut found = Ledger::new();
-        self.load_transfers(&ids, &mut found)?;
-        Ok(ids
-            .iter()
-            .filter_map(|&id| found.transfer(id).map(|t| (*t, found.pending_state(id))))
-            .collect())
+        let found: HashMap<u64, TransferRow> = self
+            .load_transfers(&ids)?
+            .into_iter()
+            .map(|row| (row.0.id, row))
+            .collect();
+        Ok(ids.iter().filter_map(|id| found.get(id).copied()).collect())
     }
     /// An account's transfers (debit or credit side) after `after_timestamp`, oldest first.
     /// Walks the transfers in time order from `after_timestamp`: meant for recent windows.

@@ -528,8 +528,12 @@ impl Writer {
         batch: &Batch,
     ) -> Result<(Reply, Vec<u8>, u64), StoreError> {
         let timestamp = self.ledger.next_timestamp(now);
-        self.db
-            .load_due(timestamp, EXPIRED_PER_BATCH_MAX, &mut self.ledger)?;
+        // Rows written earlier in this transaction are loaded already, and newer than the query.
+        for (t, state) in self.db.load_due(timestamp, EXPIRED_PER_BATCH_MAX)? {
+            if self.ledger.transfer(t.id).is_none() {
+                self.ledger.insert_transfer(t, state);
+            }
+        }
         match batch {
             Batch::Accounts(events) => {
                 let mut ids: Vec<u64> = events
@@ -548,7 +552,9 @@ impl Writer {
                     .into_iter()
                     .filter(|&id| self.ledger.transfer(id).is_none())
                     .collect();
-                self.db.load_transfers(&ids, &mut self.ledger)?;
+                for (t, state) in self.db.load_transfers(&ids)? {
+                    self.ledger.insert_transfer(t, state);
+                }
                 let accounts = self.ledger.account_ids_referenced(events);
                 self.load_missing_accounts(accounts)?;
                 let outcome = self.ledger.create_transfers(now, events);
@@ -562,7 +568,10 @@ impl Writer {
         ids.retain(|&id| id != 0 && !self.ledger.has_account(id));
         ids.sort_unstable();
         ids.dedup();
-        self.db.load_accounts(&ids, &mut self.ledger)
+        for account in self.db.load_accounts(&ids)? {
+            self.ledger.insert_account(account);
+        }
+        Ok(())
     }
 }
 

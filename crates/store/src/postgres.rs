@@ -3,7 +3,7 @@
 //! Each batch costs a fixed number of round trips whatever its size: rows are loaded with
 //! `= ANY($1)` and written with `UNNEST` over arrays, one statement per table.
 
-use ledger::{Changes, Ledger, PendingStatus};
+use ledger::{Account, Changes, Ledger, PendingStatus};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement};
@@ -34,6 +34,7 @@ impl std::fmt::Debug for Postgres {
 
 struct Statements {
     head: Statement,
+    head_for_update: Statement,
     accounts: Statement,
     transfers: Statement,
     due: Statement,
@@ -60,6 +61,8 @@ impl Postgres {
         migrate(&mut client)?;
         let s = Statements {
             head: client.prepare("SELECT seq, hash, last_timestamp FROM head WHERE id = 1")?,
+            head_for_update: client
+                .prepare("SELECT seq, hash, last_timestamp FROM head WHERE id = 1 FOR UPDATE")?,
             accounts: client.prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1)"))?,
             transfers: client.prepare(&format!("SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = ANY($1)"))?,
             due: client.prepare(&format!(
@@ -105,29 +108,18 @@ impl Postgres {
     }
 
     fn read_head(&mut self, for_update: bool) -> Result<Head, StoreError> {
-        let row = if for_update {
-            self.client.query_one(
-                "SELECT seq, hash, last_timestamp FROM head WHERE id = 1 FOR UPDATE",
-                &[],
-            )?
+        let statement = if for_update {
+            &self.s.head_for_update
         } else {
-            self.client.query_one(&self.s.head, &[])?
+            &self.s.head
         };
+        let row = self.client.query_one(statement, &[])?;
         let hash: Vec<u8> = row.try_get(1)?;
         Ok(Head {
             seq: to_u64(row.try_get(0)?, "head.seq")?,
             hash: hash_from(&hash, "head.hash")?,
             last_timestamp: to_u64(row.try_get(2)?, "head.last_timestamp")?,
         })
-    }
-
-    fn load_transfer_rows(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError> {
-        let ids: Vec<i64> = ids.iter().map(|&id| to_i64(id)).collect();
-        for row in self.client.query(&self.s.transfers, &[&ids])? {
-            let (t, state) = transfer_row(&row)?;
-            ledger.insert_transfer(t, state);
-        }
-        Ok(())
     }
 }
 
@@ -205,41 +197,32 @@ impl Backend for Postgres {
         self.read_head(true)
     }
 
-    fn load_accounts(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError> {
+    fn load_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError> {
         if ids.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let ids: Vec<i64> = ids.iter().map(|&id| to_i64(id)).collect();
-        for row in self.client.query(&self.s.accounts, &[&ids])? {
-            ledger.insert_account(account_from_raw(account_raw(&row)?)?);
-        }
-        Ok(())
+        let rows = self.client.query(&self.s.accounts, &[&ids])?;
+        rows.iter()
+            .map(|row| account_raw(row).and_then(account_from_raw))
+            .collect()
     }
 
-    fn load_transfers(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError> {
+    fn load_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError> {
         if ids.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        self.load_transfer_rows(ids, ledger)
+        let ids: Vec<i64> = ids.iter().map(|&id| to_i64(id)).collect();
+        let rows = self.client.query(&self.s.transfers, &[&ids])?;
+        rows.iter().map(transfer_row).collect()
     }
 
-    fn load_due(
-        &mut self,
-        timestamp: u64,
-        limit: usize,
-        ledger: &mut Ledger,
-    ) -> Result<(), StoreError> {
+    fn load_due(&mut self, timestamp: u64, limit: usize) -> Result<Vec<TransferRow>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        for row in self
+        let rows = self
             .client
-            .query(&self.s.due, &[&to_i64(timestamp), &limit])?
-        {
-            let (t, state) = transfer_row(&row)?;
-            if ledger.transfer(t.id).is_none() {
-                ledger.insert_transfer(t, state);
-            }
-        }
-        Ok(())
+            .query(&self.s.due, &[&to_i64(timestamp), &limit])?;
+        rows.iter().map(transfer_row).collect()
     }
 
     fn write(

@@ -142,37 +142,33 @@ impl Backend for Sqlite {
         self.head().inspect_err(|_| self.rollback())
     }
 
-    fn load_accounts(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError> {
+    fn load_accounts(&mut self, ids: &[u64]) -> Result<Vec<Account>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"
         ))?;
+        let mut found = Vec::with_capacity(ids.len());
         for &id in ids {
             if let Some(raw) = stmt.query_row([to_i64(id)], account_row).optional()? {
-                ledger.insert_account(account_from_raw(raw)?);
+                found.push(account_from_raw(raw)?);
             }
         }
-        Ok(())
+        Ok(found)
     }
 
-    fn load_transfers(&mut self, ids: &[u64], ledger: &mut Ledger) -> Result<(), StoreError> {
+    fn load_transfers(&mut self, ids: &[u64]) -> Result<Vec<TransferRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = ?1"
         ))?;
+        let mut found = Vec::with_capacity(ids.len());
         for &id in ids {
             if let Some((v, s, e)) = stmt.query_row([to_i64(id)], transfer_row).optional()? {
-                let (t, state) = transfer_from_raw(v, s, e)?;
-                ledger.insert_transfer(t, state);
+                found.push(transfer_from_raw(v, s, e)?);
             }
         }
-        Ok(())
+        Ok(found)
     }
 
-    fn load_due(
-        &mut self,
-        timestamp: u64,
-        limit: usize,
-        ledger: &mut Ledger,
-    ) -> Result<(), StoreError> {
+    fn load_due(&mut self, timestamp: u64, limit: usize) -> Result<Vec<TransferRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {TRANSFER_COLUMNS} FROM transfers
              WHERE pending_status = 1 AND expires_at IS NOT NULL AND expires_at <= ?1
@@ -180,14 +176,11 @@ impl Backend for Sqlite {
         ))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map(params![to_i64(timestamp), limit], transfer_row)?;
-        for raw in rows {
+        rows.map(|raw| {
             let (v, s, e) = raw?;
-            let (t, state) = transfer_from_raw(v, s, e)?;
-            if ledger.transfer(t.id).is_none() {
-                ledger.insert_transfer(t, state);
-            }
-        }
-        Ok(())
+            transfer_from_raw(v, s, e)
+        })
+        .collect()
     }
 
     fn write(
