@@ -266,17 +266,6 @@ fn flush<E: Event>(
     Ok(())
 }
 
-fn flag_names<T: Serialize>(flags: &T) -> String {
-    match serde_json::to_value(flags) {
-        Ok(serde_json::Value::Array(names)) => names
-            .iter()
-            .filter_map(|n| n.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
-        _ => String::new(),
-    }
-}
-
 fn show_accounts(ctx: &Ctx, store: &Store, ids: &[u64]) -> anyhow::Result<ExitCode> {
     let accounts = store.lookup_accounts(ids)?;
     if !ctx.json {
@@ -304,7 +293,7 @@ fn show_accounts(ctx: &Ctx, store: &Store, ids: &[u64]) -> anyhow::Result<ExitCo
                 a.debits_posted,
                 a.credits_pending,
                 a.credits_posted,
-                flag_names(&a.flags)
+                a.flags.names().collect::<Vec<_>>().join(",")
             ))?;
         }
     }
@@ -351,7 +340,7 @@ fn show_transfers(
                 t.code,
                 t.timestamp,
                 status.unwrap_or("-"),
-                flag_names(&t.flags)
+                t.flags.names().collect::<Vec<_>>().join(",")
             ))?;
         }
     }

@@ -29,6 +29,10 @@ macro_rules! flags {
             pub const fn contains(self, other: Self) -> bool {
                 self.0 & other.0 == other.0
             }
+            /// The names of the flags set, in bit order (unknown bits have none).
+            pub fn names(self) -> impl Iterator<Item = &'static str> {
+                Self::NAMES.iter().filter(move |(flag, _)| self.contains(*flag)).map(|(_, name)| *name)
+            }
             /// Whether bits are set that no flag names.
             pub const fn has_unknown_bits(self) -> bool {
                 self.0 & !Self::KNOWN != 0
@@ -47,22 +51,13 @@ macro_rules! flags {
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_list()
-                    .entries(Self::NAMES.iter().filter(|(flag, _)| self.contains(*flag)).map(|(_, n)| n))
-                    .finish()
+                f.debug_list().entries(self.names()).finish()
             }
         }
 
         impl Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeSeq;
-                let mut seq = s.serialize_seq(None)?;
-                for (flag, name) in Self::NAMES {
-                    if self.contains(*flag) {
-                        seq.serialize_element(name)?;
-                    }
-                }
-                seq.end()
+                s.collect_seq(self.names())
             }
         }
 
