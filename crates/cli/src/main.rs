@@ -5,7 +5,9 @@
 
 mod bench;
 mod ledger_cmd;
+mod lists_cmd;
 mod output;
+mod screen_cmd;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -32,6 +34,8 @@ struct Cli {
     /// Machine-readable output: JSON Lines on stdout.
     #[arg(long, global = true)]
     json: bool,
+    #[command(flatten)]
+    lists_dir: lists_cmd::ListsDirArg,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,6 +47,12 @@ enum Command {
     Ledger(ledger_cmd::LedgerCommand),
     /// Recompute the journal's hash chain, replay it, and check every invariant (exit 1 if not).
     Verify,
+    /// Screen names against the sanctions lists (exit 0 no match, 1 match, 2 error).
+    #[command(subcommand)]
+    Screen(screen_cmd::ScreenCommand),
+    /// Update, import and inspect the sanctions lists.
+    #[command(subcommand)]
+    Lists(lists_cmd::ListsCommand),
     /// Measure throughput and latency.
     #[command(subcommand)]
     Benchmark(bench::BenchmarkCommand),
@@ -105,6 +115,8 @@ fn run() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Ledger(cmd) => ledger_cmd::run(&ctx, cmd),
         Command::Verify => verify(&ctx),
+        Command::Screen(cmd) => screen_cmd::run(&ctx, &cli.lists_dir.lists_dir, cmd),
+        Command::Lists(cmd) => lists_cmd::run(&ctx, &cli.lists_dir.lists_dir, cmd),
         Command::Benchmark(cmd) => bench::run(&ctx, cmd),
     }
 }

@@ -1,0 +1,595 @@
+//! `clearhouse lists update|import|status`, and loading the lists every screening command uses.
+//!
+//! Lists live in a directory (`--lists-dir`, default `clearhouse-lists`): each accepted set of
+//! files is a version under `versions/<id>/` with a `manifest.json`, and the file `current` names
+//! the version in force. A new version is parsed and indexed completely, written to a temporary
+//! directory, synced and renamed into place, and only then is `current` replaced (write a
+//! temporary file, rename): a malformed, truncated or half-downloaded file leaves the previous
+//! version in force. With no version yet, the lists bundled in the binary are used.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use screening::Screener;
+use screening::groups::NameGroups;
+use screening::lists::{self, InputFile, ParsedList};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{Ctx, output};
+
+/// Largest list file read or downloaded, in bytes (the full EU file is ~25 MB).
+pub const LIST_FILE_BYTES_MAX: u64 = 512 * 1024 * 1024;
+/// Time allowed for one download.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Where the lists are kept.
+#[derive(Debug, Clone, Args)]
+pub struct ListsDirArg {
+    /// Directory holding imported list versions (the bundled lists are used until one exists).
+    #[arg(
+        long,
+        env = "CLEARHOUSE_LISTS_DIR",
+        default_value = "clearhouse-lists",
+        global = true
+    )]
+    pub lists_dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListsCommand {
+    /// Fetch the current official files from their published addresses and make them the lists in force.
+    Update(UpdateArgs),
+    /// Load list files by hand (each replaces the list of its source; other lists stay).
+    Import {
+        /// List files: OFAC CSV sets, UN XML, EU FSF XML, UK CSV, US CSL CSV, BIS DPL, FtM JSON lines.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Show each list in force: source, date, files with sha256, counts.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Override or add a source address: `FILE=URL` (for example `sdn.csv=https://…`).
+    #[arg(long = "source", value_name = "FILE=URL")]
+    sources: Vec<String>,
+    /// Fetch only these files (by name, as listed by `--list-sources`).
+    #[arg(long)]
+    only: Vec<String>,
+    /// Print the configured addresses and stop.
+    #[arg(long)]
+    list_sources: bool,
+}
+
+/// The official addresses, by the file name each is stored under.
+pub const DEFAULT_SOURCES: &[(&str, &str)] = &[
+    ("sdn.csv", "https://www.treasury.gov/ofac/downloads/sdn.csv"),
+    ("alt.csv", "https://www.treasury.gov/ofac/downloads/alt.csv"),
+    ("add.csv", "https://www.treasury.gov/ofac/downloads/add.csv"),
+    (
+        "sdn_comments.csv",
+        "https://www.treasury.gov/ofac/downloads/sdn_comments.csv",
+    ),
+    (
+        "cons_prim.csv",
+        "https://www.treasury.gov/ofac/downloads/consolidated/cons_prim.csv",
+    ),
+    (
+        "cons_alt.csv",
+        "https://www.treasury.gov/ofac/downloads/consolidated/cons_alt.csv",
+    ),
+    (
+        "cons_add.csv",
+        "https://www.treasury.gov/ofac/downloads/consolidated/cons_add.csv",
+    ),
+    (
+        "cons_comments.csv",
+        "https://www.treasury.gov/ofac/downloads/consolidated/cons_comments.csv",
+    ),
+    (
+        "UN_consolidated.xml",
+        "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+    ),
+    (
+        "eu_fsf.xml",
+        "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw",
+    ),
+    (
+        "UK-Sanctions-List.csv",
+        "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.csv",
+    ),
+    (
+        "us_csl.csv",
+        "https://data.trade.gov/downloaded_files/consolidated.csv",
+    ),
+    ("us_bis_dpl.txt", "https://www.bis.doc.gov/dpl/dpl.txt"),
+];
+
+/// One file of a version.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
+    /// Where it came from: a URL, a path, or `bundled`.
+    pub origin: String,
+}
+
+/// One list of a version.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ListRecord {
+    pub source: String,
+    pub date: Option<String>,
+    pub entities: usize,
+    pub names: usize,
+}
+
+/// What a version holds (`manifest.json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: String,
+    /// Seconds since the Unix epoch.
+    pub created_at: u64,
+    pub files: Vec<FileRecord>,
+    pub lists: Vec<ListRecord>,
+}
+
+/// Lists loaded for screening, with what they are.
+pub struct LoadedLists {
+    pub lists: Vec<ParsedList>,
+    pub files: Vec<FileRecord>,
+    /// `bundled`, `files given`, or the version id.
+    pub version: String,
+}
+
+impl LoadedLists {
+    /// Every entity of every list.
+    pub fn entities(&self) -> Vec<screening::Entity> {
+        self.lists
+            .iter()
+            .flat_map(|l| l.entities.iter().cloned())
+            .collect()
+    }
+
+    /// Indexes the lists with the cross-script name groups.
+    pub fn screener(&self, groups: Arc<NameGroups>) -> Screener {
+        Screener::with_own_weights(self.entities(), groups)
+    }
+}
+
+/// Loads the lists (as [`load`]) and indexes them; the name groups are parsed meanwhile on
+/// another thread, since each takes about as long as the other.
+pub fn load_screener(explicit: &[PathBuf], dir: &Path) -> anyhow::Result<(LoadedLists, Screener)> {
+    let (loaded, groups) = std::thread::scope(|scope| {
+        let groups = scope.spawn(|| NameGroups::parse(screening::groups::BUNDLED));
+        (load(explicit, dir), groups.join())
+    });
+    let loaded = loaded?;
+    let groups = groups.map_err(|_| anyhow::anyhow!("parsing the bundled name groups failed"))?;
+    let screener = loaded.screener(Arc::new(groups));
+    Ok((loaded, screener))
+}
+
+/// Loads `--lists` files if given, else the version in force, else the bundled lists.
+pub fn load(explicit: &[PathBuf], dir: &Path) -> anyhow::Result<LoadedLists> {
+    if !explicit.is_empty() {
+        let (files, records) = read_files(explicit)?;
+        let lists = lists::parse_files(files)?;
+        return Ok(LoadedLists {
+            lists,
+            files: records,
+            version: "files given".to_string(),
+        });
+    }
+    if let Some(manifest) = current_manifest(dir)? {
+        let version_dir = dir.join("versions").join(&manifest.version);
+        let paths: Vec<PathBuf> = manifest
+            .files
+            .iter()
+            .map(|f| version_dir.join(&f.name))
+            .collect();
+        let (files, _) = read_files(&paths)?;
+        let lists = lists::parse_files(files).with_context(|| {
+            format!("the lists in force ({}) no longer parse", manifest.version)
+        })?;
+        return Ok(LoadedLists {
+            lists,
+            files: manifest.files,
+            version: manifest.version,
+        });
+    }
+    let lists = lists::bundled().context("the bundled lists do not parse")?;
+    let files = lists::bundled_files()
+        .into_iter()
+        .map(|(name, bytes)| record(name, bytes, "bundled"))
+        .collect();
+    Ok(LoadedLists {
+        lists,
+        files,
+        version: "bundled".to_string(),
+    })
+}
+
+pub fn run(ctx: &Ctx, dir: &Path, command: ListsCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        ListsCommand::Status => status(ctx, dir),
+        ListsCommand::Import { files } => {
+            let (inputs, records) = read_files(&files)?;
+            install(ctx, dir, inputs, records)
+        }
+        ListsCommand::Update(args) => update(ctx, dir, &args),
+    }
+}
+
+fn status(ctx: &Ctx, dir: &Path) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let (loaded, screener) = load_screener(&[], dir)?;
+    let elapsed = started.elapsed();
+    for list in &loaded.lists {
+        let names: usize = list.entities.iter().map(|e| e.names.len()).sum();
+        let files: Vec<&FileRecord> = files_of(list, &loaded.files);
+        if ctx.json {
+            output::json_line(&serde_json::json!({
+                "type": "list",
+                "data": {
+                    "source": list.source,
+                    "date": list.date,
+                    "entities": list.entities.len(),
+                    "names": names,
+                    "version": loaded.version,
+                    "files": files,
+                }
+            }))?;
+        } else {
+            output::line(&format!(
+                "{:<14} {:<10}  {:>6} entities  {:>6} names",
+                list.source,
+                list.date.as_deref().unwrap_or("(no date)"),
+                list.entities.len(),
+                names
+            ))?;
+            for file in files {
+                output::line(&format!(
+                    "    {}  {:>10} bytes  sha256 {}  from {}",
+                    file.name, file.bytes, file.sha256, file.origin
+                ))?;
+            }
+        }
+    }
+    let summary = format!(
+        "version {}: {} lists, {} entities, {} distinct name tokens; loaded and indexed in {:.2} s",
+        loaded.version,
+        loaded.lists.len(),
+        screener.entities().len(),
+        screener.index().vocabulary_len(),
+        elapsed.as_secs_f64()
+    );
+    if ctx.json {
+        output::json_line(&serde_json::json!({"type": "summary", "data": {
+            "version": loaded.version,
+            "lists": loaded.lists.len(),
+            "entities": screener.entities().len(),
+            "load_seconds": elapsed.as_secs_f64(),
+        }}))?;
+    } else {
+        output::line(&summary)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The files a list came from: those whose name the parser recorded for its source. Lists are
+/// parsed from whole files, so a file belongs to the list whose entities it produced; a file
+/// record is matched by format-specific name hints.
+fn files_of<'a>(list: &ParsedList, files: &'a [FileRecord]) -> Vec<&'a FileRecord> {
+    files
+        .iter()
+        .filter(|f| {
+            let head = f.name.to_ascii_lowercase();
+            match list.source.as_str() {
+                "us_ofac_sdn" => {
+                    !head.contains("cons")
+                        && (head.contains("sdn") || head.contains("alt") || head.contains("add"))
+                }
+                "us_ofac_cons" => head.contains("cons"),
+                "un_sc" => head.contains("un") && head.ends_with(".xml"),
+                "eu_fsf" => head.contains("eu") || head.contains("fsf"),
+                "uk_hmt" => head.contains("uk") || head.contains("conlist"),
+                "us_csl" => head.contains("csl") || head.contains("consolidated.csv"),
+                "us_bis_dpl" => head.contains("dpl"),
+                _ => head.ends_with(".json") || head.ends_with(".jsonl") || head.ends_with(".ftm"),
+            }
+        })
+        .collect()
+}
+
+fn update(ctx: &Ctx, dir: &Path, args: &UpdateArgs) -> anyhow::Result<ExitCode> {
+    let mut sources: Vec<(String, String)> = DEFAULT_SOURCES
+        .iter()
+        .map(|(n, u)| (n.to_string(), u.to_string()))
+        .collect();
+    for spec in &args.sources {
+        let Some((name, url)) = spec.split_once('=') else {
+            bail!("--source {spec}: expected FILE=URL");
+        };
+        match sources.iter_mut().find(|(n, _)| n == name) {
+            Some(entry) => entry.1 = url.to_string(),
+            None => sources.push((name.to_string(), url.to_string())),
+        }
+    }
+    if !args.only.is_empty() {
+        for name in &args.only {
+            if !sources.iter().any(|(n, _)| n == name) {
+                bail!("--only {name}: no such source (see --list-sources)");
+            }
+        }
+        sources.retain(|(n, _)| args.only.contains(n));
+    }
+    if args.list_sources {
+        for (name, url) in &sources {
+            output::line(&format!("{name}\t{url}"))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut inputs = Vec::new();
+    let mut records = Vec::new();
+    for (name, url) in &sources {
+        let bytes = download(url).with_context(|| {
+            format!("fetching {name} from {url} (the lists in force are unchanged)")
+        })?;
+        records.push(record(name, &bytes, url));
+        inputs.push(InputFile {
+            name: name.clone(),
+            bytes,
+        });
+    }
+    install(ctx, dir, inputs, records)
+}
+
+fn download(url: &str) -> anyhow::Result<Vec<u8>> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(DOWNLOAD_TIMEOUT))
+        .build()
+        .into();
+    let mut response = agent.get(url).call()?;
+    let mut bytes = Vec::new();
+    response
+        .body_mut()
+        .as_reader()
+        .take(LIST_FILE_BYTES_MAX + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > LIST_FILE_BYTES_MAX {
+        bail!("larger than {LIST_FILE_BYTES_MAX} bytes");
+    }
+    Ok(bytes)
+}
+
+/// Makes a new version from the files given plus the files of the version in force whose lists
+/// the new files do not replace; everything is parsed before anything is written.
+fn install(
+    ctx: &Ctx,
+    dir: &Path,
+    inputs: Vec<InputFile>,
+    records: Vec<FileRecord>,
+) -> anyhow::Result<ExitCode> {
+    let new_lists = lists::parse_files(inputs.clone())
+        .context("nothing was changed; the lists in force stay")?;
+    let replaced: Vec<&str> = new_lists.iter().map(|l| l.source.as_str()).collect();
+    let (mut all_inputs, mut all_records) = (inputs, records);
+    let previous = load(&[], dir)?;
+    let previous_inputs = previous_files(dir, &previous)?;
+    for (input, record) in previous_inputs {
+        let single = lists::parse_files(vec![input.clone()]);
+        // A companion file (OFAC alt/add/comments) does not parse alone: keep it with its set
+        // unless its set is being replaced.
+        let source = match &single {
+            Ok(parsed) => parsed.first().map(|l| l.source.clone()),
+            Err(_) => companion_source(&input.name),
+        };
+        if source.as_deref().is_some_and(|s| replaced.contains(&s)) {
+            continue;
+        }
+        if all_records.iter().any(|r| r.name == record.name) {
+            continue;
+        }
+        all_inputs.push(input);
+        all_records.push(record);
+    }
+    let parsed = lists::parse_files(all_inputs.clone())
+        .context("nothing was changed; the lists in force stay")?;
+    let manifest = write_version(dir, &all_inputs, all_records, &parsed)?;
+    report_installed(ctx, &manifest, &previous)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn companion_source(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("cons") {
+        Some("us_ofac_cons".to_string())
+    } else if lower.ends_with(".csv") {
+        Some("us_ofac_sdn".to_string())
+    } else {
+        None
+    }
+}
+
+fn previous_files(
+    dir: &Path,
+    previous: &LoadedLists,
+) -> anyhow::Result<Vec<(InputFile, FileRecord)>> {
+    if previous.version == "bundled" {
+        return Ok(lists::bundled_files()
+            .into_iter()
+            .map(|(name, bytes)| {
+                (
+                    InputFile {
+                        name: name.to_string(),
+                        bytes: bytes.to_vec(),
+                    },
+                    record(name, bytes, "bundled"),
+                )
+            })
+            .collect());
+    }
+    let version_dir = dir.join("versions").join(&previous.version);
+    previous
+        .files
+        .iter()
+        .map(|f| {
+            let bytes = fs::read(version_dir.join(&f.name))
+                .with_context(|| format!("reading {}", version_dir.join(&f.name).display()))?;
+            Ok((
+                InputFile {
+                    name: f.name.clone(),
+                    bytes,
+                },
+                f.clone(),
+            ))
+        })
+        .collect()
+}
+
+fn report_installed(ctx: &Ctx, manifest: &Manifest, previous: &LoadedLists) -> anyhow::Result<()> {
+    if ctx.json {
+        output::json_line(&serde_json::json!({"type": "installed", "data": {
+            "version": manifest.version,
+            "previous": previous.version,
+            "lists": manifest.lists,
+        }}))?;
+        return Ok(());
+    }
+    output::line(&format!(
+        "lists version {} in force (was {})",
+        manifest.version, previous.version
+    ))?;
+    for list in &manifest.lists {
+        output::line(&format!(
+            "  {:<14} {:<10} {:>6} entities",
+            list.source,
+            list.date.as_deref().unwrap_or("(no date)"),
+            list.entities
+        ))?;
+    }
+    Ok(())
+}
+
+fn write_version(
+    dir: &Path,
+    inputs: &[InputFile],
+    files: Vec<FileRecord>,
+    parsed: &[ParsedList],
+) -> anyhow::Result<Manifest> {
+    let created_at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let mut hasher = Sha256::new();
+    for f in &files {
+        hasher.update(f.sha256.as_bytes());
+    }
+    let version = format!("{created_at}-{}", &hex::encode(hasher.finalize())[..12]);
+    let manifest = Manifest {
+        version: version.clone(),
+        created_at,
+        files,
+        lists: parsed
+            .iter()
+            .map(|l| ListRecord {
+                source: l.source.clone(),
+                date: l.date.clone(),
+                entities: l.entities.len(),
+                names: l.entities.iter().map(|e| e.names.len()).sum(),
+            })
+            .collect(),
+    };
+    let versions = dir.join("versions");
+    fs::create_dir_all(&versions).with_context(|| format!("creating {}", versions.display()))?;
+    let staging = versions.join(format!(".{version}.tmp"));
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging)?;
+    for input in inputs {
+        let file_name = Path::new(&input.name)
+            .file_name()
+            .context("a list file has no name")?;
+        write_synced(&staging.join(file_name), &input.bytes)?;
+    }
+    write_synced(
+        &staging.join("manifest.json"),
+        &serde_json::to_vec_pretty(&manifest)?,
+    )?;
+    let final_dir = versions.join(&version);
+    fs::rename(&staging, &final_dir)
+        .with_context(|| format!("moving {} into place", final_dir.display()))?;
+    let pointer = dir.join(".current.tmp");
+    write_synced(&pointer, version.as_bytes())?;
+    fs::rename(&pointer, dir.join("current")).context("switching to the new version")?;
+    sync_dir(dir);
+    Ok(manifest)
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut file =
+        fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Makes the renames durable (best effort: not every file system can sync a directory).
+fn sync_dir(dir: &Path) {
+    if let Ok(handle) = fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+fn current_manifest(dir: &Path) -> anyhow::Result<Option<Manifest>> {
+    let pointer = dir.join("current");
+    let version = match fs::read_to_string(&pointer) {
+        Ok(v) => v.trim().to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", pointer.display())),
+    };
+    let path = dir.join("versions").join(&version).join("manifest.json");
+    let text = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let manifest: Manifest = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a manifest", path.display()))?;
+    Ok(Some(manifest))
+}
+
+fn read_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<InputFile>, Vec<FileRecord>)> {
+    let mut inputs = Vec::with_capacity(paths.len());
+    let mut records = Vec::with_capacity(paths.len());
+    for path in paths {
+        let meta = fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+        if meta.len() > LIST_FILE_BYTES_MAX {
+            bail!(
+                "{}: larger than {LIST_FILE_BYTES_MAX} bytes",
+                path.display()
+            );
+        }
+        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        records.push(record(&name, &bytes, &path.display().to_string()));
+        inputs.push(InputFile { name, bytes });
+    }
+    Ok((inputs, records))
+}
+
+fn record(name: &str, bytes: &[u8], origin: &str) -> FileRecord {
+    FileRecord {
+        name: name.to_string(),
+        sha256: hex::encode(Sha256::digest(bytes)),
+        bytes: bytes.len() as u64,
+        origin: origin.to_string(),
+    }
+}

@@ -1,0 +1,91 @@
+//! One entity model for every list, close to FollowTheMoney: what a parser produces and what the
+//! index and the scorer read.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of thing is listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Schema {
+    Person,
+    Organization,
+    Vessel,
+    Aircraft,
+    /// The list does not say (FtM `LegalEntity`, CSL rows without a type): matches both persons and
+    /// organisations.
+    LegalEntity,
+}
+
+impl Schema {
+    /// The FollowTheMoney schema name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Schema::Person => "Person",
+            Schema::Organization => "Organization",
+            Schema::Vessel => "Vessel",
+            Schema::Aircraft => "Aircraft",
+            Schema::LegalEntity => "LegalEntity",
+        }
+    }
+}
+
+/// How much a name says about the entity: OFAC's "weak a.k.a.", EU `strong="false"`, UN "Low"
+/// quality aliases are weak; a hit on a weak alias alone is worth less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NameStrength {
+    Strong,
+    Weak,
+}
+
+/// One name of an entity, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Name {
+    /// The whole name as the list writes it ("HASHEMI MOGHADAM, Saeid", "Saeid HASHEMI MOGHADAM").
+    pub full: String,
+    /// Given name(s), when the list separates them.
+    pub given: Option<String>,
+    /// Family name(s), when the list separates them.
+    pub family: Option<String>,
+    pub strength: NameStrength,
+    /// Primary name (`true`) or an alias / a.k.a. / f.k.a. (`false`).
+    pub primary: bool,
+}
+
+/// A possibly partial date (the lists give a year, a year and month, or a full date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PartialDate {
+    pub year: u16,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+/// An identity document or registration number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identifier {
+    /// What the list calls it ("Passport", "National ID No.", "IMO", "SWIFT/BIC", …).
+    pub kind: String,
+    /// The number as listed.
+    pub value: String,
+    /// Issuing country, ISO 3166-1 alpha-2 upper case, when known.
+    pub country: Option<String>,
+}
+
+/// One listed entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entity {
+    /// `source:native_id`, for example `us_ofac_sdn:12111`, `un_sc:QDi.001`, `eu_fsf:13`.
+    pub id: String,
+    pub schema: Schema,
+    /// The name to show (the primary name as listed).
+    pub caption: String,
+    /// Every name, the primary first.
+    pub names: Vec<Name>,
+    /// Birth dates (several when the list gives alternatives or a range's bounds).
+    pub birth_dates: Vec<PartialDate>,
+    /// Nationalities, citizenships and countries of residence/address, ISO alpha-2 upper case.
+    pub countries: Vec<String>,
+    pub identifiers: Vec<Identifier>,
+    /// Sanctions programmes ("SDGT", "IRAN", "TERR", …).
+    pub programs: Vec<String>,
+    /// The list source, the part of `id` before the colon (`us_ofac_sdn`).
+    pub source: String,
+}

@@ -1,0 +1,401 @@
+//! Scoring one listed name against a query, and the qualifiers (birth date, country,
+//! identifiers) that move the score; everything that moved it is recorded in the explanation.
+//!
+//! Name score: query parts are paired one-to-one with listed parts (best pairs first). With
+//! `s` the similarity of a pair and `w` the weights of its two parts,
+//! `score = Σ s·(w_q + w_l) / (Σ (w_q + w_l) + Σ w_q(unpaired query parts) + ½ Σ w_l(unpaired listed parts))`.
+//! A query part the listed name lacks counts fully against it; a listed part the query leaves
+//! out (a middle name) counts half. Weights fall with how many listed names share a part, so
+//! "Mohammad" alone matches nobody, and particles and legal forms weigh a quarter.
+
+use serde::Serialize;
+
+use crate::entity::{Entity, NameStrength, PartialDate, Schema};
+use crate::index::{How, Index, IndexedName, TokenMatch, fuzzy_similarity, kind_factor};
+use crate::keys::phonetic;
+use crate::normalize::{Token, TokenKind};
+
+/// Share of a listed part's weight that counts against a name when the query leaves it out.
+pub const LISTED_MISSING_FACTOR: f64 = 0.65;
+/// Factor on the name score when the matched name is a weak alias.
+pub const WEAK_ALIAS_FACTOR: f64 = 0.9;
+/// Effects of the qualifiers on the score.
+pub const BIRTH_DATE_SAME: f64 = 0.05;
+pub const BIRTH_YEAR_SAME: f64 = 0.03;
+pub const BIRTH_YEAR_DIFFERENT: f64 = -0.15;
+pub const COUNTRY_SAME: f64 = 0.02;
+pub const COUNTRY_DIFFERENT: f64 = -0.04;
+/// Shortest joined phonetic key compared as a whole.
+pub const JOINED_LEN_MIN: usize = 6;
+/// Identifiers shorter than this are too likely to collide to be decisive.
+pub const IDENTIFIER_LEN_MIN: usize = 5;
+
+/// A query prepared for scoring: its parts, their vocabulary matches and weights.
+#[derive(Debug)]
+pub struct PreparedQuery {
+    pub tokens: Vec<Token>,
+    pub matches: Vec<Vec<TokenMatch>>,
+    pub weights: Vec<f64>,
+    /// Honorifics found in the query (shown, not matched).
+    pub ignored: Vec<String>,
+    /// Phonetic key of the query's parts written as one word.
+    pub joined: String,
+}
+
+/// How one query part and one listed part were paired.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    /// The query part (None: a listed part the query does not have).
+    pub query: Option<String>,
+    /// The listed part (None: a query part the listed name does not have).
+    pub listed: Option<String>,
+    /// How they matched (None when one side is missing).
+    pub how: Option<How>,
+    /// Edit distance of the phonetic keys, for fuzzy matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance: Option<u8>,
+    pub similarity: f64,
+    /// The part's weight in the score.
+    pub weight: f64,
+}
+
+/// What a qualifier did to the score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Qualifier {
+    /// `birth_date`, `country` or `identifier`.
+    pub field: &'static str,
+    pub query: String,
+    pub listed: String,
+    /// Added to the score (negative: taken away).
+    pub effect: f64,
+    pub note: &'static str,
+}
+
+/// Why an entity scored what it scored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The listed name that matched best, as listed.
+    pub matched_name: String,
+    /// `strong` or `weak` (a weak alias).
+    pub name_strength: &'static str,
+    pub name_score: f64,
+    pub parts: Vec<Part>,
+    /// Query words not matched because they are titles or honorifics.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
+    pub qualifiers: Vec<Qualifier>,
+}
+
+/// The score of one listed name and how its parts paired.
+#[derive(Debug, Clone)]
+pub struct NameScore {
+    pub score: f64,
+    pub parts: Vec<Part>,
+}
+
+/// Scores one indexed name against the query.
+/// With `explain` false only the score is computed (the parts stay empty): most candidates are
+/// scored to be dropped, and building their explanations would cost more than scoring them.
+pub fn score_name(
+    index: &Index,
+    query: &PreparedQuery,
+    name: &IndexedName,
+    explain: bool,
+) -> NameScore {
+    let paired = pair_tokens(index, query, name, explain);
+    let joined = joined_score(index, query, name);
+    match joined {
+        Some(joined) if joined.score > paired.score => joined,
+        _ => paired,
+    }
+}
+
+fn pair_tokens(
+    index: &Index,
+    query: &PreparedQuery,
+    name: &IndexedName,
+    explain: bool,
+) -> NameScore {
+    let mut candidates: Vec<(f64, usize, usize, TokenMatch)> = Vec::new();
+    for (qi, matches) in query.matches.iter().enumerate() {
+        for (lj, (vocab, _)) in name.tokens.iter().enumerate() {
+            if let Some(m) = matches.iter().find(|m| m.vocab == *vocab) {
+                candidates.push((m.similarity, qi, lj, *m));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut query_used = vec![false; query.tokens.len()];
+    let mut listed_used = vec![false; name.tokens.len()];
+    let (mut matched, mut denominator) = (0.0, 0.0);
+    let mut parts = Vec::new();
+    for (similarity, qi, lj, m) in candidates {
+        if query_used[qi] || listed_used[lj] {
+            continue;
+        }
+        query_used[qi] = true;
+        listed_used[lj] = true;
+        let wl = listed_weight(index, name, lj);
+        let w = query.weights[qi] + wl;
+        matched += similarity * w;
+        denominator += w;
+        if !explain {
+            continue;
+        }
+        parts.push(Part {
+            query: Some(display(&query.tokens[qi])),
+            listed: Some(listed_display(index, name, lj)),
+            how: Some(m.how),
+            distance: (m.how == How::Fuzzy).then_some(m.distance),
+            similarity: round3(similarity),
+            weight: round3(w / 2.0),
+        });
+    }
+    for (qi, used) in query_used.iter().enumerate() {
+        if !used {
+            denominator += query.weights[qi];
+            if explain {
+                parts.push(missing(
+                    Some(display(&query.tokens[qi])),
+                    None,
+                    query.weights[qi],
+                ));
+            }
+        }
+    }
+    for (lj, used) in listed_used.iter().enumerate() {
+        if !used {
+            let wl = listed_weight(index, name, lj);
+            denominator += LISTED_MISSING_FACTOR * wl;
+            if explain {
+                parts.push(missing(None, Some(listed_display(index, name, lj)), wl));
+            }
+        }
+    }
+    let score = if denominator > 0.0 {
+        matched / denominator
+    } else {
+        0.0
+    };
+    NameScore { score, parts }
+}
+
+/// The query's parts written as one word against the listed name's (in order, or family name
+/// first), for names written without spaces on one side ("Kimjongun", 김정은).
+fn joined_score(index: &Index, query: &PreparedQuery, name: &IndexedName) -> Option<NameScore> {
+    let listed: Vec<&str> = name
+        .tokens
+        .iter()
+        .filter(|(_, kind)| *kind == TokenKind::Name)
+        .map(|(v, _)| &*index.vocab[*v as usize].text)
+        .collect();
+    let query_count = query
+        .tokens
+        .iter()
+        .filter(|t| t.kind == TokenKind::Name)
+        .count();
+    if listed.is_empty()
+        || query.joined.len() < JOINED_LEN_MIN
+        || listed.len() == 1 && query_count == 1
+    {
+        return None;
+    }
+    // With as many parts on both sides, the parts were compared one by one already: the joined
+    // form only adds a space moved across a boundary ("Arefullaha Ref"), i.e. an exact match.
+    let same_count = listed.len() == query_count;
+    let in_order = phonetic(&listed.concat());
+    let mut rotated = listed.clone();
+    rotated.rotate_right(1);
+    let family_first = phonetic(&rotated.concat());
+    let best = [in_order, family_first]
+        .iter()
+        .filter_map(|key| fuzzy_similarity(&query.joined, key).map(|(d, s)| (d, s, key.clone())))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let (distance, similarity, _) = best;
+    if same_count && distance > 0 {
+        return None;
+    }
+    let similarity = if distance == 0 {
+        0.9
+    } else {
+        similarity - 0.05
+    };
+    let query_text: Vec<String> = query.tokens.iter().map(display).collect();
+    Some(NameScore {
+        score: similarity,
+        parts: vec![Part {
+            query: Some(query_text.join(" ")),
+            listed: Some(listed.join(" ")),
+            how: Some(How::Joined),
+            distance: Some(distance),
+            similarity: round3(similarity),
+            weight: 1.0,
+        }],
+    })
+}
+
+fn missing(query: Option<String>, listed: Option<String>, weight: f64) -> Part {
+    Part {
+        query,
+        listed,
+        how: None,
+        distance: None,
+        similarity: 0.0,
+        weight: round3(weight),
+    }
+}
+
+fn listed_weight(index: &Index, name: &IndexedName, lj: usize) -> f64 {
+    let (vocab, kind) = name.tokens[lj];
+    f64::from(index.vocab[vocab as usize].weight * kind_factor(kind))
+}
+
+fn listed_display(index: &Index, name: &IndexedName, lj: usize) -> String {
+    let entry = &index.vocab[name.tokens[lj].0 as usize];
+    entry.native.as_deref().unwrap_or(&entry.text).to_string()
+}
+
+/// A query token as shown: in its own script when it has one.
+pub fn display(token: &Token) -> String {
+    token.native.clone().unwrap_or_else(|| token.text.clone())
+}
+
+/// Rounds for output: three decimals are what a reader compares.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// What the query says besides the name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryFacts {
+    pub birth_date: Option<PartialDate>,
+    /// ISO alpha-2, upper case.
+    pub countries: Vec<String>,
+    pub identifiers: Vec<String>,
+}
+
+/// Applies birth date, country and identifiers to a name score; returns the final score.
+pub fn apply_qualifiers(
+    name_score: f64,
+    strength: NameStrength,
+    entity: &Entity,
+    facts: &QueryFacts,
+    qualifiers: &mut Vec<Qualifier>,
+) -> f64 {
+    let mut score = name_score;
+    if strength == NameStrength::Weak {
+        score *= WEAK_ALIAS_FACTOR;
+    }
+    if let Some(q) = identifier_hit(entity, facts) {
+        qualifiers.push(q);
+        return 1.0;
+    }
+    if let Some(q) = birth_date_effect(entity, facts) {
+        score += q.effect;
+        qualifiers.push(q);
+    }
+    if let Some(q) = country_effect(entity, facts) {
+        score += q.effect;
+        qualifiers.push(q);
+    }
+    score.clamp(0.0, 1.0)
+}
+
+fn identifier_hit(entity: &Entity, facts: &QueryFacts) -> Option<Qualifier> {
+    for query in &facts.identifiers {
+        let q = canonical_identifier(query);
+        if q.len() < IDENTIFIER_LEN_MIN {
+            continue;
+        }
+        if let Some(listed) = entity
+            .identifiers
+            .iter()
+            .find(|id| canonical_identifier(&id.value) == q)
+        {
+            return Some(Qualifier {
+                field: "identifier",
+                query: query.clone(),
+                listed: format!("{} {}", listed.kind, listed.value),
+                effect: 1.0,
+                note: "same identifier: decisive",
+            });
+        }
+    }
+    None
+}
+
+fn canonical_identifier(value: &str) -> String {
+    value
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn birth_date_effect(entity: &Entity, facts: &QueryFacts) -> Option<Qualifier> {
+    let query = facts.birth_date?;
+    if entity.birth_dates.is_empty()
+        || !matches!(entity.schema, Schema::Person | Schema::LegalEntity)
+    {
+        return None;
+    }
+    let listed = entity
+        .birth_dates
+        .iter()
+        .map(format_date)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let full = |d: &PartialDate| d.month.is_some() && d.day.is_some();
+    let (effect, note) = if entity
+        .birth_dates
+        .iter()
+        .any(|d| full(d) && full(&query) && *d == query)
+    {
+        (BIRTH_DATE_SAME, "same birth date")
+    } else if entity.birth_dates.iter().any(|d| d.year == query.year) {
+        (BIRTH_YEAR_SAME, "same birth year")
+    } else if entity
+        .birth_dates
+        .iter()
+        .any(|d| d.year.abs_diff(query.year) <= 1)
+    {
+        (0.0, "birth year within one year")
+    } else {
+        (BIRTH_YEAR_DIFFERENT, "different birth year")
+    };
+    Some(Qualifier {
+        field: "birth_date",
+        query: format_date(&query),
+        listed,
+        effect,
+        note,
+    })
+}
+
+fn country_effect(entity: &Entity, facts: &QueryFacts) -> Option<Qualifier> {
+    if facts.countries.is_empty() || entity.countries.is_empty() {
+        return None;
+    }
+    let same = facts.countries.iter().any(|c| entity.countries.contains(c));
+    let (effect, note) = if same {
+        (COUNTRY_SAME, "same country")
+    } else {
+        (COUNTRY_DIFFERENT, "different country")
+    };
+    Some(Qualifier {
+        field: "country",
+        query: facts.countries.join(", "),
+        listed: entity.countries.join(", "),
+        effect,
+        note,
+    })
+}
+
+/// `1962`, `1962-08` or `1962-08-06`.
+pub fn format_date(d: &PartialDate) -> String {
+    match (d.month, d.day) {
+        (Some(m), Some(day)) => format!("{:04}-{m:02}-{day:02}", d.year),
+        (Some(m), None) => format!("{:04}-{m:02}", d.year),
+        _ => format!("{:04}", d.year),
+    }
+}

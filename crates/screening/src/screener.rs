@@ -1,0 +1,375 @@
+//! Screening queries against an [`Index`]: candidates by shared tokens, full scoring of the best,
+//! qualifiers, threshold, ranking.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::entity::{Entity, Name, NameStrength, PartialDate, Schema};
+use crate::groups::NameGroups;
+use crate::index::{CANDIDATES_MAX, Index, POSTINGS_SCAN_MAX, Weights, kind_factor, token_key};
+use crate::keys::phonetic;
+use crate::normalize::{NameError, TokenKind, tokenize};
+use crate::score::{
+    Explanation, PreparedQuery, QueryFacts, apply_qualifiers, display, round3, score_name,
+};
+
+/// The score at or above which a match is reported, chosen on the evaluation sets (see the
+/// README's screening section: recall on the UN positives against false hits on 50,000 negatives).
+pub const DEFAULT_THRESHOLD: f64 = 0.80;
+/// The most the qualifiers can add (same birth date and same country).
+const QUALIFIER_GAIN_MAX: f64 = crate::score::BIRTH_DATE_SAME + crate::score::COUNTRY_SAME;
+/// Default number of matches returned per query.
+pub const DEFAULT_LIMIT: usize = 10;
+/// Most matches returned per query.
+pub const LIMIT_MAX: usize = 1_000;
+
+/// One name to screen, with what else is known about its bearer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub name: String,
+    /// `None`: any schema.
+    pub schema: Option<Schema>,
+    pub facts: QueryFacts,
+}
+
+impl Query {
+    /// A query with a name only.
+    pub fn name(name: impl Into<String>) -> Query {
+        Query {
+            name: name.into(),
+            schema: None,
+            facts: QueryFacts::default(),
+        }
+    }
+}
+
+/// One listed entity that matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    pub entity_id: String,
+    pub caption: String,
+    pub schema: &'static str,
+    /// The list it is on (`us_ofac_sdn`, `un_sc`, `eu_fsf`, …).
+    pub list: String,
+    pub score: f64,
+    pub explanation: Explanation,
+}
+
+/// Per-thread scratch space, so that a query allocates little.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    accumulated: Vec<f32>,
+    stamp: Vec<u32>,
+    touched: Vec<u32>,
+    generation: u32,
+}
+
+/// Lists indexed for screening.
+#[derive(Debug)]
+pub struct Screener {
+    index: Index,
+}
+
+impl Screener {
+    /// Indexes entities with the given name groups and token weights.
+    pub fn new(entities: Vec<Entity>, groups: Arc<NameGroups>, weights: &Weights) -> Screener {
+        Screener {
+            index: Index::build(entities, groups, weights),
+        }
+    }
+
+    /// Indexes entities, weighting tokens by their frequency in these same entities.
+    pub fn with_own_weights(entities: Vec<Entity>, groups: Arc<NameGroups>) -> Screener {
+        let weights = Weights::from_entities(&entities);
+        Screener::new(entities, groups, &weights)
+    }
+
+    /// The index behind this screener.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The listed entities.
+    pub fn entities(&self) -> &[Entity] {
+        &self.index.entities
+    }
+
+    /// Screens one query: matches at or above `threshold`, best first, at most `limit`.
+    pub fn screen(
+        &self,
+        query: &Query,
+        threshold: f64,
+        limit: usize,
+        scratch: &mut Scratch,
+    ) -> Result<Vec<Match>, NameError> {
+        let prepared = self.prepare(&query.name)?;
+        let candidates = self.candidates(&prepared, query.schema, scratch);
+        // Best name per entity, by score alone.
+        let mut best: Vec<(u32, u32, f64)> = Vec::new();
+        for name_id in candidates {
+            let name = &self.index.names[name_id as usize];
+            let score = score_name(&self.index, &prepared, name, false).score;
+            match best.iter_mut().find(|(e, _, _)| *e == name.entity) {
+                Some(existing) if score > existing.2 => *existing = (name.entity, name_id, score),
+                Some(_) => {}
+                None => best.push((name.entity, name_id, score)),
+            }
+        }
+        // Only entities that could reach the threshold are explained and qualified.
+        let reachable = threshold - QUALIFIER_GAIN_MAX;
+        let decisive = !query.facts.identifiers.is_empty();
+        let best: Vec<(u32, f64, Explanation)> = best
+            .into_iter()
+            .filter(|(_, _, score)| decisive || *score >= reachable)
+            .map(|(entity, name_id, _)| {
+                let name = &self.index.names[name_id as usize];
+                let scored = score_name(&self.index, &prepared, name, true);
+                (entity, scored.score, self.explain(name, scored, &prepared))
+            })
+            .collect();
+        let mut matches: Vec<Match> = best
+            .into_iter()
+            .filter_map(|(entity, name_score, mut explanation)| {
+                let listed = &self.index.entities[entity as usize];
+                let strength = strength_of(&explanation);
+                let score = apply_qualifiers(
+                    name_score,
+                    strength,
+                    listed,
+                    &query.facts,
+                    &mut explanation.qualifiers,
+                );
+                (score >= threshold).then(|| Match {
+                    entity_id: listed.id.clone(),
+                    caption: listed.caption.clone(),
+                    schema: listed.schema.as_str(),
+                    list: listed.source.clone(),
+                    score: round3(score),
+                    explanation,
+                })
+            })
+            .collect();
+        matches.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(
+                    b.explanation
+                        .name_score
+                        .total_cmp(&a.explanation.name_score),
+                )
+                .then(a.entity_id.cmp(&b.entity_id))
+        });
+        matches.truncate(limit.min(LIMIT_MAX));
+        Ok(matches)
+    }
+
+    fn explain(
+        &self,
+        name: &crate::index::IndexedName,
+        scored: crate::score::NameScore,
+        prepared: &PreparedQuery,
+    ) -> Explanation {
+        let listed: &Name = &self.index.entities[name.entity as usize].names[name.name as usize];
+        Explanation {
+            matched_name: listed.full.clone(),
+            name_strength: match name.strength {
+                NameStrength::Strong => "strong",
+                NameStrength::Weak => "weak",
+            },
+            name_score: round3(scored.score),
+            parts: scored.parts,
+            ignored: prepared.ignored.clone(),
+            qualifiers: Vec::new(),
+        }
+    }
+
+    /// Normalises the query name and looks up every part in the vocabulary.
+    pub fn prepare(&self, name: &str) -> Result<PreparedQuery, NameError> {
+        let all = tokenize(name)?;
+        let (ignored, tokens): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|t| t.kind == TokenKind::Honorific);
+        if tokens.is_empty() {
+            return Err(NameError::NoLetters);
+        }
+        let weights_of = Weights::uniform();
+        let mut matches = Vec::with_capacity(tokens.len());
+        let mut weights = Vec::with_capacity(tokens.len());
+        for token in &tokens {
+            let found = self.index.token_matches(token);
+            let weight = found.iter().find(|m| m.similarity >= 0.9).map_or_else(
+                || weights_of.weight(token_key(token)),
+                |m| self.index.vocab[m.vocab as usize].weight,
+            );
+            weights.push(f64::from(weight * kind_factor(token.kind)));
+            matches.push(found);
+        }
+        let joined = phonetic(
+            &tokens
+                .iter()
+                .filter(|t| t.kind == TokenKind::Name)
+                .map(|t| t.text.as_str())
+                .collect::<String>(),
+        );
+        Ok(PreparedQuery {
+            ignored: ignored.iter().map(display).collect(),
+            tokens,
+            matches,
+            weights,
+            joined,
+        })
+    }
+
+    /// Names worth scoring: those sharing the most weight of matched parts with the query.
+    fn candidates(
+        &self,
+        query: &PreparedQuery,
+        schema: Option<Schema>,
+        scratch: &mut Scratch,
+    ) -> Vec<u32> {
+        let names = self.index.names.len();
+        if scratch.accumulated.len() != names {
+            *scratch = Scratch {
+                accumulated: vec![0.0; names],
+                stamp: vec![0; names],
+                touched: Vec::new(),
+                generation: 0,
+            };
+        }
+        scratch.generation = scratch.generation.wrapping_add(1);
+        let rarest = self.rarest_token(query);
+        for (qi, matches) in query.matches.iter().enumerate() {
+            let stamp = (scratch.generation << 5) | (qi as u32 & 31);
+            for m in matches {
+                let postings = &self.index.vocab[m.vocab as usize].postings;
+                if postings.len() > POSTINGS_SCAN_MAX && Some(qi) != rarest {
+                    continue;
+                }
+                let gain = (m.similarity * query.weights[qi]) as f32;
+                for &name in postings {
+                    let n = name as usize;
+                    if scratch.stamp[n] >> 5 != scratch.generation {
+                        scratch.accumulated[n] = 0.0;
+                        scratch.touched.push(name);
+                    } else if scratch.stamp[n] == stamp {
+                        continue;
+                    }
+                    scratch.stamp[n] = stamp;
+                    scratch.accumulated[n] += gain;
+                }
+            }
+        }
+        let mut touched = std::mem::take(&mut scratch.touched);
+        touched.retain(|&n| {
+            let entity = self.index.names[n as usize].entity;
+            Index::schema_in_scope(schema, self.index.entities[entity as usize].schema)
+        });
+        if touched.len() > CANDIDATES_MAX {
+            let acc = &scratch.accumulated;
+            touched.select_nth_unstable_by(CANDIDATES_MAX, |a, b| {
+                acc[*b as usize].total_cmp(&acc[*a as usize]).then(a.cmp(b))
+            });
+            touched.truncate(CANDIDATES_MAX);
+        }
+        for &n in self.index.joined_names(&query.joined) {
+            let entity = self.index.names[n as usize].entity;
+            if !touched.contains(&n)
+                && Index::schema_in_scope(schema, self.index.entities[entity as usize].schema)
+            {
+                touched.push(n);
+            }
+        }
+        let result = touched.clone();
+        touched.clear();
+        scratch.touched = touched;
+        result
+    }
+
+    /// The query part whose best match is listed in the fewest names: it finds candidates even
+    /// when every part is common.
+    fn rarest_token(&self, query: &PreparedQuery) -> Option<usize> {
+        query
+            .matches
+            .iter()
+            .enumerate()
+            .filter_map(|(qi, matches)| {
+                let first = matches.first()?;
+                Some((qi, self.index.vocab[first.vocab as usize].postings.len()))
+            })
+            .min_by_key(|(_, len)| *len)
+            .map(|(qi, _)| qi)
+    }
+}
+
+fn strength_of(explanation: &Explanation) -> NameStrength {
+    if explanation.name_strength == "weak" {
+        NameStrength::Weak
+    } else {
+        NameStrength::Strong
+    }
+}
+
+/// Compares two names directly (no lists): the score of `b` as a listed name against query `a`.
+pub fn compare(
+    a: &str,
+    b: &str,
+    schema: Option<Schema>,
+    groups: Arc<NameGroups>,
+) -> Result<(f64, Explanation), NameError> {
+    tokenize(b)?;
+    let entity = Entity {
+        id: "compare:b".to_string(),
+        schema: schema.unwrap_or(Schema::LegalEntity),
+        caption: b.to_string(),
+        names: vec![Name {
+            full: b.to_string(),
+            given: None,
+            family: None,
+            strength: NameStrength::Strong,
+            primary: true,
+        }],
+        birth_dates: Vec::new(),
+        countries: Vec::new(),
+        identifiers: Vec::new(),
+        programs: Vec::new(),
+        source: "compare".to_string(),
+    };
+    let screener = Screener::new(vec![entity], groups, &Weights::uniform());
+    let mut query = Query::name(a);
+    query.schema = None;
+    let mut scratch = Scratch::default();
+    let found = screener.screen(&query, 0.0, 1, &mut scratch)?;
+    Ok(match found.into_iter().next() {
+        Some(m) => (m.score, m.explanation),
+        None => (
+            0.0,
+            Explanation {
+                matched_name: b.to_string(),
+                name_strength: "strong",
+                name_score: 0.0,
+                parts: Vec::new(),
+                ignored: Vec::new(),
+                qualifiers: Vec::new(),
+            },
+        ),
+    })
+}
+
+/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+pub fn parse_partial_date(text: &str) -> Option<PartialDate> {
+    let mut parts = text.trim().splitn(3, '-');
+    let year: u16 = parts.next()?.parse().ok()?;
+    if !(1800..=2200).contains(&year) {
+        return None;
+    }
+    let month = match parts.next() {
+        Some(m) => Some(m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?),
+        None => None,
+    };
+    let day = match parts.next() {
+        Some(d) => Some(d.parse::<u8>().ok().filter(|d| (1..=31).contains(d))?),
+        None => None,
+    };
+    Some(PartialDate { year, month, day })
+}
