@@ -4,6 +4,7 @@
 //! `verify` found a problem); 2 an error (bad input, unreachable database, …).
 
 mod bench;
+mod goods_cmd;
 mod ledger_cmd;
 mod lists_cmd;
 mod output;
@@ -53,6 +54,10 @@ enum Command {
     /// Update, import and inspect the sanctions lists.
     #[command(subcommand)]
     Lists(lists_cmd::ListsCommand),
+    /// Goods: the HS nomenclature, and goods lines checked against the export-control policy
+    /// and price bands (exit 0 all allowed, 1 any held or blocked, 2 error).
+    #[command(subcommand)]
+    Goods(goods_cmd::GoodsCommand),
     /// Measure throughput and latency.
     #[command(subcommand)]
     Benchmark(bench::BenchmarkCommand),
@@ -117,6 +122,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Verify => verify(&ctx),
         Command::Screen(cmd) => screen_cmd::run(&ctx, &cli.lists_dir.lists_dir, cmd),
         Command::Lists(cmd) => lists_cmd::run(&ctx, &cli.lists_dir.lists_dir, cmd),
+        Command::Goods(cmd) => goods_cmd::run(&ctx, cmd),
         Command::Benchmark(cmd) => bench::run(&ctx, cmd),
     }
 }

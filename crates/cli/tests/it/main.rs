@@ -4,4 +4,5 @@
 mod support;
 
 mod crash;
+mod goods_cmd;
 mod ledger_cmd;
