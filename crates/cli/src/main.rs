@@ -4,6 +4,7 @@
 //! `verify` found a problem); 2 an error (bad input, unreachable database, …).
 
 mod bench;
+mod clear_cmd;
 mod goods_cmd;
 mod ledger_cmd;
 mod lists_cmd;
@@ -58,6 +59,9 @@ enum Command {
     /// and price bands (exit 0 all allowed, 1 any held or blocked, 2 error).
     #[command(subcommand)]
     Goods(goods_cmd::GoodsCommand),
+    /// Clear obligations: multilateral set-off, or INSTEX zone-balanced settlement.
+    #[command(subcommand)]
+    Clear(clear_cmd::ClearCommand),
     /// Measure throughput and latency.
     #[command(subcommand)]
     Benchmark(bench::BenchmarkCommand),
@@ -123,6 +127,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Screen(cmd) => screen_cmd::run(&ctx, &cli.lists_dir.lists_dir, cmd),
         Command::Lists(cmd) => lists_cmd::run(&ctx, &cli.lists_dir.lists_dir, cmd),
         Command::Goods(cmd) => goods_cmd::run(&ctx, cmd),
+        Command::Clear(cmd) => clear_cmd::run(&ctx, cmd),
         Command::Benchmark(cmd) => bench::run(&ctx, cmd),
     }
 }

@@ -3,6 +3,7 @@
 #[path = "../../../store/tests/it/support.rs"]
 mod support;
 
+mod clear_cmd;
 mod crash;
 mod goods_cmd;
 mod ledger_cmd;

@@ -1,0 +1,260 @@
+//! Multilateral set-off (MTCS): clear the largest possible part of an obligation network without
+//! money, every firm keeping its net position.
+//!
+//! The pipeline: merge parallel obligations into one arc per (debtor, creditor) pair
+//! ([`merge`]); keep only arcs inside strongly connected components ([`scc`]); solve the
+//! min-cost flow on those ([`flow`]); split each pair's cleared amount back over its obligations,
+//! oldest first; and turn the solver's potentials into a certificate of optimality over the whole
+//! network (see [`SetOff::potentials`]).
+
+mod flow;
+mod merge;
+mod phase;
+mod scc;
+
+use crate::network::Network;
+use merge::Merged;
+use scc::Components;
+
+// Every half-arc of the solver must be indexable.
+const _: () = assert!(2 * crate::OBLIGATIONS_MAX <= flow::HALVES_MAX);
+
+/// Why the solver failed. Only a bug can cause it: every valid network has an optimum.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SolveError {
+    /// An internal invariant did not hold (a bug, reported instead of a panic).
+    #[error("internal error in the set-off solver: {0}")]
+    Internal(&'static str),
+}
+
+/// Where a set-off run is, for progress reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stage {
+    /// Merging parallel obligations.
+    Merging,
+    /// Finding strongly connected components.
+    Components,
+    /// A solver phase ended; `excess_left` of the net internal debt of the components is still
+    /// to be placed (it reaches 0 at the end).
+    Phase {
+        /// Phase number, from 1.
+        phase: u32,
+        /// The shortest-path distance of this phase.
+        distance: u32,
+        /// Excess still to be placed.
+        excess_left: u128,
+        /// Excess at the start.
+        excess_start: u128,
+    },
+    /// Splitting cleared amounts back over the obligations.
+    Splitting,
+}
+
+/// Receives progress reports; the solver itself never reads a clock or writes anywhere.
+pub trait Observer {
+    /// Called when a stage starts or a phase ends.
+    fn stage(&mut self, stage: Stage);
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Quiet;
+
+impl Observer for Quiet {
+    fn stage(&mut self, _stage: Stage) {}
+}
+
+/// Counts describing a run, for reports and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SolveStats {
+    /// Distinct (debtor, creditor) pairs.
+    pub pairs: usize,
+    /// Arcs after merging (a pair whose sum exceeds `u64` keeps several).
+    pub arcs: usize,
+    /// Strongly connected components.
+    pub components: usize,
+    /// Arcs inside a component: the only ones that can be cleared.
+    pub internal_arcs: usize,
+    /// Firms with an arc inside a component.
+    pub internal_firms: usize,
+    /// Solver phases (distinct shortest-path distances).
+    pub phases: u32,
+    /// Exact relabellings by BFS over all phases.
+    pub global_relabels: u64,
+    /// Pushes along one half-arc.
+    pub pushes: u64,
+}
+
+/// The result of a set-off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetOff {
+    /// The cleared amount of every obligation, in the network's order.
+    pub cleared: Vec<u64>,
+    /// A potential per firm that proves the result optimal: for every obligation from `d` to
+    /// `c`, `potentials[c] − potentials[d]` is at most 1 if it is cleared at all, and at least 1
+    /// if it is not cleared in full. Any such potential shows that no circulation clears more
+    /// (see [`crate::check`]).
+    pub potentials: Vec<i128>,
+    /// Counts.
+    pub stats: SolveStats,
+}
+
+/// Clears `network` as far as possible. See [`set_off_observed`].
+pub fn set_off(network: &Network) -> Result<SetOff, SolveError> {
+    set_off_observed(network, &mut Quiet)
+}
+
+/// Clears `network` as far as possible, reporting progress to `observer`.
+///
+/// The total cleared is the exact maximum. Within a (debtor, creditor) pair the cleared amount is
+/// split oldest first (the network's order), so the result is deterministic.
+pub fn set_off_observed(
+    network: &Network,
+    observer: &mut dyn Observer,
+) -> Result<SetOff, SolveError> {
+    observer.stage(Stage::Merging);
+    let merged = Merged::new(network);
+    observer.stage(Stage::Components);
+    let components = Components::new(&merged, network.firms());
+    let inner = Inner::new(&merged, &components, network.firms());
+    let mut stats = SolveStats {
+        pairs: merged.pairs(),
+        arcs: merged.arcs(),
+        components: components.count as usize,
+        internal_arcs: inner.arcs.len(),
+        internal_firms: inner.firms.len(),
+        ..SolveStats::default()
+    };
+    let tails: Vec<u32> = inner
+        .arcs
+        .iter()
+        .map(|&a| inner.local[merged.tail[a as usize] as usize])
+        .collect();
+    let heads: Vec<u32> = inner
+        .arcs
+        .iter()
+        .map(|&a| inner.local[merged.head[a as usize] as usize])
+        .collect();
+    let caps: Vec<u64> = inner.arcs.iter().map(|&a| merged.cap[a as usize]).collect();
+    let excess_start: u128 = caps.iter().map(|&c| u128::from(c)).sum();
+    let mut solver = flow::Solver::new(inner.firms.len(), &tails, &heads, &caps);
+    drop((tails, heads, caps));
+    solver.run(&mut |r| {
+        observer.stage(Stage::Phase {
+            phase: r.phase,
+            distance: r.distance,
+            excess_left: r.excess_left,
+            excess_start,
+        })
+    })?;
+    stats.phases = solver.phases;
+    stats.global_relabels = solver.global_relabels();
+    stats.pushes = solver.pushes();
+    let (remaining, local_potentials) = solver.into_parts();
+    observer.stage(Stage::Splitting);
+    let mut arc_cleared = vec![0u64; merged.arcs()];
+    for (k, &a) in inner.arcs.iter().enumerate() {
+        arc_cleared[a as usize] = merged.cap[a as usize] - remaining[k];
+    }
+    let cleared = split_back(network, &merged, &arc_cleared);
+    let potentials = certificate(&components, &inner, &local_potentials, network.firms());
+    Ok(SetOff {
+        cleared,
+        potentials,
+        stats,
+    })
+}
+
+/// The arcs inside components and their firms, numbered densely for the solver.
+struct Inner {
+    /// Indices of the internal arcs in [`Merged`].
+    arcs: Vec<u32>,
+    /// The firms with an internal arc, by local number.
+    firms: Vec<u32>,
+    /// Local number of every firm (`u32::MAX` for none).
+    local: Vec<u32>,
+}
+
+impl Inner {
+    fn new(merged: &Merged, components: &Components, firms: usize) -> Inner {
+        let mut inner = Inner {
+            arcs: Vec::new(),
+            firms: Vec::new(),
+            local: vec![u32::MAX; firms],
+        };
+        for a in 0..merged.arcs() {
+            let (t, h) = (merged.tail[a], merged.head[a]);
+            if components.of[t as usize] != components.of[h as usize] {
+                continue;
+            }
+            inner.arcs.push(a as u32);
+            for f in [t, h] {
+                if inner.local[f as usize] == u32::MAX {
+                    inner.local[f as usize] = inner.firms.len() as u32;
+                    inner.firms.push(f);
+                }
+            }
+        }
+        inner
+    }
+}
+
+/// Splits every pair's cleared amount over its obligations, oldest first.
+fn split_back(network: &Network, merged: &Merged, arc_cleared: &[u64]) -> Vec<u64> {
+    let obligations = network.obligations();
+    let mut cleared = vec![0u64; obligations.len()];
+    for p in 0..merged.pairs() {
+        let arcs = merged.pair_arcs[p] as usize..merged.pair_arcs[p + 1] as usize;
+        let mut left: u128 = arc_cleared[arcs].iter().map(|&c| u128::from(c)).sum();
+        let members = merged.pair_start[p] as usize..merged.pair_start[p + 1] as usize;
+        for &i in &merged.order[members] {
+            if left == 0 {
+                break;
+            }
+            let amount = obligations[i as usize].amount;
+            let take = u64::try_from(left).map_or(amount, |l| l.min(amount));
+            cleared[i as usize] = take;
+            left -= u128::from(take);
+        }
+    }
+    cleared
+}
+
+/// Potentials for the whole network: the solver's potentials inside each component, shifted so
+/// that the components are ordered topologically by a gap larger than any component's spread.
+/// Then every arc between components (never cleared) rises by at least 1, as the certificate asks.
+fn certificate(
+    components: &Components,
+    inner: &Inner,
+    local_potentials: &[i64],
+    firms: usize,
+) -> Vec<i128> {
+    let count = components.count as usize;
+    let mut low = vec![i64::MAX; count];
+    let mut high = vec![i64::MIN; count];
+    for (k, &f) in inner.firms.iter().enumerate() {
+        let c = components.of[f as usize] as usize;
+        low[c] = low[c].min(local_potentials[k]);
+        high[c] = high[c].max(local_potentials[k]);
+    }
+    let spread_max = (0..count)
+        .filter(|&c| low[c] <= high[c])
+        .map(|c| i128::from(high[c]) - i128::from(low[c]))
+        .max()
+        .unwrap_or(0);
+    let gap = spread_max + 1;
+    (0..firms)
+        .map(|f| {
+            let c = components.of[f] as usize;
+            let rank = (count - 1 - c) as i128;
+            let local = match inner.local[f] {
+                u32::MAX => 0,
+                k => i128::from(local_potentials[k as usize]) - i128::from(low[c]),
+            };
+            gap * rank + local
+        })
+        .collect()
+}

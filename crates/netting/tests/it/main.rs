@@ -1,0 +1,7 @@
+//! The netting crate's integration tests: one binary, one module per area.
+
+mod csv_files;
+mod instex;
+mod setoff;
+mod shipped;
+mod support;
