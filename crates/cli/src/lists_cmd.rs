@@ -285,28 +285,11 @@ fn status(ctx: &Ctx, dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The files a list came from: those whose name the parser recorded for its source. Lists are
-/// parsed from whole files, so a file belongs to the list whose entities it produced; a file
-/// record is matched by format-specific name hints.
+/// The records of the files a list was parsed from.
 fn files_of<'a>(list: &ParsedList, files: &'a [FileRecord]) -> Vec<&'a FileRecord> {
     files
         .iter()
-        .filter(|f| {
-            let head = f.name.to_ascii_lowercase();
-            match list.source.as_str() {
-                "us_ofac_sdn" => {
-                    !head.contains("cons")
-                        && (head.contains("sdn") || head.contains("alt") || head.contains("add"))
-                }
-                "us_ofac_cons" => head.contains("cons"),
-                "un_sc" => head.contains("un") && head.ends_with(".xml"),
-                "eu_fsf" => head.contains("eu") || head.contains("fsf"),
-                "uk_hmt" => head.contains("uk") || head.contains("conlist"),
-                "us_csl" => head.contains("csl") || head.contains("consolidated.csv"),
-                "us_bis_dpl" => head.contains("dpl"),
-                _ => head.ends_with(".json") || head.ends_with(".jsonl") || head.ends_with(".ftm"),
-            }
-        })
+        .filter(|f| list.files.iter().any(|name| name == &f.name))
         .collect()
 }
 
@@ -385,15 +368,18 @@ fn install(
     let (mut all_inputs, mut all_records) = (inputs, records);
     let previous = load(&[], dir)?;
     let previous_inputs = previous_files(dir, &previous)?;
+    // Which list each previous file belongs to, as the parser grouped them.
+    let previous_sources: Vec<(String, String)> = previous
+        .lists
+        .iter()
+        .flat_map(|l| l.files.iter().map(|f| (f.clone(), l.source.clone())))
+        .collect();
     for (input, record) in previous_inputs {
-        let single = lists::parse_files(vec![input.clone()]);
-        // A companion file (OFAC alt/add/comments) does not parse alone: keep it with its set
-        // unless its set is being replaced.
-        let source = match &single {
-            Ok(parsed) => parsed.first().map(|l| l.source.clone()),
-            Err(_) => companion_source(&input.name),
-        };
-        if source.as_deref().is_some_and(|s| replaced.contains(&s)) {
+        let source = previous_sources
+            .iter()
+            .find(|(file, _)| *file == input.name)
+            .map(|(_, source)| source.as_str());
+        if source.is_some_and(|s| replaced.contains(&s)) {
             continue;
         }
         if all_records.iter().any(|r| r.name == record.name) {
@@ -409,32 +395,16 @@ fn install(
     Ok(ExitCode::SUCCESS)
 }
 
-fn companion_source(name: &str) -> Option<String> {
-    let lower = name.to_ascii_lowercase();
-    if lower.contains("cons") {
-        Some("us_ofac_cons".to_string())
-    } else if lower.ends_with(".csv") {
-        Some("us_ofac_sdn".to_string())
-    } else {
-        None
-    }
-}
-
 fn previous_files(
     dir: &Path,
     previous: &LoadedLists,
 ) -> anyhow::Result<Vec<(InputFile, FileRecord)>> {
     if previous.version == "bundled" {
-        return Ok(lists::bundled_files()
+        return Ok(lists::bundled_inputs()
             .into_iter()
-            .map(|(name, bytes)| {
-                (
-                    InputFile {
-                        name: name.to_string(),
-                        bytes: bytes.to_vec(),
-                    },
-                    record(name, bytes, "bundled"),
-                )
+            .map(|input| {
+                let record = record(&input.name, &input.bytes, "bundled");
+                (input, record)
             })
             .collect());
     }

@@ -283,6 +283,8 @@ fn print_match(m: &Match) -> std::io::Result<()> {
 
 /// One input row of a batch.
 struct Row {
+    /// Line in the input file, for errors.
+    line: usize,
     id: String,
     query: Result<Query, String>,
     name: String,
@@ -314,7 +316,7 @@ fn batch(
                 let query = row.query.as_ref().map_err(Clone::clone)?;
                 screener
                     .screen(query, lists.threshold, lists.limit, scratch)
-                    .map_err(|e| format!("name: {e}"))
+                    .map_err(|e| format!("line {}, name: {e}", row.line))
             })
             .collect();
         for (row, result) in chunk.iter().zip(results) {
@@ -401,6 +403,7 @@ fn read_batch(input: &Path) -> anyhow::Result<Vec<Row>> {
             Err(e) => (Err(e), None),
         };
         rows.push(Row {
+            line,
             id,
             query,
             name,

@@ -12,7 +12,7 @@ use crate::normalize::{TokenKind, canonical_abd, tokenize};
 pub const BUNDLED: &str = include_str!("../data/names/rigour_person_names.txt");
 
 /// Most groups one spelling may belong to; a spelling in more is too ambiguous to bridge anything.
-const GROUPS_PER_SPELLING_MAX: usize = 8;
+const GROUPS_PER_SPELLING_MAX: usize = 32;
 
 /// Spelling → the groups it belongs to.
 #[derive(Debug, Default)]

@@ -469,8 +469,12 @@ fn is_han(token: &Token) -> bool {
     token.native.as_deref().is_some_and(is_han_text)
 }
 
+/// East Asian scripts: a name group links one syllable or character to many unrelated readings.
 fn is_han_text(text: &str) -> bool {
-    token_script(text) == Script::Han
+    matches!(
+        token_script(text),
+        Script::Han | Script::Hangul | Script::Kana
+    )
 }
 
 /// Edits allowed between two phonetic keys of this length.

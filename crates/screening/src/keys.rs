@@ -41,6 +41,8 @@ fn phonetic_unit(b: &[u8], i: usize) -> (Option<u8>, usize) {
     let n2 = b.get(i + 2).copied();
     match (c, n, n2) {
         (b'o', Some(b'u'), _) | (b'o', Some(b'o'), _) => (Some(b'u'), 2),
+        // Korean romanisations: eo / o (Jeong, Jong), eu / u (Eun, Un).
+        (b'e', Some(b'o'), _) | (b'e', Some(b'u'), _) => (Some(b'u'), 2),
         (b'e', Some(b'e'), _) | (b'e', Some(b'i'), _) | (b'i', Some(b'e'), _) => (Some(b'i'), 2),
         (b'e', Some(b'y'), _) | (b'a', Some(b'y'), _) if n2.is_none_or(|x| !is_vowel(x)) => {
             (Some(b'i'), 2)

@@ -62,29 +62,44 @@ pub fn tokenize(name: &str) -> Result<Vec<Token>, NameError> {
     }
     let cleaned = clean(name);
     // "LAST, First" is the list convention: read it as "First LAST" so that compounds written
-    // across the two halves join in the right order; compounds never join across a comma.
+    // across the two halves ("DAD MATIN, ALLAH") join in the right order.
     let mut segments: Vec<&str> = cleaned.split([',', '،']).collect();
     if segments.len() == 2 {
         segments.swap(0, 1);
     }
     let mut tokens = Vec::new();
     for segment in segments {
-        let mut part = Vec::new();
-        for word in segment.split(|c: char| !c.is_alphanumeric()) {
-            if word.is_empty() || tokens.len() + part.len() >= NAME_TOKENS_MAX {
+        for word in segment.split(|c: char| !(c.is_alphanumeric() || is_word_mark(c))) {
+            if word.is_empty() || tokens.len() >= NAME_TOKENS_MAX {
                 continue;
             }
             let token = make_token(&fold_homoglyphs(word));
             if !token.text.is_empty() || token.native.is_some() {
-                part.push(token);
+                tokens.push(token);
             }
         }
-        tokens.extend(join_compounds(part));
     }
     if tokens.is_empty() {
         return Err(NameError::NoLetters);
     }
-    Ok(tokens)
+    Ok(join_compounds(tokens))
+}
+
+/// The canonical form of a name: its tokens' Latin forms (or their own spelling when they have
+/// none) joined by spaces. Normalising that again gives it back.
+pub fn normalize(name: &str) -> Result<String, NameError> {
+    let tokens = tokenize(name)?;
+    let parts: Vec<&str> = tokens
+        .iter()
+        .map(|t| {
+            if t.text.is_empty() {
+                t.native.as_deref().unwrap_or("")
+            } else {
+                t.text.as_str()
+            }
+        })
+        .collect();
+    Ok(parts.join(" "))
 }
 
 /// NFKC, invisible characters out, lower case, Latin/Greek accents out, apostrophes joined.
@@ -126,6 +141,7 @@ fn is_combining_mark(c: char) -> bool {
     matches!(c as u32,
         0x0300..=0x036F      // Latin/Greek combining diacritics
         | 0x0591..=0x05C7    // Hebrew points
+        | 0x0610..=0x061A    // Arabic honorific marks
         | 0x064B..=0x065F    // Arabic harakat
         | 0x0670             // Arabic superscript alef
         | 0x06D6..=0x06ED    // Quranic marks
@@ -133,6 +149,12 @@ fn is_combining_mark(c: char) -> bool {
         | 0x1DC0..=0x1DFF
         | 0x20D0..=0x20FF
         | 0xFE20..=0xFE2F)
+}
+
+/// Marks that belong inside a word (Indic vowel signs and viramas, Thai vowel marks): they are
+/// not letters to `char::is_alphanumeric`, but splitting on them would cut every word apart.
+fn is_word_mark(c: char) -> bool {
+    matches!(c as u32, 0x0900..=0x0DFF | 0x0E31..=0x0E3A | 0x0E47..=0x0E4E | 0x0F00..=0x0FFF | 0x1000..=0x109F)
 }
 
 fn is_invisible(c: char) -> bool {
@@ -354,13 +376,23 @@ const ALLAH_SUFFIXES: &[&str] = &[
 fn join_compounds(tokens: Vec<Token>) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
     let mut pending_abd: Option<Token> = None;
-    for mut token in tokens {
+    for token in tokens {
         if let Some(mut abd) = pending_abd.take() {
+            if token.text.is_empty() {
+                // No Latin form to join (a Chinese character): not one compound.
+                out.push(abd);
+                out.push(token);
+                continue;
+            }
             if matches!(token.text.as_str(), "al" | "el" | "ul" | "ol") {
                 pending_abd = Some(abd);
                 continue;
             }
-            abd.text = format!("abdul{}", token.text);
+            abd.text = if ALLAH_SUFFIXES.contains(&token.text.as_str()) {
+                "abdullah".to_string()
+            } else {
+                format!("abdul{}", token.text)
+            };
             abd.native = join_native(abd.native, token.native);
             abd.kind = TokenKind::Name;
             out.push(abd);
@@ -373,16 +405,19 @@ fn join_compounds(tokens: Vec<Token>) -> Vec<Token> {
         if ALLAH_SUFFIXES.contains(&token.text.as_str())
             && let Some(prev) = out.last_mut()
             && prev.kind == TokenKind::Name
+            && !prev.text.is_empty()
         {
             prev.text.push_str(&token.text);
             prev.native = join_native(prev.native.take(), token.native);
             continue;
         }
-        canonical_abd(&mut token.text);
         out.push(token);
     }
     if let Some(abd) = pending_abd {
         out.push(abd);
+    }
+    for token in &mut out {
+        canonical_abd(&mut token.text);
     }
     out
 }

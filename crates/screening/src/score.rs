@@ -27,6 +27,8 @@ pub const COUNTRY_SAME: f64 = 0.02;
 pub const COUNTRY_DIFFERENT: f64 = -0.04;
 /// Shortest joined phonetic key compared as a whole.
 pub const JOINED_LEN_MIN: usize = 6;
+/// Shortest joined phonetic key allowed to differ by an edit.
+pub const JOINED_FUZZY_LEN_MIN: usize = 12;
 /// Identifiers shorter than this are too likely to collide to be decisive.
 pub const IDENTIFIER_LEN_MIN: usize = 5;
 
@@ -212,13 +214,14 @@ fn joined_score(index: &Index, query: &PreparedQuery, name: &IndexedName) -> Opt
         .filter_map(|key| fuzzy_similarity(&query.joined, key).map(|(d, s)| (d, s, key.clone())))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     let (distance, similarity, _) = best;
-    if same_count && distance > 0 {
+    // Short joined names differing by an edit are different names (Sunghun Kim, Jongun Kim).
+    if distance > 0 && (same_count || query.joined.len() < JOINED_FUZZY_LEN_MIN) {
         return None;
     }
     let similarity = if distance == 0 {
         0.9
     } else {
-        similarity - 0.05
+        similarity - 0.08
     };
     let query_text: Vec<String> = query.tokens.iter().map(display).collect();
     Some(NameScore {

@@ -21,6 +21,7 @@ pub enum Script {
     Kana,
     Han,
     Thai,
+    Devanagari,
     Other,
 }
 
@@ -32,6 +33,7 @@ pub fn script_of(c: char) -> Script {
         0x0400..=0x052F => Script::Cyrillic,
         0x0590..=0x05FF => Script::Hebrew,
         0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+        0x0900..=0x097F => Script::Devanagari,
         0x0E00..=0x0E7F => Script::Thai,
         0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => Script::Hangul,
         0x3040..=0x30FF => Script::Kana,
@@ -52,8 +54,22 @@ pub fn token_script(token: &str) -> Script {
 /// Transliterates a lower-case token to ASCII Latin; characters with no mapping are dropped.
 /// Latin input with diacritics removed is returned unchanged apart from `ß`, `æ`, `ø`, … folding.
 pub fn to_latin(token: &str) -> String {
+    // The Arabic word for God is written with a doubled lam and a final ha that no spelling rule
+    // gives back: "allah".
+    if token == "الله" || token == "اللّه" {
+        return "allah".to_string();
+    }
     let mut out = String::with_capacity(token.len());
     let chars: Vec<char> = token.chars().collect();
+    if let Some(first) = chars.first()
+        && let Some(surname) = korean_surname(*first)
+    {
+        out.push_str(surname);
+        for &c in &chars[1..] {
+            hangul(c, &mut out);
+        }
+        return out;
+    }
     for (i, &c) in chars.iter().enumerate() {
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
@@ -64,6 +80,7 @@ pub fn to_latin(token: &str) -> String {
             Script::Hebrew => out.push_str(hebrew(c, i == 0)),
             Script::Hangul => hangul(c, &mut out),
             Script::Kana => kana(c, &mut out),
+            Script::Devanagari => devanagari(c, next, &mut out),
             Script::Latin | Script::Other | Script::Han | Script::Thai => latin_fold(c, &mut out),
         }
     }
@@ -262,6 +279,106 @@ fn hangul(c: char, out: &mut String) {
     out.push_str(FINAL[index % 28]);
 }
 
+/// The usual Latin spelling of the commonest Korean family names, which the Revised Romanization
+/// does not give (박 is written Park, not Bak; 이 Lee, not I).
+fn korean_surname(c: char) -> Option<&'static str> {
+    Some(match c {
+        '김' => "kim",
+        '이' => "lee",
+        '박' => "park",
+        '최' => "choi",
+        '정' => "jung",
+        '강' => "kang",
+        '조' => "cho",
+        '윤' => "yoon",
+        '장' => "jang",
+        '임' => "lim",
+        '한' => "han",
+        '오' => "oh",
+        '서' => "seo",
+        '신' => "shin",
+        '권' => "kwon",
+        '황' => "hwang",
+        '안' => "ahn",
+        '송' => "song",
+        '류' | '유' => "yoo",
+        '홍' => "hong",
+        '전' => "jeon",
+        '고' => "ko",
+        '문' => "moon",
+        '양' => "yang",
+        '손' => "son",
+        '배' => "bae",
+        '백' => "baek",
+        '노' => "roh",
+        _ => return None,
+    })
+}
+
+/// Devanagari: consonants carry an inherent "a" unless a vowel sign or the virama follows.
+fn devanagari(c: char, next: Option<char>, out: &mut String) {
+    let consonant = match c {
+        'क' => "k",
+        'ख' => "kh",
+        'ग' => "g",
+        'घ' => "gh",
+        'ङ' => "n",
+        'च' => "ch",
+        'छ' => "chh",
+        'ज' => "j",
+        'झ' => "jh",
+        'ञ' => "n",
+        'ट' => "t",
+        'ठ' => "th",
+        'ड' => "d",
+        'ढ' => "dh",
+        'ण' => "n",
+        'त' => "t",
+        'थ' => "th",
+        'द' => "d",
+        'ध' => "dh",
+        'न' => "n",
+        'प' => "p",
+        'फ' => "ph",
+        'ब' => "b",
+        'भ' => "bh",
+        'म' => "m",
+        'य' => "y",
+        'र' => "r",
+        'ल' => "l",
+        'व' => "v",
+        'श' | 'ष' => "sh",
+        'स' => "s",
+        'ह' => "h",
+        _ => "",
+    };
+    if !consonant.is_empty() {
+        out.push_str(consonant);
+        let sign_follows = next.is_some_and(|n| matches!(n as u32, 0x093E..=0x094D));
+        let word_ends = next.is_none();
+        if !sign_follows && !word_ends {
+            out.push('a');
+        }
+        return;
+    }
+    out.push_str(match c {
+        'अ' => "a",
+        'आ' | 'ा' => "a",
+        'इ' | 'ि' => "i",
+        'ई' | 'ी' => "i",
+        'उ' | 'ु' => "u",
+        'ऊ' | 'ू' => "u",
+        'ऋ' | 'ृ' => "ri",
+        'ए' | 'े' => "e",
+        'ऐ' | 'ै' => "ai",
+        'ओ' | 'ो' => "o",
+        'औ' | 'ौ' => "au",
+        'ं' | 'ँ' => "n",
+        'ः' => "h",
+        _ => "",
+    });
+}
+
 /// Hiragana and katakana (Hepburn); the long-vowel mark and small tsu are handled simply.
 fn kana(c: char, out: &mut String) {
     let code = c as u32;
@@ -358,7 +475,9 @@ mod tests {
         assert_eq!(to_latin("путин"), "putin");
         assert_eq!(to_latin("медведев"), "medvedev");
         assert_eq!(to_latin("νικόλαος"), "nikolaos");
-        assert_eq!(to_latin("김정은"), "gimjeongeun");
+        assert_eq!(to_latin("김정은"), "kimjeongeun");
+        assert_eq!(to_latin("박지성"), "parkjiseong");
+        assert_eq!(to_latin("الله"), "allah");
         assert_eq!(to_latin("はなこ"), "hanako");
         assert_eq!(to_latin("هاشمی"), "hashmi");
         assert_eq!(to_latin("straße"), "strasse");

@@ -7,3 +7,4 @@ mod clear_cmd;
 mod crash;
 mod goods_cmd;
 mod ledger_cmd;
+mod screen_cmd;

@@ -108,6 +108,7 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
     }
     let date = common::latest_plausible(start_dates).filter(|d| d.len() == 10);
     Ok(ParsedList {
+        files: Vec::new(),
         format: ListFormat::UsCsl,
         source: SOURCE.to_owned(),
         date,

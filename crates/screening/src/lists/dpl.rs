@@ -89,6 +89,7 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
     }
     let date = common::latest_plausible(dates).filter(|d| d.len() == 10);
     Ok(ParsedList {
+        files: Vec::new(),
         format: ListFormat::UsBisDpl,
         source: SOURCE.to_owned(),
         date,

@@ -48,6 +48,7 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
         ));
     }
     Ok(ParsedList {
+        files: Vec::new(),
         format: ListFormat::EuFsf,
         source: SOURCE.to_owned(),
         date,

@@ -118,6 +118,7 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
     }
     let date = common::latest_plausible(changes).filter(|d| d.len() == 10);
     Ok(ParsedList {
+        files: Vec::new(),
         format: ListFormat::FollowTheMoney,
         source,
         date,

@@ -96,6 +96,9 @@ pub struct ParsedList {
     /// The list's date, ISO `YYYY-MM-DD`, when the file says it (or the caller supplied it).
     pub date: Option<String>,
     pub entities: Vec<Entity>,
+    /// The names of the files it was parsed from (set by [`parse_files`]; an OFAC list has its
+    /// companions too).
+    pub files: Vec<String>,
 }
 
 /// Where in a file a problem is.
@@ -230,7 +233,11 @@ pub fn parse_files(files: Vec<InputFile>) -> Result<Vec<ParsedList>, ParseError>
                 });
                 set.add(part, file)?;
             }
-            Some(format) => lists.push(parse_one(format, file)?),
+            Some(format) => {
+                let mut list = parse_one(format, file)?;
+                list.files = vec![file.name.clone()];
+                lists.push(list);
+            }
             None => {
                 return Err(ParseError::new(
                     &file.name,
@@ -242,7 +249,10 @@ pub fn parse_files(files: Vec<InputFile>) -> Result<Vec<ParsedList>, ParseError>
     }
     for key in ofac_order {
         if let Some(set) = ofac_sets.remove(&key) {
-            lists.push(set.parse(key.0)?);
+            let names = set.names();
+            let mut list = set.parse(key.0)?;
+            list.files = names;
+            lists.push(list);
         }
     }
     Ok(lists)
@@ -316,7 +326,13 @@ const CSL_BUNDLED_TRUNCATED: &str = "us_csl_2023.csv";
 
 /// Parses every bundled list (offline default).
 pub fn bundled() -> Result<Vec<ParsedList>, ParseError> {
-    let files = bundled_files()
+    parse_files(bundled_inputs())
+}
+
+/// The bundled files as [`parse_files`] takes them (the cut-off CSL snapshot up to its last
+/// complete row): what a new list version starts from when nothing was imported yet.
+pub fn bundled_inputs() -> Vec<InputFile> {
+    bundled_files()
         .into_iter()
         .map(|(name, bytes)| {
             let bytes = if name == CSL_BUNDLED_TRUNCATED {
@@ -329,8 +345,7 @@ pub fn bundled() -> Result<Vec<ParsedList>, ParseError> {
                 bytes: bytes.to_vec(),
             }
         })
-        .collect();
-    parse_files(files)
+        .collect()
 }
 
 fn up_to_last_newline(bytes: &[u8]) -> &[u8] {

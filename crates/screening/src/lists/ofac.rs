@@ -151,6 +151,15 @@ pub(crate) struct SetFiles<'a> {
 }
 
 impl<'a> SetFiles<'a> {
+    /// The names of the files in the set, main file first.
+    pub(crate) fn names(&self) -> Vec<String> {
+        [&self.main, &self.alt, &self.add, &self.comments]
+            .into_iter()
+            .flatten()
+            .map(|f| f.name.clone())
+            .collect()
+    }
+
     pub(crate) fn add(&mut self, part: OfacPart, file: &'a InputFile) -> Result<(), ParseError> {
         let slot = match part {
             OfacPart::Main => &mut self.main,
@@ -235,6 +244,7 @@ pub fn parse(
         entities.push(row.draft.finish().map_err(at)?);
     }
     Ok(ParsedList {
+        files: Vec::new(),
         format: kind.format(),
         source: source.to_owned(),
         date: None,

@@ -170,6 +170,7 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
         ));
     }
     Ok(ParsedList {
+        files: Vec::new(),
         format: ListFormat::UkHmt,
         source: SOURCE.to_owned(),
         date,

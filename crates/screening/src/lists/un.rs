@@ -50,6 +50,7 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
         ));
     }
     Ok(ParsedList {
+        files: Vec::new(),
         format: ListFormat::UnSc,
         source: SOURCE.to_owned(),
         date,
