@@ -32,6 +32,9 @@ const CLIENTS_MAX: usize = 64;
 pub enum BenchmarkCommand {
     /// Submit random transfers between random accounts and measure the ledger.
     Ledger(LedgerArgs),
+    /// Screen names from a CSV file (as `screen batch` reads it) against the lists in force:
+    /// load time, single-query latency percentiles on one thread, batch throughput on every core.
+    Screening(crate::screen_cmd::BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -77,7 +80,10 @@ impl SplitMix {
 }
 
 pub fn run(ctx: &Ctx, cmd: BenchmarkCommand) -> anyhow::Result<ExitCode> {
-    let BenchmarkCommand::Ledger(args) = cmd;
+    let args = match cmd {
+        BenchmarkCommand::Ledger(args) => args,
+        BenchmarkCommand::Screening(args) => return crate::screen_cmd::benchmark(ctx, &args),
+    };
     check_args(&args)?;
     let store = ctx.open()?;
     create_accounts(&store, args.accounts)?;

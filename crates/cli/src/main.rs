@@ -73,6 +73,8 @@ pub(crate) struct Ctx {
     pub json: bool,
     /// Whether to draw progress bars (stderr is a terminal and the output is not JSON).
     pub progress: bool,
+    /// Where sanctions-list versions are kept.
+    pub lists_dir: std::path::PathBuf,
 }
 
 impl Ctx {
@@ -120,6 +122,7 @@ fn run() -> anyhow::Result<ExitCode> {
         location: Location::parse(&cli.database_url)?,
         json: cli.json,
         progress: !cli.json && std::io::stderr().is_terminal(),
+        lists_dir: cli.lists_dir.lists_dir.clone(),
     };
     match cli.command {
         Command::Ledger(cmd) => ledger_cmd::run(&ctx, cmd),

@@ -538,3 +538,82 @@ fn compare_pairs(path: &Path, threshold: f64) -> anyhow::Result<ExitCode> {
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// CSV of names (header with `name` or `full_name`, as for `screen batch`).
+    #[arg(long)]
+    input: PathBuf,
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+    threshold: f64,
+    /// List files instead of the lists in force.
+    #[arg(long, num_args = 1..)]
+    lists: Vec<PathBuf>,
+}
+
+/// `clearhouse benchmark screening`: what a caller of the library sees.
+pub fn benchmark(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let lists_dir = ctx.lists_dir.as_path();
+    let rows = read_batch(&args.input)?;
+    let queries: Vec<&Query> = rows.iter().filter_map(|r| r.query.as_ref().ok()).collect();
+    if queries.is_empty() {
+        bail!("{}: no row with a name to screen", args.input.display());
+    }
+    let started = std::time::Instant::now();
+    let (_, screener) = lists_cmd::load_screener(&args.lists, lists_dir)?;
+    let load = started.elapsed();
+
+    let mut scratch = Scratch::default();
+    let mut latencies: Vec<std::time::Duration> = Vec::with_capacity(queries.len());
+    for query in &queries {
+        let one = std::time::Instant::now();
+        let _ = screener.screen(query, args.threshold, DEFAULT_LIMIT, &mut scratch);
+        latencies.push(one.elapsed());
+    }
+    latencies.sort_unstable();
+    let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
+
+    let batch_started = std::time::Instant::now();
+    let hits: usize = queries
+        .par_iter()
+        .map_init(Scratch::default, |scratch, q| {
+            screener
+                .screen(q, args.threshold, DEFAULT_LIMIT, scratch)
+                .map_or(0, |m| usize::from(!m.is_empty()))
+        })
+        .sum();
+    let batch = batch_started.elapsed();
+    let per_second = queries.len() as f64 / batch.as_secs_f64();
+    let report = serde_json::json!({
+        "queries": queries.len(),
+        "hits": hits,
+        "entities": screener.entities().len(),
+        "load_ms": load.as_secs_f64() * 1e3,
+        "single_p50_us": percentile(50).as_secs_f64() * 1e6,
+        "single_p99_us": percentile(99).as_secs_f64() * 1e6,
+        "single_max_us": latencies[latencies.len() - 1].as_secs_f64() * 1e6,
+        "batch_queries_per_second": per_second,
+        "threads": rayon::current_num_threads(),
+    });
+    if ctx.json {
+        output::json_line(&report)?;
+    } else {
+        output::line(&format!(
+            "{} queries against {} entities; lists loaded and indexed in {:.2} s",
+            queries.len(),
+            screener.entities().len(),
+            load.as_secs_f64()
+        ))?;
+        output::line(&format!(
+            "one at a time (1 thread): p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
+            percentile(50).as_secs_f64() * 1e6,
+            percentile(99).as_secs_f64() * 1e6,
+            latencies[latencies.len() - 1].as_secs_f64() * 1e6
+        ))?;
+        output::line(&format!(
+            "batch ({} threads): {per_second:.0} queries/s; {hits} names with a match",
+            rayon::current_num_threads()
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -223,3 +223,25 @@ fn a_bad_list_file_leaves_the_lists_in_force() {
         version
     );
 }
+
+#[test]
+fn benchmark_screening_reports_latency_and_throughput() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("names.csv");
+    std::fs::write(&input, "name\nMOIS\nJohn Smith\nСаид Хашеми\n").unwrap();
+    let run = clearhouse(
+        dir.path(),
+        &[
+            "--json",
+            "benchmark",
+            "screening",
+            "--input",
+            input.to_str().unwrap(),
+        ],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let report = &json_lines(&run.stdout)[0];
+    assert_eq!(report["queries"], 3);
+    assert!(report["hits"].as_u64().unwrap() >= 1);
+    assert!(report["single_p99_us"].as_f64().unwrap() > 0.0);
+}
