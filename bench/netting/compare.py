@@ -1,7 +1,9 @@
 """Side by side: `clearhouse clear setoff` and OR-tools SimpleMinCostFlow on the same instances.
 
-Usage: python3 compare.py CLEARHOUSE_BINARY WORK_DIR [SIZE ...]   (SIZE: 1m, 10m)
-Generates each instance once with shared/data/netting/gen_obligations.py, runs both solvers in
+Usage: python3 compare.py CLEARHOUSE_BINARY WORK_DIR [SIZE ...]   (SIZE: 1m, 10m, wc1m, wc10m)
+Generates each instance once with shared/data/netting/gen_obligations.py (1m, 10m) or, for the
+weakly cyclic networks (wc1m, wc10m: a supply chain with 2 % of the invoices against it, so only
+a few percent can be cleared), with gen_weakly_cyclic.py beside this file; runs both solvers in
 their own processes (peak memory from getrusage of each child), checks that both clear the same
 total, and prints times, peak memory and the ratio.
 """
@@ -13,7 +15,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN = os.path.join(HERE, "..", "..", "..", "shared", "data", "netting", "gen_obligations.py")
-SIZES = {"1m": (100_000, 1_000_000), "10m": (1_000_000, 10_000_000)}
+WEAK = os.path.join(HERE, "gen_weakly_cyclic.py")
+SIZES = {
+    "1m": (GEN, 100_000, 1_000_000),
+    "10m": (GEN, 1_000_000, 10_000_000),
+    "wc1m": (WEAK, 100_000, 1_000_000),
+    "wc10m": (WEAK, 1_000_000, 10_000_000),
+}
 
 
 def timed(cmd):
@@ -30,12 +38,11 @@ def timed(cmd):
 
 
 def instance(work, size):
-    firms, invoices = SIZES[size]
+    gen, firms, invoices = SIZES[size]
     path = os.path.join(work, f"obl_{size}.csv")
     if not os.path.exists(path):
-        subprocess.run(
-            [sys.executable, GEN, str(firms), str(invoices), "1", path], check=True, capture_output=True
-        )
+        args = [str(firms), str(invoices), "1"] + (["0.02"] if gen == WEAK else [])
+        subprocess.run([sys.executable, gen] + args + [path], check=True, capture_output=True)
     return path
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set-off side by side with OR-tools SimpleMinCostFlow on the 1M- and 10M-invoice instances.
-# Usage: bench/netting/run.sh [1m] [10m]     (default: both). Needs: pip install numpy ortools
+# Usage: bench/netting/run.sh [1m] [10m] [wc1m] [wc10m]   (default: 1m 10m; wc*: weakly cyclic).
+# Needs: pip install numpy ortools
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -p cli

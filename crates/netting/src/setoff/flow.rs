@@ -18,24 +18,69 @@
 //! the 1M-invoice instance). When no excess is left, the flow is optimal and the potentials
 //! prove it.
 //!
-//! Layout: one adjacency array of half-arcs (24 bytes: head, partner index with a direction bit,
-//! residual capacity, capacity), so that scanning a firm's arcs reads memory in order.
+//! Layout: one adjacency array of half-arcs (head, partner index with a direction bit, residual
+//! capacity, capacity: 16 bytes with `u32` capacities, which every arc of a run uses when all fit,
+//! else 24 with `u64`), so that scanning a firm's arcs reads memory in order. Firms are numbered
+//! by decreasing degree (see `Inner` in the parent module) and each firm's halves are sorted by
+//! the firm they lead to, so that the per-firm arrays (potentials, distances, labels, excesses)
+//! are read mostly in order and the busiest firms' entries stay in the cache: on the
+//! 10M-invoice instance this alone took the solve from 44 s to 31 s.
+//!
+//! Tried and dropped (measured on the 1M- and 10M-invoice instances): keeping every firm's
+//! admissible halves first in the full adjacency and moving only the halves whose status changes
+//! after a price update of the smaller of the two sides (the firms that the excesses reach, or
+//! the firms that reach a deficit) instead of a Dial scan and a copy per phase — the moves cost
+//! random accesses to partners, and pushes into the full array instead of a compact copy miss
+//! the cache far more (10M: 48 s against 31 s); a starting potential from a depth-first
+//! postorder (few arcs start cleared on a weakly cyclic network) — more phases, no gain.
 
 use super::SolveError;
 use super::phase::Admissible;
 
+/// An arc capacity: `u32` when every arc of the run fits (halves are then 16 bytes instead of
+/// 24, and the solver moves a third less memory), `u64` otherwise.
+pub(crate) trait Cap:
+    Copy
+    + Eq
+    + Ord
+    + std::fmt::Debug
+    + std::ops::AddAssign
+    + std::ops::SubAssign
+    + Into<u64>
+    + Into<i128>
+    + TryFrom<u64>
+{
+    const ZERO: Self;
+    /// `v` clamped into `0 ..= Self::MAX`.
+    fn saturating_from(v: i128) -> Self;
+}
+
+impl Cap for u32 {
+    const ZERO: u32 = 0;
+    fn saturating_from(v: i128) -> u32 {
+        u32::try_from(v.max(0)).unwrap_or(u32::MAX)
+    }
+}
+
+impl Cap for u64 {
+    const ZERO: u64 = 0;
+    fn saturating_from(v: i128) -> u64 {
+        u64::try_from(v.max(0)).unwrap_or(u64::MAX)
+    }
+}
+
 /// A residual half-arc in the adjacency of its tail.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Half {
+pub(crate) struct Half<C> {
     pub to: u32,
     /// Index of the opposite half in `adj`, with [`BACKWARD`] set on backward halves.
     partner: u32,
     /// Residual capacity: `b − r` forward (raise the remaining debt, cost +1), `r` backward
     /// (lower it, cost −1).
-    pub res: u64,
+    pub res: C,
     /// The arc's capacity `b`: the partner's residual is `cap − res`, known without reading
     /// the partner (a random memory access).
-    pub cap: u64,
+    pub cap: C,
 }
 
 /// Marks a backward half in [`Half::partner`].
@@ -45,7 +90,7 @@ const NIL: u32 = u32::MAX;
 /// Most half-arcs: indices leave the top bit for [`BACKWARD`].
 pub(crate) const HALVES_MAX: usize = (BACKWARD - 1) as usize;
 
-impl Half {
+impl<C: Cap> Half<C> {
     #[inline]
     pub fn cost(self) -> i64 {
         if self.partner & BACKWARD == 0 { 1 } else { -1 }
@@ -59,14 +104,14 @@ impl Half {
 
 /// The residual network of the arcs inside strongly connected components.
 #[derive(Debug)]
-pub(crate) struct Solver {
+pub(crate) struct Solver<C> {
     adj_start: Vec<u32>,
-    adj: Vec<Half>,
+    adj: Vec<Half<C>>,
     /// Position in `adj` of every arc's forward half.
     forward_at: Vec<u32>,
     excess: Vec<i128>,
     potential: Vec<i64>,
-    admissible: Admissible,
+    admissible: Admissible<C>,
     /// Firms with positive excess, refreshed every phase.
     sources: Vec<u32>,
     dist: Vec<u32>,
@@ -84,10 +129,15 @@ pub(crate) struct PhaseReport {
     pub excess_left: u128,
 }
 
-impl Solver {
+impl<C: Cap> Solver<C> {
     /// `nodes` firms; arcs `tail[a] → head[a]` with capacity `cap[a]`, all inside components.
-    /// The caller keeps `2 · arcs` within [`HALVES_MAX`].
-    pub fn new(nodes: usize, tail: &[u32], head: &[u32], cap: &[u64]) -> Solver {
+    /// The caller keeps `2 · arcs` within [`HALVES_MAX`], and every capacity within `C`.
+    pub fn new(
+        nodes: usize,
+        tail: &[u32],
+        head: &[u32],
+        cap: &[u64],
+    ) -> Result<Solver<C>, SolveError> {
         let mut adj_start = vec![0u32; nodes + 1];
         for (&t, &h) in tail.iter().zip(head) {
             adj_start[t as usize + 1] += 1;
@@ -96,18 +146,41 @@ impl Solver {
         for v in 0..nodes {
             adj_start[v + 1] += adj_start[v];
         }
+        // Every firm's halves are placed in increasing order of the firm they lead to (scans
+        // then read the per-firm arrays in order): arcs by head for the forward halves, by tail
+        // for the backward ones, merged by that firm.
+        let by_head = arcs_by(nodes, head);
+        let by_tail = arcs_by(nodes, tail);
         let mut fill = adj_start.clone();
         let empty = Half {
             to: 0,
             partner: 0,
-            res: 0,
-            cap: 0,
+            res: C::ZERO,
+            cap: C::ZERO,
         };
         let mut adj = vec![empty; 2 * cap.len()];
         let mut forward_at = vec![0u32; cap.len()];
+        let mut backward_at = vec![0u32; cap.len()];
         let mut excess = vec![0i128; nodes];
-        for (a, ((&t, &h), &b)) in tail.iter().zip(head).zip(cap).enumerate() {
-            let (ft, fh) = (fill[t as usize], fill[h as usize]);
+        for v in 0..nodes {
+            // Forward halves t → v of the arcs with head v.
+            for &a in &by_head.1[by_head.0[v] as usize..by_head.0[v + 1] as usize] {
+                let t = tail[a as usize] as usize;
+                forward_at[a as usize] = fill[t];
+                fill[t] += 1;
+            }
+            // Backward halves h → v of the arcs with tail v.
+            for &a in &by_tail.1[by_tail.0[v] as usize..by_tail.0[v + 1] as usize] {
+                let h = head[a as usize] as usize;
+                backward_at[a as usize] = fill[h];
+                fill[h] += 1;
+            }
+        }
+        drop((by_head, by_tail));
+        for (a, ((&t, &h), &wide)) in tail.iter().zip(head).zip(cap).enumerate() {
+            let (ft, fh) = (forward_at[a], backward_at[a]);
+            let b = C::try_from(wide)
+                .map_err(|_| SolveError::Internal("a capacity does not fit the solver's width"))?;
             adj[ft as usize] = Half {
                 to: h,
                 partner: fh,
@@ -117,17 +190,15 @@ impl Solver {
             adj[fh as usize] = Half {
                 to: t,
                 partner: ft | BACKWARD,
-                res: 0,
+                res: C::ZERO,
                 cap: b,
             };
-            forward_at[a] = ft;
-            fill[t as usize] += 1;
-            fill[h as usize] += 1;
             // With nothing remaining, the debtor still has its whole debt to place.
-            excess[t as usize] += i128::from(b);
-            excess[h as usize] -= i128::from(b);
+            excess[t as usize] += i128::from(wide);
+            excess[h as usize] -= i128::from(wide);
         }
-        Solver {
+        drop(backward_at);
+        Ok(Solver {
             adj_start,
             adj,
             forward_at,
@@ -141,7 +212,7 @@ impl Solver {
             bucket_head: Vec::new(),
             bucket_entries: Vec::new(),
             phases: 0,
-        }
+        })
     }
 
     /// Runs phases until no excess is left. `report` is called after every phase.
@@ -192,7 +263,7 @@ impl Solver {
         let remaining = self
             .forward_at
             .iter()
-            .map(|&f| self.adj[self.adj[f as usize].partner()].res)
+            .map(|&f| self.adj[self.adj[f as usize].partner()].res.into())
             .collect();
         (remaining, self.potential)
     }
@@ -216,7 +287,7 @@ impl Solver {
 
     /// The reduced cost of `h` leaving `from`; non-negative on every residual half.
     #[inline]
-    fn reduced_cost(&self, from: u32, h: Half) -> i64 {
+    fn reduced_cost(&self, from: u32, h: Half<C>) -> i64 {
         h.cost() + self.potential[from as usize] - self.potential[h.to as usize]
     }
 
@@ -288,7 +359,7 @@ impl Solver {
     fn relax(&mut self, x: u32, d: u32, best: &mut u32) -> Result<(), SolveError> {
         for i in self.halves(x) {
             let h = self.adj[i];
-            if h.res == 0 {
+            if h.res == C::ZERO {
                 continue;
             }
             let rc = u32::try_from(self.reduced_cost(x, h))
@@ -309,4 +380,23 @@ impl Solver {
         }
         Ok(())
     }
+}
+
+/// The arcs grouped by `end[a]` (a counting sort): `(start, arcs)`, the arcs ending at `v` being
+/// `arcs[start[v] .. start[v + 1]]`.
+fn arcs_by(nodes: usize, end: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; nodes + 1];
+    for &v in end {
+        start[v as usize + 1] += 1;
+    }
+    for v in 0..nodes {
+        start[v + 1] += start[v];
+    }
+    let mut next = start.clone();
+    let mut arcs = vec![0u32; end.len()];
+    for (a, &v) in end.iter().enumerate() {
+        arcs[next[v as usize] as usize] = a as u32;
+        next[v as usize] += 1;
+    }
+    (start, arcs)
 }

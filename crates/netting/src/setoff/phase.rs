@@ -11,27 +11,27 @@
 //! 1M-invoice instance: Dinic's algorithm (9 s: a full BFS per round, and paths in the
 //! admissible graph zigzag, so many rounds per phase) and shortest augmenting paths (3 s).
 
-use super::flow::Half;
+use super::flow::{Cap, Half};
 
 const UNSEEN: u32 = u32::MAX;
 const NIL: u32 = u32::MAX;
 
 /// A half in the admissible subgraph.
 #[derive(Debug, Clone, Copy)]
-struct Sub {
+struct Sub<C> {
     to: u32,
     /// Index of the opposite half in the subgraph.
     partner: u32,
-    res: u64,
+    res: C,
     /// The arc's capacity: the partner's residual is `cap − res`.
-    cap: u64,
+    cap: C,
 }
 
 /// The admissible subgraph and the state of the maximum flow on it.
 #[derive(Debug)]
-pub(crate) struct Admissible {
+pub(crate) struct Admissible<C> {
     start: Vec<u32>,
-    halves: Vec<Sub>,
+    halves: Vec<Sub<C>>,
     /// Index in the full adjacency of every half.
     origin: Vec<u32>,
     /// Index in the subgraph of every half of the full adjacency that was copied.
@@ -55,8 +55,8 @@ pub(crate) struct Admissible {
     pub pushes: u64,
 }
 
-impl Admissible {
-    pub fn new(nodes: usize, full_halves: usize) -> Admissible {
+impl<C: Cap> Admissible<C> {
+    pub fn new(nodes: usize, full_halves: usize) -> Admissible<C> {
         Admissible {
             start: vec![0; nodes + 1],
             halves: Vec::new(),
@@ -83,8 +83,8 @@ impl Admissible {
     pub fn build(
         &mut self,
         adj_start: &[u32],
-        adj: &[Half],
-        admissible: impl Fn(u32, Half) -> bool,
+        adj: &[Half<C>],
+        admissible: impl Fn(u32, Half<C>) -> bool,
     ) {
         self.halves.clear();
         self.origin.clear();
@@ -112,7 +112,7 @@ impl Admissible {
     }
 
     /// Copies the residuals back into the full adjacency.
-    pub fn write_back(&self, adj: &mut [Half]) {
+    pub fn write_back(&self, adj: &mut [Half<C>]) {
         for (h, &i) in self.halves.iter().zip(&self.origin) {
             adj[i as usize].res = h.res;
         }
@@ -221,12 +221,13 @@ impl Admissible {
                 Some(i) => {
                     let h = self.halves[i as usize];
                     let y = h.to as usize;
-                    let delta = clamp_u64(excess[xu]).min(h.res);
+                    let delta = C::saturating_from(excess[xu]).min(h.res);
                     self.halves[i as usize].res -= delta;
                     self.halves[h.partner as usize].res += delta;
                     let before = excess[y];
-                    excess[xu] -= i128::from(delta);
-                    excess[y] += i128::from(delta);
+                    let moved: i128 = delta.into();
+                    excess[xu] -= moved;
+                    excess[y] += moved;
                     self.pushes += 1;
                     if before <= 0 && excess[y] > 0 {
                         self.push_active(h.to);
@@ -278,7 +279,7 @@ impl Admissible {
         let mut i = self.cur[xu];
         while i < end {
             let h = self.halves[i as usize];
-            if self.label[h.to as usize] == want && h.res > 0 {
+            if self.label[h.to as usize] == want && h.res > C::ZERO {
                 self.cur[xu] = i;
                 return Some(i);
             }
@@ -302,7 +303,7 @@ impl Admissible {
         for i in range {
             let h = self.halves[i];
             let l = self.label[h.to as usize];
-            if l < lowest && h.res > 0 {
+            if l < lowest && h.res > C::ZERO {
                 lowest = l;
             }
         }
@@ -319,8 +320,4 @@ impl Admissible {
             self.list_insert(x, new);
         }
     }
-}
-
-fn clamp_u64(v: i128) -> u64 {
-    u64::try_from(v.max(0)).unwrap_or(u64::MAX)
 }
