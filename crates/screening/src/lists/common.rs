@@ -3,11 +3,42 @@
 
 use crate::entity::{Entity, Identifier, Name, NameStrength, PartialDate, Schema};
 
-use super::{NAME_CHARS_MAX, NAMES_PER_ENTITY_MAX, countries};
+use super::{ENTITIES_MAX, NAME_CHARS_MAX, NAMES_PER_ENTITY_MAX, countries};
 
 /// Most identifiers, countries, dates or programmes kept on one entity: bounds memory on
 /// hostile input (real entities have at most a few dozen).
 const VALUES_PER_ENTITY_MAX: usize = 1_000;
+
+/// Entities assembled from rows that may be spread over a file (CSL, UK), in order of first sight.
+#[derive(Debug, Default)]
+pub(crate) struct DraftsById {
+    pub(crate) drafts: Vec<Draft>,
+    by_id: std::collections::HashMap<String, usize>,
+}
+
+impl DraftsById {
+    /// The draft with this id, created on first sight with `schema()`; an error past
+    /// [`ENTITIES_MAX`].
+    pub(crate) fn get_or_create(
+        &mut self,
+        source: &str,
+        id: &str,
+        schema: impl FnOnce() -> Schema,
+    ) -> Result<&mut Draft, String> {
+        let index = match self.by_id.get(id) {
+            Some(&index) => index,
+            None => {
+                if self.drafts.len() >= ENTITIES_MAX {
+                    return Err(format!("more than {ENTITIES_MAX} entities"));
+                }
+                self.by_id.insert(id.to_owned(), self.drafts.len());
+                self.drafts.push(Draft::new(source, id, schema()));
+                self.drafts.len() - 1
+            }
+        };
+        Ok(&mut self.drafts[index])
+    }
+}
 
 /// An entity being assembled from the parts of a list record.
 #[derive(Debug)]

@@ -14,10 +14,10 @@ use std::io::Read;
 
 use crate::entity::{NameStrength, Schema};
 
-use super::common::{self, Draft};
+use super::common::{self, Draft, DraftsById};
 use super::delimited::{Encoding, EofMarker, Options, Record, Records};
 use super::ofac_remarks::{identifier_kind, place_country, split_last_first};
-use super::{ENTITIES_MAX, ListFormat, ParseError, ParsedList, Position};
+use super::{ListFormat, ParseError, ParsedList, Position};
 
 const SOURCE: &str = "us_csl";
 const REQUIRED: [&str; 8] = [
@@ -53,16 +53,9 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
         eof_marker: EofMarker::Optional,
     };
     let mut records = Records::new(file, reader, options);
-    let Some(header) = records.next_record()? else {
-        return Err(ParseError::new(
-            file,
-            Position::Unknown,
-            "the file is empty",
-        ));
-    };
+    let header = records.header()?;
     let columns = columns(&records, &header)?;
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut drafts = DraftsById::default();
     let mut start_dates = Vec::new();
     while let Some(record) = records.next_record()? {
         if record.fields == header.fields {
@@ -79,23 +72,14 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
         if id.is_empty() {
             return Err(records.error(record.line, "a row without an _id"));
         }
-        let index = match by_id.get(id) {
-            Some(&index) => index,
-            None => {
-                if drafts.len() >= ENTITIES_MAX {
-                    return Err(
-                        records.error(record.line, format!("more than {ENTITIES_MAX} entities"))
-                    );
-                }
-                by_id.insert(id.to_owned(), drafts.len());
-                drafts.push(Draft::new(SOURCE, id, Schema::LegalEntity));
-                drafts.len() - 1
-            }
-        };
-        row(&mut drafts[index], &columns, &record).map_err(|m| records.error(record.line, m))?;
+        let draft = drafts
+            .get_or_create(SOURCE, id, || Schema::LegalEntity)
+            .map_err(|m| records.error(record.line, m))?;
+        row(draft, &columns, &record).map_err(|m| records.error(record.line, m))?;
         start_dates.extend(common::iso_date(columns.get(&record, "start_date")));
     }
     let entities = drafts
+        .drafts
         .into_iter()
         .map(|draft| {
             draft

@@ -98,6 +98,12 @@ impl<R: Read> Records<R> {
         ParseError::new(&self.file, Position::Line(line), message)
     }
 
+    /// The header row: the first record, which a file without any is an error for.
+    pub(crate) fn header(&mut self) -> Result<Record, ParseError> {
+        self.next_record()?
+            .ok_or_else(|| ParseError::new(&self.file, Position::Unknown, "the file is empty"))
+    }
+
     /// The next record, `None` at a proper end of file.
     pub(crate) fn next_record(&mut self) -> Result<Option<Record>, ParseError> {
         if self.done {

@@ -25,13 +25,7 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
         eof_marker: EofMarker::Optional,
     };
     let mut records = Records::new(file, reader, options);
-    let Some(header) = records.next_record()? else {
-        return Err(ParseError::new(
-            file,
-            Position::Unknown,
-            "the file is empty",
-        ));
-    };
+    let header = records.header()?;
     let column: HashMap<&str, usize> = header
         .fields
         .iter()

@@ -9,44 +9,21 @@ use std::io::Read;
 use crate::entity::{NameStrength, PartialDate, Schema};
 
 use super::common::{self, Draft};
-use super::xml::{Element, XmlStream};
-use super::{ENTITIES_MAX, ListFormat, ParseError, ParsedList, Position, countries};
+use super::xml::{Element, Layout, read_list};
+use super::{ListFormat, ParseError, ParsedList, countries};
 
 const SOURCE: &str = "eu_fsf";
 
+const LAYOUT: Layout = Layout {
+    root: "export",
+    date_attribute: "generationDate",
+    record_depth: 2,
+    records: &["sanctionEntity"],
+};
+
 /// Parses an EU FSF XML export; `file` names it in errors.
 pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
-    let mut xml = XmlStream::new(file, reader);
-    let mut date = None;
-    let mut entities = Vec::new();
-    while let Some(start) = xml.next_start()? {
-        if start.depth == 1 {
-            if start.name != "export" {
-                let message = format!("root element <{}>, not <export>", start.name);
-                return Err(xml.error(start.position, message));
-            }
-            let generated = start.attrs.iter().find(|(k, _)| k == "generationDate");
-            date = generated.and_then(|(_, value)| common::iso_day(value));
-            continue;
-        }
-        if start.depth != 2 || start.name != "sanctionEntity" {
-            continue;
-        }
-        let position = start.position;
-        let element = xml.read_element(start)?;
-        let entity = record(&element).map_err(|message| xml.error(position, message))?;
-        if entities.len() >= ENTITIES_MAX {
-            return Err(xml.error(position, format!("more than {ENTITIES_MAX} entities")));
-        }
-        entities.push(entity);
-    }
-    if entities.is_empty() {
-        return Err(ParseError::new(
-            file,
-            Position::Unknown,
-            "no sanctionEntity at all",
-        ));
-    }
+    let (date, entities) = read_list(file, reader, &LAYOUT, record)?;
     Ok(ParsedList {
         files: Vec::new(),
         format: ListFormat::EuFsf,

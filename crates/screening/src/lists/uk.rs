@@ -20,9 +20,9 @@ use std::io::Read;
 
 use crate::entity::{NameStrength, Schema};
 
-use super::common::{self, Draft};
+use super::common::{self, Draft, DraftsById};
 use super::delimited::{Encoding, EofMarker, Options, Record, Records};
-use super::{ENTITIES_MAX, ListFormat, ParseError, ParsedList, Position};
+use super::{ListFormat, ParseError, ParsedList, Position};
 
 const SOURCE: &str = "uk_hmt";
 /// Lines before the header: the layouts have one.
@@ -116,8 +116,7 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
     };
     let mut records = Records::new(file, reader, options);
     let (layout, date) = header(&mut records)?;
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut drafts = DraftsById::default();
     while let Some(record) = records.next_record()? {
         if record.fields.len() != layout.width {
             let (want, found) = (layout.width, record.fields.len());
@@ -135,26 +134,13 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
         if id.is_empty() {
             return Err(records.error(record.line, "a row without a group id or unique id"));
         }
-        let index = match by_id.get(id) {
-            Some(&index) => index,
-            None => {
-                if drafts.len() >= ENTITIES_MAX {
-                    return Err(
-                        records.error(record.line, format!("more than {ENTITIES_MAX} entities"))
-                    );
-                }
-                by_id.insert(id.to_owned(), drafts.len());
-                drafts.push(Draft::new(
-                    SOURCE,
-                    id,
-                    kind(layout.get(&record, Column::Kind)),
-                ));
-                drafts.len() - 1
-            }
-        };
-        row(&mut drafts[index], &layout, &record).map_err(|m| records.error(record.line, m))?;
+        let draft = drafts
+            .get_or_create(SOURCE, id, || kind(layout.get(&record, Column::Kind)))
+            .map_err(|m| records.error(record.line, m))?;
+        row(draft, &layout, &record).map_err(|m| records.error(record.line, m))?;
     }
     let entities = drafts
+        .drafts
         .into_iter()
         .map(|draft| {
             draft

@@ -10,45 +10,22 @@ use std::io::Read;
 use crate::entity::{NameStrength, Schema};
 
 use super::common::{self, Draft};
-use super::xml::{Element, XmlStream};
-use super::{ENTITIES_MAX, ListFormat, ParseError, ParsedList, Position};
+use super::xml::{Element, Layout, read_list};
+use super::{ListFormat, ParseError, ParsedList};
 
 const SOURCE: &str = "un_sc";
 const NAME_PARTS: [&str; 4] = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"];
 
+const LAYOUT: Layout = Layout {
+    root: "CONSOLIDATED_LIST",
+    date_attribute: "dateGenerated",
+    record_depth: 3,
+    records: &["INDIVIDUAL", "ENTITY"],
+};
+
 /// Parses a UN consolidated list; `file` names it in errors.
 pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
-    let mut xml = XmlStream::new(file, reader);
-    let mut date = None;
-    let mut entities = Vec::new();
-    while let Some(start) = xml.next_start()? {
-        if start.depth == 1 {
-            if start.name != "CONSOLIDATED_LIST" {
-                let message = format!("root element <{}>, not <CONSOLIDATED_LIST>", start.name);
-                return Err(xml.error(start.position, message));
-            }
-            let generated = start.attrs.iter().find(|(k, _)| k == "dateGenerated");
-            date = generated.and_then(|(_, value)| common::iso_day(value));
-            continue;
-        }
-        if start.depth != 3 || !matches!(start.name.as_str(), "INDIVIDUAL" | "ENTITY") {
-            continue;
-        }
-        let position = start.position;
-        let element = xml.read_element(start)?;
-        let entity = record(&element).map_err(|message| xml.error(position, message))?;
-        if entities.len() >= ENTITIES_MAX {
-            return Err(xml.error(position, format!("more than {ENTITIES_MAX} entities")));
-        }
-        entities.push(entity);
-    }
-    if entities.is_empty() {
-        return Err(ParseError::new(
-            file,
-            Position::Unknown,
-            "no INDIVIDUAL or ENTITY at all",
-        ));
-    }
+    let (date, entities) = read_list(file, reader, &LAYOUT, record)?;
     Ok(ParsedList {
         files: Vec::new(),
         format: ListFormat::UnSc,

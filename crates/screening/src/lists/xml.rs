@@ -9,7 +9,8 @@ use std::io::{BufReader, Read};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-use super::{Capped, FIELD_BYTES_MAX, ParseError, Position};
+use super::{Capped, ENTITIES_MAX, FIELD_BYTES_MAX, ParseError, Position, common};
+use crate::entity::Entity;
 
 /// Deepest nesting accepted (the list formats use five levels).
 const DEPTH_MAX: usize = 64;
@@ -56,6 +57,58 @@ pub(crate) struct Start {
     /// Byte offset of the tag.
     pub position: u64,
     empty: bool,
+}
+
+/// Where an XML list keeps its records.
+pub(crate) struct Layout {
+    /// The root element's local name.
+    pub root: &'static str,
+    /// The root attribute holding the list's generation date.
+    pub date_attribute: &'static str,
+    /// Depth of the record elements (the root is 1).
+    pub record_depth: usize,
+    /// Local names of the record elements.
+    pub records: &'static [&'static str],
+}
+
+/// Reads every record of an XML list into an entity with `record`; returns the list date from
+/// the root and the entities. A file with no record at all is an error.
+pub(crate) fn read_list(
+    file: &str,
+    reader: impl Read,
+    layout: &Layout,
+    record: impl Fn(&Element) -> Result<Entity, String>,
+) -> Result<(Option<String>, Vec<Entity>), ParseError> {
+    let mut xml = XmlStream::new(file, reader);
+    let mut date = None;
+    let mut entities = Vec::new();
+    while let Some(start) = xml.next_start()? {
+        if start.depth == 1 {
+            if start.name != layout.root {
+                let message = format!("root element <{}>, not <{}>", start.name, layout.root);
+                return Err(xml.error(start.position, message));
+            }
+            let generated = start.attrs.iter().find(|(k, _)| k == layout.date_attribute);
+            date = generated.and_then(|(_, value)| common::iso_day(value));
+            continue;
+        }
+        if start.depth != layout.record_depth || !layout.records.contains(&start.name.as_str()) {
+            continue;
+        }
+        let position = start.position;
+        let element = xml.read_element(start)?;
+        let entity = record(&element).map_err(|message| xml.error(position, message))?;
+        if entities.len() >= ENTITIES_MAX {
+            return Err(xml.error(position, format!("more than {ENTITIES_MAX} entities")));
+        }
+        entities.push(entity);
+    }
+    if entities.is_empty() {
+        let names: Vec<String> = layout.records.iter().map(|r| format!("<{r}>")).collect();
+        let message = format!("no {} at all", names.join(" or "));
+        return Err(ParseError::new(file, Position::Unknown, message));
+    }
+    Ok((date, entities))
 }
 
 pub(crate) struct XmlStream<R: Read> {
