@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::entity::{Entity, Name, NameStrength, PartialDate, Schema};
 use crate::groups::NameGroups;
-use crate::index::{CANDIDATES_MAX, Index, POSTINGS_SCAN_MAX, Weights, kind_factor, token_key};
+use crate::index::{CANDIDATES_MAX, Index, POSTINGS_SCAN_MAX, Weights, kind_factor};
 use crate::keys::phonetic;
 use crate::normalize::{NameError, TokenKind, tokenize};
 use crate::score::{
@@ -17,6 +17,8 @@ use crate::score::{
 /// The score at or above which a match is reported, chosen on the evaluation sets (see the
 /// README's screening section: recall on the UN positives against false hits on 50,000 negatives).
 pub const DEFAULT_THRESHOLD: f64 = 0.80;
+/// Weight of a query part that matches no listed part closely.
+const UNLISTED_PART_WEIGHT: f32 = 1.0;
 /// The most the qualifiers can add (same birth date and same country).
 const QUALIFIER_GAIN_MAX: f64 = crate::score::BIRTH_DATE_SAME + crate::score::COUNTRY_SAME;
 /// Default number of matches returned per query.
@@ -193,15 +195,17 @@ impl Screener {
         if tokens.is_empty() {
             return Err(NameError::NoLetters);
         }
-        let weights_of = Weights::uniform();
         let mut matches = Vec::with_capacity(tokens.len());
         let mut weights = Vec::with_capacity(tokens.len());
         for token in &tokens {
             let found = self.index.token_matches(token);
-            let weight = found.iter().find(|m| m.similarity >= 0.9).map_or_else(
-                || weights_of.weight(token_key(token)),
-                |m| self.index.vocab[m.vocab as usize].weight,
-            );
+            // A part the lists do not have (nor anything close to it) is as rare as can be.
+            let weight = found
+                .iter()
+                .find(|m| m.similarity >= 0.9)
+                .map_or(UNLISTED_PART_WEIGHT, |m| {
+                    self.index.vocab[m.vocab as usize].weight
+                });
             weights.push(f64::from(weight * kind_factor(token.kind)));
             matches.push(found);
         }
