@@ -443,9 +443,6 @@ pub struct TokenMatch {
     pub distance: u8,
 }
 
-/// Phonetic keys shorter than this get no fuzzy matching: one edit in four letters is another
-/// name (Mary and Madi).
-pub const FUZZY_LEN_MIN: usize = 5;
 /// Shortest phonetic key in which a swap of two letters still counts as a typo.
 pub const TRANSPOSITION_LEN_MIN: usize = 3;
 pub const TRANSPOSITION_SIMILARITY: f64 = 0.8;
@@ -477,7 +474,8 @@ fn is_han_text(text: &str) -> bool {
     )
 }
 
-/// Edits allowed between two phonetic keys of this length.
+/// Edits allowed between two phonetic keys of this length: none up to four letters, where one
+/// edit makes another name (Mary and Madi).
 pub fn edits_allowed(len: usize) -> usize {
     match len {
         0..=4 => 0,
