@@ -2,21 +2,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use screening::lists::{ParseError, ParsedList, detect};
+use screening::lists::detect;
 
-/// What every parser promises: an error names its file, a list has named entities under its source.
-fn check(result: Result<ParsedList, ParseError>, file: &str) {
-    match result {
-        Err(error) => assert_eq!(error.file, file),
-        Ok(list) => {
-            assert!(!list.entities.is_empty());
-            for entity in &list.entities {
-                assert!(entity.id.starts_with(&format!("{}:", list.source)));
-                assert!(!entity.names.is_empty() && entity.names[0].primary);
-            }
-        }
-    }
-}
+mod list_check;
+use list_check::check;
 
 fuzz_target!(|data: &[u8]| {
     let _ = detect("list", data);

@@ -1,17 +1,15 @@
 //! `clearhouse clear setoff | instex` as a user runs them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::run::{clearhouse as clearhouse_command, text};
 
 fn clearhouse(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clearhouse"))
+    clearhouse_command()
         .args(args)
         .output()
         .expect("start clearhouse")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// A file in `../shared/data/netting`; panics naming the missing path.

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use crate::support::{T0, TestClock, TestDb};
@@ -56,7 +56,7 @@ fn run_kill_cycle(db: &TestDb, seed: u64) {
         let acks = dir.path().join(format!("acks-{run}"));
         let log = std::fs::File::create(dir.path().join(format!("stderr-{run}"))).unwrap();
         let first = 1 + run * ID_STRIDE;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_clearhouse"))
+        let mut child = crate::run::clearhouse()
             .args(["--database-url", &db.url(), "benchmark", "ledger"])
             .args([
                 "--transfers",
@@ -105,7 +105,7 @@ fn run_kill_cycle(db: &TestDb, seed: u64) {
             );
         }
         drop(store);
-        let verify = Command::new(env!("CARGO_BIN_EXE_clearhouse"))
+        let verify = crate::run::clearhouse()
             .args(["--database-url", &db.url(), "verify"])
             .output()
             .unwrap();

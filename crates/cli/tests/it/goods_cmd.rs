@@ -1,38 +1,18 @@
 //! `clearhouse goods …` as a user runs it: the JSON contract, exit codes, errors that name the
 //! line and field or key.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use crate::run::{self, clearhouse as clearhouse_command, text, with_stdin};
 
 /// Runs `clearhouse ARGS…` in `dir` with `stdin`.
 fn clearhouse(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_clearhouse"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start clearhouse");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    with_stdin(clearhouse_command().args(args).current_dir(dir), stdin)
 }
 
 fn json_lines(out: &Output) -> Vec<serde_json::Value> {
-    text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
+    run::json_lines(&out.stdout)
 }
 
 const LINES: &str = "\

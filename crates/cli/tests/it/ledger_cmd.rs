@@ -1,31 +1,18 @@
 //! `clearhouse ledger …` and `clearhouse verify` as a user runs them.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
+use crate::run::{clearhouse as clearhouse_command, text, with_stdin};
 use crate::support::TestDb;
 
 /// Runs `clearhouse --database-url DB ARGS…` with `stdin`.
 fn clearhouse(db: &TestDb, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_clearhouse"))
-        .args(["--database-url", &db.url()])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start clearhouse");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    with_stdin(
+        clearhouse_command()
+            .args(["--database-url", &db.url()])
+            .args(args),
+        stdin,
+    )
 }
 
 const ACCOUNTS: &str = r#"{"id": 1, "ledger": 978, "code": 10, "flags": ["debits_must_not_exceed_credits"]}
@@ -184,7 +171,7 @@ fn verify_fails_with_exit_1_naming_the_problem() {
 
 #[test]
 fn an_unreachable_database_is_an_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_clearhouse"))
+    let out = clearhouse_command()
         .args([
             "--database-url",
             "postgres://nobody@127.0.0.1:1/none",
@@ -245,15 +232,10 @@ fn unreadable_or_oversized_lines_are_named() {
 
     let mut bytes = b"{\"id\": 5, \"ledger\": 978, \"code\": 1}\n".to_vec();
     bytes.extend_from_slice(b"{\"id\": 6, \"ledger\": \xff}\n");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_clearhouse"))
-        .args(["--database-url", &db.url(), "ledger", "create-accounts"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = with_stdin(
+        clearhouse_command().args(["--database-url", &db.url(), "ledger", "create-accounts"]),
+        &bytes,
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(

@@ -7,4 +7,5 @@ mod clear_cmd;
 mod crash;
 mod goods_cmd;
 mod ledger_cmd;
+mod run;
 mod screen_cmd;

@@ -2,28 +2,18 @@
 //! contracts, and that a bad list file leaves the lists in force.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::run::{clearhouse as clearhouse_command, json_lines, text};
 
 /// Runs `clearhouse --lists-dir DIR ARGS…`.
 fn clearhouse(lists_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clearhouse"))
+    clearhouse_command()
         .arg("--lists-dir")
         .arg(lists_dir)
         .args(args)
-        .env_remove("CLEARHOUSE_LISTS_DIR")
         .output()
         .expect("start clearhouse")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn json_lines(bytes: &[u8]) -> Vec<serde_json::Value> {
-    text(bytes)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .collect()
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {
