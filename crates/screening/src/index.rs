@@ -158,6 +158,8 @@ pub struct Index {
     by_group: HashMap<u32, Vec<VocabId>>,
     /// Phonetic key of a whole multi-part name written as one word → names.
     by_joined: HashMap<Box<str>, Vec<u32>>,
+    /// Names that normalised, titles-only ones included (what [`Weights`] counts).
+    names_read: u32,
 }
 
 impl Index {
@@ -174,6 +176,7 @@ impl Index {
             by_deletion: HashMap::new(),
             by_group: HashMap::new(),
             by_joined: HashMap::new(),
+            names_read: 0,
         };
         for (e, entity) in entities.iter().enumerate() {
             for (n, name) in entity.names.iter().enumerate() {
@@ -196,6 +199,7 @@ impl Index {
         let Ok(tokens) = tokenize(full) else {
             return;
         };
+        self.names_read += 1;
         let name_id = self.names.len() as u32;
         let mut ids = Vec::with_capacity(tokens.len());
         for token in &tokens {
@@ -275,6 +279,32 @@ impl Index {
                     self.by_deletion.entry(variant.into()).or_default().push(id);
                 }
             }
+        }
+    }
+
+    /// The weights of these entities' own tokens, read off the index: a token's postings are the
+    /// names it occurs in, so this equals [`Weights::from_entities`] without tokenising every name
+    /// a second time.
+    pub fn own_weights(&self) -> Weights {
+        let df = self
+            .vocab
+            .iter()
+            .map(|entry| {
+                let key = entry.native.as_deref().unwrap_or(&entry.text);
+                (Box::from(key), entry.postings.len() as u32)
+            })
+            .collect();
+        Weights {
+            df,
+            names: self.names_read,
+        }
+    }
+
+    /// Gives every token its weight under `weights`.
+    pub fn reweight(&mut self, weights: &Weights) {
+        for entry in &mut self.vocab {
+            let key = entry.native.as_deref().unwrap_or(&entry.text);
+            entry.weight = weights.weight(key);
         }
     }
 

@@ -83,8 +83,10 @@ impl Screener {
 
     /// Indexes entities, weighting tokens by their frequency in these same entities.
     pub fn with_own_weights(entities: Vec<Entity>, groups: Arc<NameGroups>) -> Screener {
-        let weights = Weights::from_entities(&entities);
-        Screener::new(entities, groups, &weights)
+        let mut index = Index::build(entities, groups, &Weights::uniform());
+        let weights = index.own_weights();
+        index.reweight(&weights);
+        Screener { index }
     }
 
     /// The index behind this screener.

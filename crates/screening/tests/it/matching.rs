@@ -240,3 +240,15 @@ proptest! {
         let _ = bundled().screen(&Query::name(garbage), 0.5, 5, &mut scratch);
     }
 }
+
+#[test]
+fn weights_read_off_the_index_equal_weights_counted_from_the_entities() {
+    let index = bundled().index();
+    let counted = screening::index::Weights::from_entities(&index.entities);
+    let read = index.own_weights();
+    for entry in &index.vocab {
+        let key = entry.native.as_deref().unwrap_or(&entry.text);
+        assert_eq!(read.weight(key), counted.weight(key), "{key}");
+        assert_eq!(entry.weight, counted.weight(key), "{key}");
+    }
+}
