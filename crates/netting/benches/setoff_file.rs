@@ -8,7 +8,35 @@ use std::time::Instant;
 
 use netting::check::check_set_off;
 use netting::csv::read_obligations;
-use netting::setoff::set_off;
+use netting::setoff::{Observer, Stage, set_off_observed};
+
+/// Prints every phase's time and the excess left on stderr when `NETTING_PHASES` is set.
+struct Phases {
+    on: bool,
+    last: Instant,
+}
+
+impl Observer for Phases {
+    fn stage(&mut self, stage: Stage) {
+        if !self.on {
+            return;
+        }
+        let ms = self.last.elapsed().as_secs_f64() * 1e3;
+        self.last = Instant::now();
+        match stage {
+            Stage::Phase {
+                phase,
+                distance,
+                excess_left,
+                excess_start,
+            } => eprintln!(
+                "phase {phase:>3} distance {distance:>3} {ms:>8.1} ms  excess left {:.4} %",
+                excess_left as f64 * 100.0 / excess_start.max(1) as f64
+            ),
+            other => eprintln!("{other:?} (previous stage {ms:.1} ms)"),
+        }
+    }
+}
 
 fn main() {
     let Ok(path) = std::env::var("NETTING_FILE") else {
@@ -24,7 +52,11 @@ fn main() {
     let read_s = started.elapsed().as_secs_f64();
     for _ in 0..runs {
         let started = Instant::now();
-        let result = set_off(&file.network).expect("solve");
+        let mut phases = Phases {
+            on: std::env::var_os("NETTING_PHASES").is_some(),
+            last: Instant::now(),
+        };
+        let result = set_off_observed(&file.network, &mut phases).expect("solve");
         let solve_s = started.elapsed().as_secs_f64();
         let started = Instant::now();
         let verdict = check_set_off(&file.network, &result.cleared, Some(&result.potentials));

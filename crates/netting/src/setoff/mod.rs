@@ -7,6 +7,7 @@
 //! oldest first; and turn the solver's potentials into a certificate of optimality over the whole
 //! network (see [`SetOff::potentials`]).
 
+mod closure;
 mod flow;
 mod merge;
 mod phase;

@@ -5,6 +5,9 @@
 //! the 1M-invoice instance) into a compact adjacency once per phase makes every later scan
 //! shorter, and drops the reduced-cost test from the inner loops.
 //!
+//! In reverse (see [`super::flow`]) the copy holds every half's opposite residual and the caller
+//! negates the excesses, so that the same code pushes deficits backwards.
+//!
 //! The maximum (pre)flow is push-relabel: exact hop labels to the nearest deficit from a
 //! backward BFS, highest label first, current-arc pointers, the gap rule (firms kept in one list
 //! per label), and a fresh BFS once relabelling has cost as much as one. Tried before it on the
@@ -84,6 +87,7 @@ impl<C: Cap> Admissible<C> {
         &mut self,
         adj_start: &[u32],
         adj: &[Half<C>],
+        reverse: bool,
         admissible: impl Fn(u32, Half<C>) -> bool,
     ) {
         self.halves.clear();
@@ -99,7 +103,7 @@ impl<C: Cap> Admissible<C> {
                     self.halves.push(Sub {
                         to: h.to,
                         partner: h.partner() as u32,
-                        res: h.res,
+                        res: if reverse { h.cap - h.res } else { h.res },
                         cap: h.cap,
                     });
                 }
@@ -112,9 +116,9 @@ impl<C: Cap> Admissible<C> {
     }
 
     /// Copies the residuals back into the full adjacency.
-    pub fn write_back(&self, adj: &mut [Half<C>]) {
+    pub fn write_back(&self, adj: &mut [Half<C>], reverse: bool) {
         for (h, &i) in self.halves.iter().zip(&self.origin) {
-            adj[i as usize].res = h.res;
+            adj[i as usize].res = if reverse { h.cap - h.res } else { h.res };
         }
     }
 
