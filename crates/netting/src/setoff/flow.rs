@@ -58,6 +58,8 @@ pub(crate) trait Cap:
     + std::ops::AddAssign
     + std::ops::SubAssign
     + std::ops::Sub<Output = Self>
+    + Send
+    + Sync
     + Into<u64>
     + Into<i128>
     + TryFrom<u64>

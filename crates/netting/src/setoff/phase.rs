@@ -30,6 +30,71 @@ struct Sub<C> {
     cap: C,
 }
 
+/// One block's copy of its admissible halves, and their indices in the full adjacency.
+#[derive(Debug)]
+struct Part<C> {
+    halves: Vec<Sub<C>>,
+    origin: Vec<u32>,
+}
+
+impl<C> Default for Part<C> {
+    fn default() -> Part<C> {
+        Part {
+            halves: Vec::new(),
+            origin: Vec::new(),
+        }
+    }
+}
+
+/// The firms cut into consecutive blocks of about equal numbers of halves: block `k` is firms
+/// `nodes[k] .. nodes[k + 1]`, whose halves start at `halves[k]` in the full adjacency.
+#[derive(Debug, Default)]
+struct Blocks {
+    nodes: Vec<usize>,
+    halves: Vec<u32>,
+}
+
+/// Below this many halves per thread a network is copied on fewer threads: starting them would
+/// cost more. (The shipped 100,000-invoice instance, which the tests solve, is cut in two.)
+const HALVES_PER_THREAD_MIN: usize = 1 << 16;
+
+impl Blocks {
+    fn new(adj_start: &[u32], threads: usize) -> Blocks {
+        let nodes = adj_start.len() - 1;
+        let total = adj_start[nodes] as usize;
+        let count = threads.min(total / HALVES_PER_THREAD_MIN).max(1);
+        let mut cut = vec![0];
+        for k in 1..count {
+            let target = (total * k / count) as u32;
+            let x = adj_start.partition_point(|&a| a < target).min(nodes);
+            cut.push(x.max(*cut.last().unwrap_or(&0)));
+        }
+        cut.push(nodes);
+        let halves = cut.iter().map(|&x| adj_start[x]).collect();
+        Blocks { nodes: cut, halves }
+    }
+}
+
+/// The cores to use (at most 8).
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// Runs `work` on every job, the last on this thread and the others on threads of their own.
+fn on_threads<J: Send>(jobs: Vec<J>, work: impl Fn(J) + Sync) {
+    let work = &work;
+    std::thread::scope(|scope| {
+        let mut jobs = jobs;
+        let last = jobs.pop();
+        for job in jobs {
+            scope.spawn(move || work(job));
+        }
+        if let Some(job) = last {
+            work(job);
+        }
+    });
+}
+
 /// The admissible subgraph and the state of the maximum flow on it.
 #[derive(Debug)]
 pub(crate) struct Admissible<C> {
@@ -54,6 +119,12 @@ pub(crate) struct Admissible<C> {
     active_max: u32,
     /// Halves scanned by relabels since the last global relabel.
     relabel_work: usize,
+    /// How the firms are cut for copying on several threads.
+    blocks: Blocks,
+    /// Each block's copy before they are joined.
+    parts: Vec<Part<C>>,
+    /// Where each block's halves start in the joined copy, and its length last.
+    offsets: Vec<u32>,
     pub global_relabels: u64,
     pub pushes: u64,
 }
@@ -76,6 +147,9 @@ impl<C: Cap> Admissible<C> {
             active_next: vec![NIL; nodes],
             active_max: 0,
             relabel_work: 0,
+            blocks: Blocks::default(),
+            parts: Vec::new(),
+            offsets: Vec::new(),
             global_relabels: 0,
             pushes: 0,
         }
@@ -83,43 +157,118 @@ impl<C: Cap> Admissible<C> {
 
     /// Copies the halves for which `admissible(from, half)` holds (reduced cost 0; the set is
     /// closed under partners).
+    ///
+    /// The firms are cut into [`Blocks`] of about equal numbers of halves, one per core, each
+    /// copied on its own thread into its own buffer; the buffers are then joined and every
+    /// half's partner, known by its index in the full adjacency, is mapped to its index in the
+    /// copy.
     pub fn build(
         &mut self,
         adj_start: &[u32],
         adj: &[Half<C>],
         reverse: bool,
-        admissible: impl Fn(u32, Half<C>) -> bool,
+        admissible: impl Fn(u32, Half<C>) -> bool + Sync,
     ) {
-        self.halves.clear();
-        self.origin.clear();
-        for x in 0..adj_start.len() - 1 {
-            self.start[x] = self.halves.len() as u32;
-            let range = adj_start[x] as usize..adj_start[x + 1] as usize;
-            for (i, &h) in adj[range.clone()].iter().enumerate() {
-                let i = range.start + i;
-                if admissible(x as u32, h) {
-                    self.sub_of[i] = self.halves.len() as u32;
-                    self.origin.push(i as u32);
-                    self.halves.push(Sub {
-                        to: h.to,
-                        partner: h.partner() as u32,
-                        res: if reverse { h.cap - h.res } else { h.res },
-                        cap: h.cap,
-                    });
+        let nodes = adj_start.len() - 1;
+        if self.blocks.nodes.is_empty() {
+            self.blocks = Blocks::new(adj_start, threads());
+        }
+        let blocks = &self.blocks;
+        let count = blocks.nodes.len() - 1;
+        self.parts.resize_with(count, Default::default);
+        let mut start_rest = &mut self.start[..nodes];
+        let mut sub_rest = &mut self.sub_of[..];
+        let mut jobs = Vec::with_capacity(count);
+        for (k, part) in self.parts.iter_mut().enumerate() {
+            let (lo, hi) = (blocks.nodes[k], blocks.nodes[k + 1]);
+            let (start, rest) = start_rest.split_at_mut(hi - lo);
+            start_rest = rest;
+            let halves = (blocks.halves[k + 1] - blocks.halves[k]) as usize;
+            let (sub_of, rest) = sub_rest.split_at_mut(halves);
+            sub_rest = rest;
+            jobs.push((lo, hi, part, start, sub_of));
+        }
+        let admissible = &admissible;
+        let copy = |(lo, hi, part, start, sub_of): (
+            usize,
+            usize,
+            &mut Part<C>,
+            &mut [u32],
+            &mut [u32],
+        )| {
+            part.halves.clear();
+            part.origin.clear();
+            let base = adj_start[lo] as usize;
+            for x in lo..hi {
+                start[x - lo] = part.halves.len() as u32;
+                let range = adj_start[x] as usize..adj_start[x + 1] as usize;
+                for (i, &h) in adj[range.clone()].iter().enumerate() {
+                    let i = range.start + i;
+                    if admissible(x as u32, h) {
+                        sub_of[i - base] = part.halves.len() as u32;
+                        part.origin.push(i as u32);
+                        part.halves.push(Sub {
+                            to: h.to,
+                            partner: h.partner() as u32,
+                            res: if reverse { h.cap - h.res } else { h.res },
+                            cap: h.cap,
+                        });
+                    }
                 }
             }
+        };
+        on_threads(jobs, copy);
+        // Join the parts; `offsets[k]`: where part k starts in the copy.
+        self.halves.clear();
+        self.origin.clear();
+        self.offsets.clear();
+        for part in &self.parts {
+            self.offsets.push(self.halves.len() as u32);
+            self.halves.extend_from_slice(&part.halves);
+            self.origin.extend_from_slice(&part.origin);
         }
-        self.start[adj_start.len() - 1] = self.halves.len() as u32;
-        for k in 0..self.halves.len() {
-            self.halves[k].partner = self.sub_of[self.halves[k].partner as usize];
+        self.offsets.push(self.halves.len() as u32);
+        self.start[nodes] = self.halves.len() as u32;
+        for k in 1..count {
+            for x in blocks.nodes[k]..blocks.nodes[k + 1] {
+                self.start[x] += self.offsets[k];
+            }
         }
+        let (sub_of, offsets) = (&self.sub_of, &self.offsets);
+        let mut jobs = Vec::with_capacity(count);
+        let mut rest = &mut self.halves[..];
+        for k in 0..count {
+            let (part, tail) = rest.split_at_mut((offsets[k + 1] - offsets[k]) as usize);
+            rest = tail;
+            jobs.push(part);
+        }
+        on_threads(jobs, |part: &mut [Sub<C>]| {
+            for h in part {
+                let p = h.partner;
+                // The block holding the partner: the last whose first half is at most `p`.
+                let k = blocks.halves.partition_point(|&b| b <= p) - 1;
+                h.partner = sub_of[p as usize] + offsets[k];
+            }
+        });
     }
 
-    /// Copies the residuals back into the full adjacency.
+    /// Copies the residuals back into the full adjacency, one block per thread.
     pub fn write_back(&self, adj: &mut [Half<C>], reverse: bool) {
-        for (h, &i) in self.halves.iter().zip(&self.origin) {
-            adj[i as usize].res = if reverse { h.cap - h.res } else { h.res };
+        let count = self.blocks.nodes.len() - 1;
+        let mut jobs = Vec::with_capacity(count);
+        let mut rest = adj;
+        for k in 0..count {
+            let base = self.blocks.halves[k];
+            let (full, tail) = rest.split_at_mut((self.blocks.halves[k + 1] - base) as usize);
+            rest = tail;
+            let sub = self.offsets[k] as usize..self.offsets[k + 1] as usize;
+            jobs.push((full, base, &self.halves[sub.clone()], &self.origin[sub]));
         }
+        on_threads(jobs, |(full, base, halves, origin)| {
+            for (h, &i) in halves.iter().zip(origin) {
+                full[(i - base) as usize].res = if reverse { h.cap - h.res } else { h.res };
+            }
+        });
     }
 
     /// Pushes a maximum preflow to the firms with a deficit: every unit of excess that can
