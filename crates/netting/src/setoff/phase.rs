@@ -14,6 +14,9 @@
 //! 1M-invoice instance: Dinic's algorithm (9 s: a full BFS per round, and paths in the
 //! admissible graph zigzag, so many rounds per phase) and shortest augmenting paths (3 s).
 
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering::Relaxed;
+
 use super::flow::{Cap, Half};
 
 const UNSEEN: u32 = u32::MAX;
@@ -53,6 +56,9 @@ struct Blocks {
     nodes: Vec<usize>,
     halves: Vec<u32>,
 }
+
+/// Below this many firms per thread a level of a global relabel is scanned on fewer threads.
+const FRONTIER_PER_THREAD_MIN: usize = 1 << 12;
 
 /// Below this many halves per thread a network is copied on fewer threads: starting them would
 /// cost more. (The shipped 100,000-invoice instance, which the tests solve, is cut in two.)
@@ -119,6 +125,10 @@ pub(crate) struct Admissible<C> {
     active_max: u32,
     /// Halves scanned by relabels since the last global relabel.
     relabel_work: usize,
+    /// Global relabels mark the firms they reach with `seen_epoch`, atomically.
+    seen: Vec<AtomicU32>,
+    seen_epoch: u32,
+    found: Vec<u32>,
     /// How the firms are cut for copying on several threads.
     blocks: Blocks,
     /// Each block's copy before they are joined.
@@ -147,6 +157,9 @@ impl<C: Cap> Admissible<C> {
             active_next: vec![NIL; nodes],
             active_max: 0,
             relabel_work: 0,
+            seen: Vec::new(),
+            seen_epoch: 0,
+            found: Vec::new(),
             blocks: Blocks::default(),
             parts: Vec::new(),
             offsets: Vec::new(),
@@ -296,35 +309,80 @@ impl<C: Cap> Admissible<C> {
         self.label.fill(UNSEEN);
         self.label_first.fill(NIL);
         self.label_max = 0;
+        if self.seen_epoch == u32::MAX || self.seen.len() != self.label.len() {
+            self.seen = (0..self.label.len()).map(|_| AtomicU32::new(0)).collect();
+            self.seen_epoch = 0;
+        }
+        self.seen_epoch += 1;
+        let epoch = self.seen_epoch;
         self.queue.clear();
         for (v, &e) in excess.iter().enumerate() {
             if e < 0 {
-                self.label[v] = 0;
+                self.seen[v].store(epoch, Relaxed);
                 self.queue.push(v as u32);
             }
         }
-        let mut head = 0;
-        while head < self.queue.len() {
-            let y = self.queue[head];
-            head += 1;
-            let label = self.label[y as usize];
-            self.list_insert(y, label);
-            self.cur[y as usize] = self.start[y as usize];
-            for i in self.range(y) {
-                let h = self.halves[i];
-                // The opposite half h.to → y has residual `cap − res`.
-                if self.label[h.to as usize] == UNSEEN && h.cap != h.res {
-                    self.label[h.to as usize] = label + 1;
-                    self.queue.push(h.to);
+        // Breadth first, one level at a time; a level with many firms is cut among the cores,
+        // which claim the firms they reach with an atomic swap (the labels do not depend on
+        // which core claims a firm).
+        let threads = threads();
+        let mut level_start = 0;
+        let mut label = 0u32;
+        while level_start < self.queue.len() {
+            let level_end = self.queue.len();
+            let frontier = &self.queue[level_start..level_end];
+            let (start, halves, seen) = (&self.start, &self.halves, &self.seen);
+            let reach = |firms: &[u32], found: &mut Vec<u32>| {
+                for &y in firms {
+                    let range = start[y as usize] as usize..start[y as usize + 1] as usize;
+                    for h in &halves[range] {
+                        // The opposite half h.to → y has residual `cap − res`.
+                        let x = h.to as usize;
+                        if h.cap != h.res
+                            && seen[x].load(Relaxed) != epoch
+                            && seen[x].swap(epoch, Relaxed) != epoch
+                        {
+                            found.push(h.to);
+                        }
+                    }
+                }
+            };
+            let parts = if threads > 1 && frontier.len() >= FRONTIER_PER_THREAD_MIN {
+                threads.min(frontier.len() / FRONTIER_PER_THREAD_MIN).max(1)
+            } else {
+                1
+            };
+            if parts == 1 {
+                let mut found = std::mem::take(&mut self.found);
+                found.clear();
+                reach(frontier, &mut found);
+                self.queue.extend_from_slice(&found);
+                self.found = found;
+            } else {
+                let chunk = frontier.len().div_ceil(parts);
+                let mut found: Vec<Vec<u32>> = frontier.chunks(chunk).map(|_| Vec::new()).collect();
+                let jobs: Vec<_> = frontier.chunks(chunk).zip(found.iter_mut()).collect();
+                on_threads(jobs, |(firms, found)| reach(firms, found));
+                for f in &found {
+                    self.queue.extend_from_slice(f);
                 }
             }
+            for k in level_start..level_end {
+                let y = self.queue[k];
+                self.label[y as usize] = label;
+                self.list_insert(y, label);
+                self.cur[y as usize] = self.start[y as usize];
+            }
+            level_start = level_end;
+            label += 1;
         }
+        // The active firms in index order, so that the pushes (and so the result) do not
+        // depend on the order in which cores claimed firms.
         self.active_first.fill(NIL);
         self.active_max = 0;
-        for k in 0..self.queue.len() {
-            let v = self.queue[k];
-            if excess[v as usize] > 0 {
-                self.push_active(v);
+        for (v, &e) in excess.iter().enumerate() {
+            if e > 0 && self.label[v] != UNSEEN {
+                self.push_active(v as u32);
             }
         }
     }
