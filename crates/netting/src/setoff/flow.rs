@@ -264,16 +264,14 @@ impl<C: Cap> Solver<C> {
             .build(&self.adj_start, &self.adj, reverse, |x, h| {
                 h.cost() + potential[x as usize] - potential[h.to as usize] == 0
             });
+        // In reverse the deficits are pushed: the same code runs on negated excesses.
+        let negate = |excess: &mut [i128]| excess.iter_mut().for_each(|e| *e = -*e);
         if reverse {
-            for e in &mut self.excess {
-                *e = -*e;
-            }
+            negate(&mut self.excess);
         }
         self.admissible.max_flow(&mut self.excess);
         if reverse {
-            for e in &mut self.excess {
-                *e = -*e;
-            }
+            negate(&mut self.excess);
         }
         self.admissible.write_back(&mut self.adj, reverse);
     }

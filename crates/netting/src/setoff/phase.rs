@@ -125,6 +125,8 @@ pub(crate) struct Admissible<C> {
     active_max: u32,
     /// Halves scanned by relabels since the last global relabel.
     relabel_work: usize,
+    /// The cores to use, asked once (the standard library reads the cgroup limits for it).
+    threads: usize,
     /// Global relabels mark the firms they reach with `seen_epoch`, atomically.
     seen: Vec<AtomicU32>,
     seen_epoch: u32,
@@ -157,6 +159,7 @@ impl<C: Cap> Admissible<C> {
             active_next: vec![NIL; nodes],
             active_max: 0,
             relabel_work: 0,
+            threads: threads(),
             seen: Vec::new(),
             seen_epoch: 0,
             found: Vec::new(),
@@ -184,7 +187,7 @@ impl<C: Cap> Admissible<C> {
     ) {
         let nodes = adj_start.len() - 1;
         if self.blocks.nodes.is_empty() {
-            self.blocks = Blocks::new(adj_start, threads());
+            self.blocks = Blocks::new(adj_start, self.threads);
         }
         let blocks = &self.blocks;
         let count = blocks.nodes.len() - 1;
@@ -325,7 +328,7 @@ impl<C: Cap> Admissible<C> {
         // Breadth first, one level at a time; a level with many firms is cut among the cores,
         // which claim the firms they reach with an atomic swap (the labels do not depend on
         // which core claims a firm).
-        let threads = threads();
+        let threads = self.threads;
         let mut level_start = 0;
         let mut label = 0u32;
         while level_start < self.queue.len() {
