@@ -234,11 +234,14 @@ impl<C: Cap> Admissible<C> {
             }
         };
         on_threads(jobs, copy);
-        // Join the parts; `offsets[k]`: where part k starts in the copy.
-        self.halves.clear();
-        self.origin.clear();
+        // Join the parts; `offsets[k]`: where part k starts in the copy. The first part's
+        // buffers become the copy (no copying at all with one block), and the copy's old
+        // buffers serve as that part's next time.
+        std::mem::swap(&mut self.halves, &mut self.parts[0].halves);
+        std::mem::swap(&mut self.origin, &mut self.parts[0].origin);
         self.offsets.clear();
-        for part in &self.parts {
+        self.offsets.push(0);
+        for part in &self.parts[1..] {
             self.offsets.push(self.halves.len() as u32);
             self.halves.extend_from_slice(&part.halves);
             self.origin.extend_from_slice(&part.origin);
