@@ -44,8 +44,12 @@
 //! firm whose relabel goes above the last global relabel's highest label until the next one
 //! (more global relabels, 0.89 s against 0.82 s).
 
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering::Relaxed;
+
 use super::SolveError;
 use super::closure::Closure;
+use super::par::{self, Blocks};
 use super::phase::Admissible;
 
 /// An arc capacity: `u32` when every arc of the run fits (halves are then 16 bytes instead of
@@ -135,6 +139,8 @@ pub(crate) struct Solver<C> {
     bucket_head: Vec<u32>,
     bucket_entries: Vec<(u32, u32)>,
     pub phases: u32,
+    /// The cores to use, asked once.
+    threads: usize,
 }
 
 /// What a phase reports to the observer.
@@ -146,13 +152,26 @@ pub(crate) struct PhaseReport {
 
 impl<C: Cap> Solver<C> {
     /// `nodes` firms; arcs `tail[a] → head[a]` with capacity `cap[a]`, all inside components.
-    /// The caller keeps `2 · arcs` within [`HALVES_MAX`], and every capacity within `C`.
+    /// The caller keeps `2 · arcs` within [`HALVES_MAX`], and every capacity within `C`;
+    /// `threads`: the cores to use (see [`par::threads`]).
+    ///
+    /// Every firm's halves are placed in increasing order of the firm they lead to (scans then
+    /// read the per-firm arrays in order), forward before backward, each kind by arc index.
+    /// The firms are cut into [`Blocks`], one per core, and each core places the halves of its
+    /// own firms: the arcs are first grouped by (block of the firm that owns the half, firm it
+    /// leads to), one counting sort per kind, so that a core walks only its own arcs, in order.
     pub fn new(
         nodes: usize,
         tail: &[u32],
         head: &[u32],
         cap: &[u64],
+        threads: usize,
     ) -> Result<Solver<C>, SolveError> {
+        if cap.iter().any(|&c| C::try_from(c).is_err()) {
+            return Err(SolveError::Internal(
+                "a capacity does not fit the solver's width",
+            ));
+        }
         let mut adj_start = vec![0u32; nodes + 1];
         for (&t, &h) in tail.iter().zip(head) {
             adj_start[t as usize + 1] += 1;
@@ -161,65 +180,119 @@ impl<C: Cap> Solver<C> {
         for v in 0..nodes {
             adj_start[v + 1] += adj_start[v];
         }
-        // Every firm's halves are placed in increasing order of the firm they lead to (scans
-        // then read the per-firm arrays in order): arcs by head for the forward halves, by tail
-        // for the backward ones, merged by that firm.
-        let by_head = arcs_by(nodes, head);
-        let by_tail = arcs_by(nodes, tail);
-        let mut fill = adj_start.clone();
+        let blocks = Blocks::new(&adj_start, threads);
+        let count = blocks.count();
+        let group = |owner: &[u32], to: &[u32]| {
+            let key = |a: usize| (blocks.of_node(owner[a]) * nodes + to[a] as usize) as u32;
+            par::group_by(count * nodes, cap.len(), key)
+        };
+        // The adjacency is zeroed on one core while the other groups the arcs.
         let empty = Half {
             to: 0,
             partner: 0,
             res: C::ZERO,
             cap: C::ZERO,
         };
-        let mut adj = vec![empty; 2 * cap.len()];
-        let mut forward_at = vec![0u32; cap.len()];
-        let mut backward_at = vec![0u32; cap.len()];
+        let halves = 2 * cap.len();
+        let (mut adj, (forward, backward)) = if count > 1 {
+            std::thread::scope(|scope| {
+                let adj = scope.spawn(|| vec![empty; halves]);
+                let groups = (group(tail, head), group(head, tail));
+                (adj.join().unwrap_or_default(), groups)
+            })
+        } else {
+            (vec![empty; halves], (group(tail, head), group(head, tail)))
+        };
+        let forward_at: Vec<AtomicU32> = par::map(cap.len(), threads, |_| AtomicU32::new(0));
+        let backward_at: Vec<AtomicU32> = par::map(cap.len(), threads, |_| AtomicU32::new(0));
         let mut excess = vec![0i128; nodes];
-        for v in 0..nodes {
-            // Forward halves t → v of the arcs with head v.
-            for &a in &by_head.1[by_head.0[v] as usize..by_head.0[v + 1] as usize] {
-                let t = tail[a as usize] as usize;
-                forward_at[a as usize] = fill[t];
-                fill[t] += 1;
-            }
-            // Backward halves h → v of the arcs with tail v.
-            for &a in &by_tail.1[by_tail.0[v] as usize..by_tail.0[v + 1] as usize] {
-                let h = head[a as usize] as usize;
-                backward_at[a as usize] = fill[h];
-                fill[h] += 1;
-            }
+        let mut jobs = Vec::with_capacity(count);
+        let (mut adj_rest, mut excess_rest) = (&mut adj[..], &mut excess[..]);
+        for k in 0..count {
+            let (lo, hi) = (blocks.nodes[k], blocks.nodes[k + 1]);
+            let base = blocks.halves[k];
+            let (chunk, rest) = adj_rest.split_at_mut((blocks.halves[k + 1] - base) as usize);
+            adj_rest = rest;
+            let (own_excess, rest) = excess_rest.split_at_mut(hi - lo);
+            excess_rest = rest;
+            jobs.push((k, chunk, own_excess));
         }
-        drop((by_head, by_tail));
-        for (a, ((&t, &h), &wide)) in tail.iter().zip(head).zip(cap).enumerate() {
-            let (ft, fh) = (forward_at[a], backward_at[a]);
-            let b = C::try_from(wide)
-                .map_err(|_| SolveError::Internal("a capacity does not fit the solver's width"))?;
-            adj[ft as usize] = Half {
-                to: h,
-                partner: fh,
-                res: b,
-                cap: b,
-            };
-            adj[fh as usize] = Half {
-                to: t,
-                partner: ft | BACKWARD,
-                res: C::ZERO,
-                cap: b,
-            };
-            // With nothing remaining, the debtor still has its whole debt to place.
-            excess[t as usize] += i128::from(wide);
-            excess[h as usize] -= i128::from(wide);
-        }
-        drop(backward_at);
+        // Placing: each half is written with its arc in place of its partner, and where it
+        // went is noted per arc.
+        let place = |(k, chunk, _): &mut (usize, &mut [Half<C>], &mut [i128])| {
+            let (lo, base) = (blocks.nodes[*k], blocks.halves[*k]);
+            let mut fill: Vec<u32> = adj_start[lo..blocks.nodes[*k + 1]]
+                .iter()
+                .map(|&a| a - base)
+                .collect();
+            let narrow = |c: u64| C::try_from(c).unwrap_or(C::ZERO);
+            for v in 0..nodes {
+                let key = *k * nodes + v;
+                for &a in &forward.1[forward.0[key] as usize..forward.0[key + 1] as usize] {
+                    let slot = &mut fill[tail[a as usize] as usize - lo];
+                    let b = narrow(cap[a as usize]);
+                    chunk[*slot as usize] = Half {
+                        to: v as u32,
+                        partner: a,
+                        res: b,
+                        cap: b,
+                    };
+                    forward_at[a as usize].store(base + *slot, Relaxed);
+                    *slot += 1;
+                }
+                for &a in &backward.1[backward.0[key] as usize..backward.0[key + 1] as usize] {
+                    let slot = &mut fill[head[a as usize] as usize - lo];
+                    let b = narrow(cap[a as usize]);
+                    chunk[*slot as usize] = Half {
+                        to: v as u32,
+                        partner: a | BACKWARD,
+                        res: C::ZERO,
+                        cap: b,
+                    };
+                    backward_at[a as usize].store(base + *slot, Relaxed);
+                    *slot += 1;
+                }
+            }
+        };
+        // Linking: every half's partner, once all are placed; and each firm's excess (with
+        // nothing remaining, a debtor still has its whole debt to place).
+        let link = |(k, chunk, own_excess): &mut (usize, &mut [Half<C>], &mut [i128])| {
+            let (lo, base) = (blocks.nodes[*k], blocks.halves[*k]);
+            for h in chunk.iter_mut() {
+                let a = (h.partner & !BACKWARD) as usize;
+                h.partner = if h.partner & BACKWARD == 0 {
+                    backward_at[a].load(Relaxed)
+                } else {
+                    forward_at[a].load(Relaxed) | BACKWARD
+                };
+            }
+            for (x, e) in own_excess.iter_mut().enumerate() {
+                let range =
+                    (adj_start[lo + x] - base) as usize..(adj_start[lo + x + 1] - base) as usize;
+                *e = chunk[range]
+                    .iter()
+                    .map(|h| {
+                        let b: i128 = h.cap.into();
+                        if h.partner & BACKWARD == 0 { b } else { -b }
+                    })
+                    .sum();
+            }
+        };
+        let barrier = std::sync::Barrier::new(count);
+        par::on_threads(jobs, |mut job| {
+            place(&mut job);
+            barrier.wait();
+            link(&mut job);
+        });
+        drop((forward, backward, backward_at));
+        let forward_at = forward_at.into_iter().map(AtomicU32::into_inner).collect();
         Ok(Solver {
             adj_start,
             adj,
             forward_at,
             excess,
             potential: vec![0; nodes],
-            admissible: Admissible::new(nodes, 2 * cap.len()),
+            admissible: Admissible::new(nodes, halves, blocks, threads),
             closure: Closure::default(),
             sources: Vec::new(),
             dist: vec![UNSEEN; nodes],
@@ -228,6 +301,7 @@ impl<C: Cap> Solver<C> {
             bucket_head: Vec::new(),
             bucket_entries: Vec::new(),
             phases: 0,
+            threads,
         })
     }
 
@@ -288,11 +362,11 @@ impl<C: Cap> Solver<C> {
 
     /// The remaining debt of every arc, and the potentials.
     pub fn into_parts(self) -> (Vec<u64>, Vec<i64>) {
-        let remaining = self
-            .forward_at
-            .iter()
-            .map(|&f| self.adj[self.adj[f as usize].partner()].res.into())
-            .collect();
+        let (adj, forward_at) = (&self.adj, &self.forward_at);
+        let mut remaining = vec![0u64; forward_at.len()];
+        par::fill(&mut remaining, self.threads, |a| {
+            adj[adj[forward_at[a] as usize].partner()].res.into()
+        });
         (remaining, self.potential)
     }
 
@@ -408,23 +482,4 @@ impl<C: Cap> Solver<C> {
         }
         Ok(())
     }
-}
-
-/// The arcs grouped by `end[a]` (a counting sort): `(start, arcs)`, the arcs ending at `v` being
-/// `arcs[start[v] .. start[v + 1]]`.
-fn arcs_by(nodes: usize, end: &[u32]) -> (Vec<u32>, Vec<u32>) {
-    let mut start = vec![0u32; nodes + 1];
-    for &v in end {
-        start[v as usize + 1] += 1;
-    }
-    for v in 0..nodes {
-        start[v + 1] += start[v];
-    }
-    let mut next = start.clone();
-    let mut arcs = vec![0u32; end.len()];
-    for (a, &v) in end.iter().enumerate() {
-        arcs[next[v as usize] as usize] = a as u32;
-        next[v as usize] += 1;
-    }
-    (start, arcs)
 }

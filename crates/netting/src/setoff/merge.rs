@@ -1,10 +1,11 @@
 //! Parallel obligations between the same two firms merged into one arc, in a compressed
 //! adjacency layout (arcs sorted by debtor, then creditor).
 //!
-//! Sorting is two stable counting sorts (by creditor, then by debtor), so the obligations of one
-//! pair stay in age order, which is the order in which a pair's cleared amount is split back.
+//! Sorting keeps the obligations of one pair in age (row) order, which is the order in which a
+//! pair's cleared amount is split back.
 
-use crate::network::Network;
+use super::par::{self, Blocks, on_threads};
+use crate::network::{Network, Obligation};
 
 /// The merged network. A *pair* is all obligations from one debtor to one creditor; it becomes
 /// one *arc*, or several when its sum exceeds `u64` (only with amounts near [`AMOUNT_MAX`]), so
@@ -30,26 +31,70 @@ pub(crate) struct Merged {
 }
 
 impl Merged {
-    pub fn new(network: &Network) -> Merged {
+    /// Merges on `threads` cores: the result does not depend on their number.
+    ///
+    /// The obligations are grouped by debtor (a counting sort, so each group is in row order);
+    /// then, one range of debtors per core, each debtor's group is sorted by (creditor, row),
+    /// which is a stable sort by creditor, and its pairs and arcs are counted; last, each core
+    /// writes its debtors' pairs and arcs into its own part of the result.
+    pub fn new(network: &Network, threads: usize) -> Merged {
         let obligations = network.obligations();
         let firms = network.firms();
-        let by_creditor = counting_sort(firms, (0..obligations.len()).map(|i| i as u32), |i| {
-            obligations[i as usize].creditor
+        let (debtor_start, mut order) =
+            par::group_by(firms, obligations.len(), |i| obligations[i].debtor);
+        let ranges = Blocks::new(&debtor_start, threads);
+        let count = ranges.count();
+        // Sort and count, per range of debtors: (pairs, arcs).
+        let mut counts = vec![(0usize, 0usize); count];
+        let mut jobs = Vec::with_capacity(count);
+        let (mut order_rest, mut counts_rest) = (&mut order[..], &mut counts[..]);
+        for k in 0..count {
+            let len = (ranges.halves[k + 1] - ranges.halves[k]) as usize;
+            let (part, rest) = order_rest.split_at_mut(len);
+            order_rest = rest;
+            let (counted, rest) = counts_rest.split_at_mut(1);
+            counts_rest = rest;
+            jobs.push((k, part, counted));
+        }
+        on_threads(jobs, |(k, part, counted)| {
+            let base = ranges.halves[k] as usize;
+            let mut keys = Vec::new();
+            let (mut pairs, mut arcs) = (0, 0);
+            for d in ranges.nodes[k]..ranges.nodes[k + 1] {
+                let group =
+                    &mut part[debtor_start[d] as usize - base..debtor_start[d + 1] as usize - base];
+                if group.len() > 1 {
+                    keys.clear();
+                    keys.extend(group.iter().map(|&i| {
+                        (u64::from(obligations[i as usize].creditor) << 32) | u64::from(i)
+                    }));
+                    keys.sort_unstable();
+                    for (slot, &key) in group.iter_mut().zip(&keys) {
+                        *slot = key as u32;
+                    }
+                }
+                for_each_arc(obligations, group, |new_pair, _, _, _| {
+                    pairs += usize::from(new_pair);
+                    arcs += 1;
+                });
+            }
+            counted[0] = (pairs, arcs);
         });
-        let order = counting_sort(firms, by_creditor.iter().copied(), |i| {
-            obligations[i as usize].debtor
-        });
+        let pairs: usize = counts.iter().map(|c| c.0).sum();
+        let arcs: usize = counts.iter().map(|c| c.1).sum();
         let mut merged = Merged {
             order,
-            pair_start: Vec::new(),
-            pair_arcs: Vec::new(),
-            tail: Vec::new(),
-            head: Vec::new(),
-            cap: Vec::new(),
-            out_start: Vec::new(),
+            pair_start: vec![0; pairs + 1],
+            pair_arcs: vec![0; pairs + 1],
+            tail: vec![0; arcs],
+            head: vec![0; arcs],
+            cap: vec![0; arcs],
+            out_start: vec![0; firms + 1],
         };
-        merged.build_arcs(network);
-        merged.build_out_start(firms);
+        merged.write_arcs(network, &ranges, &counts, &debtor_start);
+        merged.pair_start[pairs] = obligations.len() as u32;
+        merged.pair_arcs[pairs] = arcs as u32;
+        merged.out_start[firms] = arcs as u32;
         merged
     }
 
@@ -61,69 +106,93 @@ impl Merged {
         self.pair_arcs.len().saturating_sub(1)
     }
 
-    fn build_arcs(&mut self, network: &Network) {
+    /// Writes every range's pairs and arcs into its own part of the arrays.
+    fn write_arcs(
+        &mut self,
+        network: &Network,
+        ranges: &Blocks,
+        counts: &[(usize, usize)],
+        debtor_start: &[u32],
+    ) {
         let obligations = network.obligations();
-        let mut previous: Option<(u32, u32)> = None;
-        for position in 0..self.order.len() {
-            let o = obligations[self.order[position] as usize];
-            let key = (o.debtor, o.creditor);
-            if previous != Some(key) {
-                previous = Some(key);
-                self.pair_start.push(position as u32);
-                self.pair_arcs.push(self.cap.len() as u32);
-                self.push_arc(o.debtor, o.creditor, o.amount);
-                continue;
-            }
-            // Same pair: add to its last arc, or open another arc when the sum would not fit.
-            match self.cap.last_mut().and_then(|c| c.checked_add(o.amount)) {
-                Some(sum) => {
-                    if let Some(last) = self.cap.last_mut() {
-                        *last = sum;
+        let mut jobs = Vec::with_capacity(counts.len());
+        let mut pair_start = &mut self.pair_start[..];
+        let mut pair_arcs = &mut self.pair_arcs[..];
+        let mut tail = &mut self.tail[..];
+        let mut head = &mut self.head[..];
+        let mut cap = &mut self.cap[..];
+        let mut out_start = &mut self.out_start[..];
+        let mut first_arc = 0;
+        for (k, &(pairs, arcs)) in counts.iter().enumerate() {
+            let debtors = ranges.nodes[k + 1] - ranges.nodes[k];
+            let (ps, rest) = pair_start.split_at_mut(pairs);
+            pair_start = rest;
+            let (pa, rest) = pair_arcs.split_at_mut(pairs);
+            pair_arcs = rest;
+            let (t, rest) = tail.split_at_mut(arcs);
+            tail = rest;
+            let (h, rest) = head.split_at_mut(arcs);
+            head = rest;
+            let (c, rest) = cap.split_at_mut(arcs);
+            cap = rest;
+            let (os, rest) = out_start.split_at_mut(debtors);
+            out_start = rest;
+            jobs.push((k, first_arc, ps, pa, t, h, c, os));
+            first_arc += arcs;
+        }
+        let order = &self.order;
+        on_threads(jobs, |(k, first_arc, ps, pa, t, h, c, os)| {
+            let (mut pair, mut arc) = (0, 0);
+            for d in ranges.nodes[k]..ranges.nodes[k + 1] {
+                os[d - ranges.nodes[k]] = (first_arc + arc) as u32;
+                let start = debtor_start[d] as usize;
+                let group = &order[start..debtor_start[d + 1] as usize];
+                for_each_arc(obligations, group, |new_pair, at, creditor, amount| {
+                    if new_pair {
+                        ps[pair] = (start + at) as u32;
+                        pa[pair] = (first_arc + arc) as u32;
+                        pair += 1;
                     }
-                }
-                None => self.push_arc(o.debtor, o.creditor, o.amount),
+                    t[arc] = d as u32;
+                    h[arc] = creditor;
+                    c[arc] = amount;
+                    arc += 1;
+                });
             }
-        }
-        self.pair_start.push(self.order.len() as u32);
-        self.pair_arcs.push(self.cap.len() as u32);
-    }
-
-    fn push_arc(&mut self, tail: u32, head: u32, cap: u64) {
-        self.tail.push(tail);
-        self.head.push(head);
-        self.cap.push(cap);
-    }
-
-    fn build_out_start(&mut self, firms: usize) {
-        let mut start = vec![0u32; firms + 1];
-        for &t in &self.tail {
-            start[t as usize + 1] += 1;
-        }
-        for f in 0..firms {
-            start[f + 1] += start[f];
-        }
-        self.out_start = start;
+        });
     }
 }
 
-/// A stable counting sort of `items` by `key` (below `keys`).
-fn counting_sort(
-    keys: usize,
-    items: impl ExactSizeIterator<Item = u32> + Clone,
-    key: impl Fn(u32) -> u32,
-) -> Vec<u32> {
-    let mut next = vec![0u32; keys + 1];
-    for item in items.clone() {
-        next[key(item) as usize + 1] += 1;
+/// Calls `arc(new_pair, at, creditor, capacity)` for every arc of one debtor's group, sorted
+/// by creditor: a pair's obligations are summed into one arc, and another arc is opened
+/// whenever the sum would not fit a `u64` (`at`: where the pair starts in the group).
+fn for_each_arc(
+    obligations: &[Obligation],
+    group: &[u32],
+    mut arc: impl FnMut(bool, usize, u32, u64),
+) {
+    let mut open: Option<(bool, usize, u32, u64)> = None;
+    for (at, &i) in group.iter().enumerate() {
+        let o = obligations[i as usize];
+        open = match open {
+            Some((new_pair, first, creditor, sum)) if creditor == o.creditor => {
+                match sum.checked_add(o.amount) {
+                    Some(sum) => Some((new_pair, first, creditor, sum)),
+                    None => {
+                        arc(new_pair, first, creditor, sum);
+                        Some((false, first, creditor, o.amount))
+                    }
+                }
+            }
+            previous => {
+                if let Some((new_pair, first, creditor, sum)) = previous {
+                    arc(new_pair, first, creditor, sum);
+                }
+                Some((true, at, o.creditor, o.amount))
+            }
+        };
     }
-    for k in 0..keys {
-        next[k + 1] += next[k];
+    if let Some((new_pair, first, creditor, sum)) = open {
+        arc(new_pair, first, creditor, sum);
     }
-    let mut sorted = vec![0u32; items.len()];
-    for item in items {
-        let slot = &mut next[key(item) as usize];
-        sorted[*slot as usize] = item;
-        *slot += 1;
-    }
-    sorted
 }

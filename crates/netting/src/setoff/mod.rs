@@ -10,8 +10,12 @@
 mod closure;
 mod flow;
 mod merge;
+mod par;
 mod phase;
 mod scc;
+
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
 
 use crate::network::Network;
 use merge::Merged;
@@ -19,6 +23,8 @@ use scc::Components;
 
 // Every half-arc of the solver must be indexable.
 const _: () = assert!(2 * crate::OBLIGATIONS_MAX <= flow::HALVES_MAX);
+// The solver groups arcs by (block, firm) in a `u32`, with at most 8 blocks.
+const _: () = assert!(8 * crate::network::FIRMS_MAX <= u32::MAX as usize);
 
 /// Why the solver failed. Only a bug can cause it: every valid network has an optimum.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -117,7 +123,8 @@ pub fn set_off_observed(
     observer: &mut dyn Observer,
 ) -> Result<SetOff, SolveError> {
     observer.stage(Stage::Merging);
-    let merged = Merged::new(network);
+    let threads = par::threads();
+    let merged = Merged::new(network, threads);
     observer.stage(Stage::Components);
     let components = Components::new(&merged, network.firms());
     let inner = Inner::new(&merged, &components, network.firms());
@@ -129,17 +136,17 @@ pub fn set_off_observed(
         internal_firms: inner.firms.len(),
         ..SolveStats::default()
     };
-    let tails: Vec<u32> = inner
-        .arcs
-        .iter()
-        .map(|&a| inner.local[merged.tail[a as usize] as usize])
-        .collect();
-    let heads: Vec<u32> = inner
-        .arcs
-        .iter()
-        .map(|&a| inner.local[merged.head[a as usize] as usize])
-        .collect();
-    let caps: Vec<u64> = inner.arcs.iter().map(|&a| merged.cap[a as usize]).collect();
+    let arcs = inner.arcs.len();
+    let local = |ends: &[u32]| {
+        let mut local = vec![0u32; arcs];
+        par::fill(&mut local, threads, |k| {
+            inner.local[ends[inner.arcs[k] as usize] as usize]
+        });
+        local
+    };
+    let (tails, heads) = (local(&merged.tail), local(&merged.head));
+    let mut caps = vec![0u64; arcs];
+    par::fill(&mut caps, threads, |k| merged.cap[inner.arcs[k] as usize]);
     let excess_start: u128 = caps.iter().map(|&c| u128::from(c)).sum();
     let mut report = |r: flow::PhaseReport| {
         observer.stage(Stage::Phase {
@@ -156,6 +163,7 @@ pub fn set_off_observed(
             tails,
             heads,
             caps,
+            threads,
             &mut stats,
             &mut report,
         )?
@@ -165,6 +173,7 @@ pub fn set_off_observed(
             tails,
             heads,
             caps,
+            threads,
             &mut stats,
             &mut report,
         )?
@@ -174,7 +183,7 @@ pub fn set_off_observed(
     for (k, &a) in inner.arcs.iter().enumerate() {
         arc_cleared[a as usize] = merged.cap[a as usize] - remaining[k];
     }
-    let cleared = split_back(network, &merged, &arc_cleared);
+    let cleared = split_back(network, &merged, &arc_cleared, threads);
     let potentials = certificate(&components, &inner, &local_potentials, network.firms());
     Ok(SetOff {
         cleared,
@@ -190,10 +199,11 @@ fn solve<C: flow::Cap>(
     tails: Vec<u32>,
     heads: Vec<u32>,
     caps: Vec<u64>,
+    threads: usize,
     stats: &mut SolveStats,
     report: &mut dyn FnMut(flow::PhaseReport),
 ) -> Result<(Vec<u64>, Vec<i64>), SolveError> {
-    let mut solver = flow::Solver::<C>::new(nodes, &tails, &heads, &caps)?;
+    let mut solver = flow::Solver::<C>::new(nodes, &tails, &heads, &caps, threads)?;
     drop((tails, heads, caps));
     solver.run(report)?;
     stats.phases = solver.phases;
@@ -244,25 +254,32 @@ impl Inner {
     }
 }
 
-/// Splits every pair's cleared amount over its obligations, oldest first.
-fn split_back(network: &Network, merged: &Merged, arc_cleared: &[u64]) -> Vec<u64> {
+/// Splits every pair's cleared amount over its obligations, oldest first (a range of pairs per
+/// core).
+fn split_back(network: &Network, merged: &Merged, arc_cleared: &[u64], threads: usize) -> Vec<u64> {
     let obligations = network.obligations();
-    let mut cleared = vec![0u64; obligations.len()];
-    for p in 0..merged.pairs() {
-        let arcs = merged.pair_arcs[p] as usize..merged.pair_arcs[p + 1] as usize;
-        let mut left: u128 = arc_cleared[arcs].iter().map(|&c| u128::from(c)).sum();
-        let members = merged.pair_start[p] as usize..merged.pair_start[p + 1] as usize;
-        for &i in &merged.order[members] {
-            if left == 0 {
-                break;
+    let cleared: Vec<AtomicU64> = par::map(obligations.len(), threads, |_| AtomicU64::new(0));
+    let pairs = merged.pairs();
+    par::on_threads(
+        par::even_ranges(pairs, par::parts_for(pairs, threads)),
+        |range| {
+            for p in range {
+                let arcs = merged.pair_arcs[p] as usize..merged.pair_arcs[p + 1] as usize;
+                let mut left: u128 = arc_cleared[arcs].iter().map(|&c| u128::from(c)).sum();
+                let members = merged.pair_start[p] as usize..merged.pair_start[p + 1] as usize;
+                for &i in &merged.order[members] {
+                    if left == 0 {
+                        break;
+                    }
+                    let amount = obligations[i as usize].amount;
+                    let take = u64::try_from(left).map_or(amount, |l| l.min(amount));
+                    cleared[i as usize].store(take, Relaxed);
+                    left -= u128::from(take);
+                }
             }
-            let amount = obligations[i as usize].amount;
-            let take = u64::try_from(left).map_or(amount, |l| l.min(amount));
-            cleared[i as usize] = take;
-            left -= u128::from(take);
-        }
-    }
-    cleared
+        },
+    );
+    cleared.into_iter().map(AtomicU64::into_inner).collect()
 }
 
 /// Potentials for the whole network: the solver's potentials inside each component, shifted so

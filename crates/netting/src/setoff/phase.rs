@@ -18,6 +18,7 @@ use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::flow::{Cap, Half};
+use super::par::{Blocks, on_threads};
 
 const UNSEEN: u32 = u32::MAX;
 const NIL: u32 = u32::MAX;
@@ -49,57 +50,8 @@ impl<C> Default for Part<C> {
     }
 }
 
-/// The firms cut into consecutive blocks of about equal numbers of halves: block `k` is firms
-/// `nodes[k] .. nodes[k + 1]`, whose halves start at `halves[k]` in the full adjacency.
-#[derive(Debug, Default)]
-struct Blocks {
-    nodes: Vec<usize>,
-    halves: Vec<u32>,
-}
-
 /// Below this many firms per thread a level of a global relabel is scanned on fewer threads.
 const FRONTIER_PER_THREAD_MIN: usize = 1 << 12;
-
-/// Below this many halves per thread a network is copied on fewer threads: starting them would
-/// cost more. (The shipped 100,000-invoice instance, which the tests solve, is cut in two.)
-const HALVES_PER_THREAD_MIN: usize = 1 << 16;
-
-impl Blocks {
-    fn new(adj_start: &[u32], threads: usize) -> Blocks {
-        let nodes = adj_start.len() - 1;
-        let total = adj_start[nodes] as usize;
-        let count = threads.min(total / HALVES_PER_THREAD_MIN).max(1);
-        let mut cut = vec![0];
-        for k in 1..count {
-            let target = (total * k / count) as u32;
-            let x = adj_start.partition_point(|&a| a < target).min(nodes);
-            cut.push(x.max(*cut.last().unwrap_or(&0)));
-        }
-        cut.push(nodes);
-        let halves = cut.iter().map(|&x| adj_start[x]).collect();
-        Blocks { nodes: cut, halves }
-    }
-}
-
-/// The cores to use (at most 8).
-fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-}
-
-/// Runs `work` on every job, the last on this thread and the others on threads of their own.
-fn on_threads<J: Send>(jobs: Vec<J>, work: impl Fn(J) + Sync) {
-    let work = &work;
-    std::thread::scope(|scope| {
-        let mut jobs = jobs;
-        let last = jobs.pop();
-        for job in jobs {
-            scope.spawn(move || work(job));
-        }
-        if let Some(job) = last {
-            work(job);
-        }
-    });
-}
 
 /// The admissible subgraph and the state of the maximum flow on it.
 #[derive(Debug)]
@@ -142,7 +94,8 @@ pub(crate) struct Admissible<C> {
 }
 
 impl<C: Cap> Admissible<C> {
-    pub fn new(nodes: usize, full_halves: usize) -> Admissible<C> {
+    /// `blocks`: how the firms are cut for copying, one block per thread.
+    pub fn new(nodes: usize, full_halves: usize, blocks: Blocks, threads: usize) -> Admissible<C> {
         Admissible {
             start: vec![0; nodes + 1],
             halves: Vec::new(),
@@ -159,11 +112,11 @@ impl<C: Cap> Admissible<C> {
             active_next: vec![NIL; nodes],
             active_max: 0,
             relabel_work: 0,
-            threads: threads(),
+            threads,
             seen: Vec::new(),
             seen_epoch: 0,
             found: Vec::new(),
-            blocks: Blocks::default(),
+            blocks,
             parts: Vec::new(),
             offsets: Vec::new(),
             global_relabels: 0,
@@ -186,9 +139,6 @@ impl<C: Cap> Admissible<C> {
         admissible: impl Fn(u32, Half<C>) -> bool + Sync,
     ) {
         let nodes = adj_start.len() - 1;
-        if self.blocks.nodes.is_empty() {
-            self.blocks = Blocks::new(adj_start, self.threads);
-        }
         let blocks = &self.blocks;
         let count = blocks.nodes.len() - 1;
         self.parts.resize_with(count, Default::default);
