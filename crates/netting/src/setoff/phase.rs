@@ -85,7 +85,7 @@ pub(crate) struct Admissible<C> {
     found: Vec<u32>,
     /// How the firms are cut for copying on several threads.
     blocks: Blocks,
-    /// Each block's copy before they are joined.
+    /// The copy of every block but the first before they are joined.
     parts: Vec<Part<C>>,
     /// Where each block's halves start in the joined copy, and its length last.
     offsets: Vec<u32>,
@@ -141,39 +141,46 @@ impl<C: Cap> Admissible<C> {
         let nodes = adj_start.len() - 1;
         let blocks = &self.blocks;
         let count = blocks.nodes.len() - 1;
-        self.parts.resize_with(count, Default::default);
+        // Block 0 is copied straight into the joined copy, the others into their own parts.
+        self.parts.resize_with(count - 1, Default::default);
         let mut start_rest = &mut self.start[..nodes];
         let mut sub_rest = &mut self.sub_of[..];
         let mut jobs = Vec::with_capacity(count);
-        for (k, part) in self.parts.iter_mut().enumerate() {
+        let buffers = std::iter::once((&mut self.halves, &mut self.origin)).chain(
+            self.parts
+                .iter_mut()
+                .map(|part| (&mut part.halves, &mut part.origin)),
+        );
+        for (k, (halves, origin)) in buffers.enumerate() {
             let (lo, hi) = (blocks.nodes[k], blocks.nodes[k + 1]);
             let (start, rest) = start_rest.split_at_mut(hi - lo);
             start_rest = rest;
-            let halves = (blocks.halves[k + 1] - blocks.halves[k]) as usize;
-            let (sub_of, rest) = sub_rest.split_at_mut(halves);
+            let len = (blocks.halves[k + 1] - blocks.halves[k]) as usize;
+            let (sub_of, rest) = sub_rest.split_at_mut(len);
             sub_rest = rest;
-            jobs.push((lo, hi, part, start, sub_of));
+            jobs.push((lo, hi, halves, origin, start, sub_of));
         }
         let admissible = &admissible;
-        let copy = |(lo, hi, part, start, sub_of): (
+        let copy = |(lo, hi, halves, origin, start, sub_of): (
             usize,
             usize,
-            &mut Part<C>,
+            &mut Vec<Sub<C>>,
+            &mut Vec<u32>,
             &mut [u32],
             &mut [u32],
         )| {
-            part.halves.clear();
-            part.origin.clear();
+            halves.clear();
+            origin.clear();
             let base = adj_start[lo] as usize;
             for x in lo..hi {
-                start[x - lo] = part.halves.len() as u32;
+                start[x - lo] = halves.len() as u32;
                 let range = adj_start[x] as usize..adj_start[x + 1] as usize;
                 for (i, &h) in adj[range.clone()].iter().enumerate() {
                     let i = range.start + i;
                     if admissible(x as u32, h) {
-                        sub_of[i - base] = part.halves.len() as u32;
-                        part.origin.push(i as u32);
-                        part.halves.push(Sub {
+                        sub_of[i - base] = halves.len() as u32;
+                        origin.push(i as u32);
+                        halves.push(Sub {
                             to: h.to,
                             partner: h.partner() as u32,
                             res: if reverse { h.cap - h.res } else { h.res },
@@ -184,14 +191,10 @@ impl<C: Cap> Admissible<C> {
             }
         };
         on_threads(jobs, copy);
-        // Join the parts; `offsets[k]`: where part k starts in the copy. The first part's
-        // buffers become the copy (no copying at all with one block), and the copy's old
-        // buffers serve as that part's next time.
-        std::mem::swap(&mut self.halves, &mut self.parts[0].halves);
-        std::mem::swap(&mut self.origin, &mut self.parts[0].origin);
+        // Join the parts after block 0's; `offsets[k]`: where block k starts in the copy.
         self.offsets.clear();
         self.offsets.push(0);
-        for part in &self.parts[1..] {
+        for part in &self.parts {
             self.offsets.push(self.halves.len() as u32);
             self.halves.extend_from_slice(&part.halves);
             self.origin.extend_from_slice(&part.origin);
