@@ -50,6 +50,16 @@ impl<C> Default for Part<C> {
     }
 }
 
+/// One block's share of a copy: its firms, the buffers it fills, and its parts of the
+/// per-firm starts and of the map from full to copied halves.
+struct CopyJob<'a, C> {
+    firms: std::ops::Range<usize>,
+    halves: &'a mut Vec<Sub<C>>,
+    origin: &'a mut Vec<u32>,
+    start: &'a mut [u32],
+    sub_of: &'a mut [u32],
+}
+
 /// Below this many firms per thread a level of a global relabel is scanned on fewer threads.
 const FRONTIER_PER_THREAD_MIN: usize = 1 << 12;
 
@@ -158,17 +168,24 @@ impl<C: Cap> Admissible<C> {
             let len = (blocks.halves[k + 1] - blocks.halves[k]) as usize;
             let (sub_of, rest) = sub_rest.split_at_mut(len);
             sub_rest = rest;
-            jobs.push((lo, hi, halves, origin, start, sub_of));
+            jobs.push(CopyJob {
+                firms: lo..hi,
+                halves,
+                origin,
+                start,
+                sub_of,
+            });
         }
         let admissible = &admissible;
-        let copy = |(lo, hi, halves, origin, start, sub_of): (
-            usize,
-            usize,
-            &mut Vec<Sub<C>>,
-            &mut Vec<u32>,
-            &mut [u32],
-            &mut [u32],
-        )| {
+        let copy = |job: CopyJob<'_, C>| {
+            let CopyJob {
+                firms,
+                halves,
+                origin,
+                start,
+                sub_of,
+            } = job;
+            let (lo, hi) = (firms.start, firms.end);
             halves.clear();
             origin.clear();
             let base = adj_start[lo] as usize;
