@@ -141,6 +141,7 @@ pub(crate) struct Solver<C> {
     pub phases: u32,
     /// The cores to use, asked once.
     threads: usize,
+    parallel: bool,
 }
 
 /// What a phase reports to the observer.
@@ -302,6 +303,7 @@ impl<C: Cap> Solver<C> {
             bucket_entries: Vec::new(),
             phases: 0,
             threads,
+            parallel: count > 1,
         })
     }
 
@@ -348,6 +350,12 @@ impl<C: Cap> Solver<C> {
             negate(&mut self.excess);
         }
         self.admissible.write_back(&mut self.adj, reverse);
+    }
+
+    /// Whether the network is large enough to be worked on several cores (it then has several
+    /// blocks; the shipped 100,000-invoice instance, which the tests solve, does).
+    pub(super) fn parallel(&self) -> bool {
+        self.parallel
     }
 
     /// Pushes so far.

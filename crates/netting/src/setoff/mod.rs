@@ -122,8 +122,16 @@ pub fn set_off_observed(
     network: &Network,
     observer: &mut dyn Observer,
 ) -> Result<SetOff, SolveError> {
+    set_off_on(network, observer, par::threads())
+}
+
+/// [`set_off_observed`] on `threads` cores; the result does not depend on their number.
+fn set_off_on(
+    network: &Network,
+    observer: &mut dyn Observer,
+    threads: usize,
+) -> Result<SetOff, SolveError> {
     observer.stage(Stage::Merging);
-    let threads = par::threads();
     let merged = Merged::new(network, threads);
     observer.stage(Stage::Components);
     let components = Components::new(&merged, network.firms());
@@ -316,4 +324,57 @@ fn certificate(
             gap * rank + local
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::Obligation;
+
+    /// A network large enough to be cut into blocks, with parallel invoices and a hub.
+    fn network(firms: u32, invoices: usize, seed: u64) -> Network {
+        let mut state = seed;
+        let mut next = move |below: u64| {
+            // xorshift64*
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_f491_4f6c_dd1d) % below
+        };
+        let obligations = (0..invoices)
+            .map(|_| {
+                let debtor = if next(10) == 0 {
+                    0
+                } else {
+                    next(u64::from(firms)) as u32
+                };
+                let mut creditor = next(u64::from(firms)) as u32;
+                if creditor == debtor {
+                    creditor = (creditor + 1) % firms;
+                }
+                Obligation {
+                    debtor,
+                    creditor,
+                    amount: 1 + next(1_000_000),
+                }
+            })
+            .collect();
+        Network::new(firms as usize, obligations).expect("a valid network")
+    }
+
+    #[test]
+    fn the_result_does_not_depend_on_the_number_of_cores() {
+        let network = network(20_000, 200_000, 7);
+        let one = set_off_on(&network, &mut Quiet, 1).expect("solved");
+        for threads in [2, 3] {
+            let more = set_off_on(&network, &mut Quiet, threads).expect("solved");
+            assert_eq!(one.cleared, more.cleared, "{threads} cores");
+            assert_eq!(one.potentials, more.potentials, "{threads} cores");
+            assert_eq!(one.stats, more.stats, "{threads} cores");
+        }
+        assert!(one.cleared.iter().any(|&c| c > 0));
+        let check = crate::check::check_set_off(&network, &one.cleared, Some(&one.potentials));
+        assert!(check.is_ok(), "{:?}", check.violations);
+        assert!(check.optimal, "the potentials certify the optimum");
+    }
 }
