@@ -120,6 +120,49 @@ impl<C: Cap> Half<C> {
     }
 }
 
+/// The solver's largest arrays, zeroed ahead of time (see the parent module): the adjacency and
+/// where each arc's two halves are placed.
+#[derive(Debug)]
+pub(crate) struct Scratch<C> {
+    adj: Vec<Half<C>>,
+    forward_at: Vec<AtomicU32>,
+    backward_at: Vec<AtomicU32>,
+}
+
+impl<C: Cap> Scratch<C> {
+    /// Zeroed arrays for `arcs` arcs.
+    pub fn zeroed(arcs: usize) -> Scratch<C> {
+        let empty = Half {
+            to: 0,
+            partner: 0,
+            res: C::ZERO,
+            cap: C::ZERO,
+        };
+        Scratch {
+            adj: vec![empty; 2 * arcs],
+            forward_at: (0..arcs).map(|_| AtomicU32::new(0)).collect(),
+            backward_at: (0..arcs).map(|_| AtomicU32::new(0)).collect(),
+        }
+    }
+
+    /// Cut to `arcs` arcs (giving back what was zeroed beyond, when the components hold fewer
+    /// arcs than the network).
+    fn fit(mut self, arcs: usize) -> Scratch<C> {
+        if self.forward_at.len() < arcs {
+            return Scratch::zeroed(arcs);
+        }
+        self.adj.truncate(2 * arcs);
+        self.forward_at.truncate(arcs);
+        self.backward_at.truncate(arcs);
+        if self.forward_at.capacity() > arcs + arcs / 8 {
+            self.adj.shrink_to_fit();
+            self.forward_at.shrink_to_fit();
+            self.backward_at.shrink_to_fit();
+        }
+        self
+    }
+}
+
 /// The residual network of the arcs inside strongly connected components.
 #[derive(Debug)]
 pub(crate) struct Solver<C> {
@@ -154,7 +197,8 @@ pub(crate) struct PhaseReport {
 impl<C: Cap> Solver<C> {
     /// `nodes` firms; arcs `tail[a] → head[a]` with capacity `cap[a]`, all inside components.
     /// The caller keeps `2 · arcs` within [`HALVES_MAX`], and every capacity within `C`;
-    /// `threads`: the cores to use (see [`par::threads`]).
+    /// `threads`: the cores to use (see [`par::threads`]); `scratch`: zeroed arrays for at least
+    /// as many arcs.
     ///
     /// Every firm's halves are placed in increasing order of the firm they lead to (scans then
     /// read the per-firm arrays in order), forward before backward, each kind by arc index.
@@ -167,6 +211,7 @@ impl<C: Cap> Solver<C> {
         head: &[u32],
         cap: &[u64],
         threads: usize,
+        scratch: Scratch<C>,
     ) -> Result<Solver<C>, SolveError> {
         if cap.iter().any(|&c| C::try_from(c).is_err()) {
             return Err(SolveError::Internal(
@@ -187,25 +232,24 @@ impl<C: Cap> Solver<C> {
             let key = |a: usize| (blocks.of_node(owner[a]) * nodes + to[a] as usize) as u32;
             par::group_by(count * nodes, cap.len(), key)
         };
-        // The adjacency is zeroed on one core while the other groups the arcs.
-        let empty = Half {
-            to: 0,
-            partner: 0,
-            res: C::ZERO,
-            cap: C::ZERO,
-        };
-        let halves = 2 * cap.len();
-        let (mut adj, (forward, backward)) = if count > 1 {
+        let (forward, backward) = if count > 1 {
             std::thread::scope(|scope| {
-                let adj = scope.spawn(|| vec![empty; halves]);
-                let groups = (group(tail, head), group(head, tail));
-                (adj.join().unwrap_or_default(), groups)
+                let forward = scope.spawn(|| group(tail, head));
+                let backward = group(head, tail);
+                let forward = forward
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (forward, backward)
             })
         } else {
-            (vec![empty; halves], (group(tail, head), group(head, tail)))
+            (group(tail, head), group(head, tail))
         };
-        let forward_at: Vec<AtomicU32> = par::map(cap.len(), threads, |_| AtomicU32::new(0));
-        let backward_at: Vec<AtomicU32> = par::map(cap.len(), threads, |_| AtomicU32::new(0));
+        let halves = 2 * cap.len();
+        let Scratch {
+            mut adj,
+            forward_at,
+            backward_at,
+        } = scratch.fit(cap.len());
         let mut excess = vec![0i128; nodes];
         let mut jobs = Vec::with_capacity(count);
         let (mut adj_rest, mut excess_rest) = (&mut adj[..], &mut excess[..]);

@@ -133,85 +133,102 @@ fn set_off_on(
 ) -> Result<SetOff, SolveError> {
     observer.stage(Stage::Merging);
     let merged = Merged::new(network, threads);
-    observer.stage(Stage::Components);
-    let components = Components::new(&merged, network.firms());
-    let inner = Inner::new(&merged, &components, network.firms());
-    let mut stats = SolveStats {
-        pairs: merged.pairs(),
-        arcs: merged.arcs(),
-        components: components.count as usize,
-        internal_arcs: inner.arcs.len(),
-        internal_firms: inner.firms.len(),
-        ..SolveStats::default()
-    };
-    let arcs = inner.arcs.len();
-    let local = |ends: &[u32]| {
-        let mut local = vec![0u32; arcs];
-        par::fill(&mut local, threads, |k| {
-            inner.local[ends[inner.arcs[k] as usize] as usize]
-        });
-        local
-    };
-    let (tails, heads) = (local(&merged.tail), local(&merged.head));
-    let mut caps = vec![0u64; arcs];
-    par::fill(&mut caps, threads, |k| merged.cap[inner.arcs[k] as usize]);
-    let excess_start: u128 = caps.iter().map(|&c| u128::from(c)).sum();
-    let mut report = |r: flow::PhaseReport| {
-        observer.stage(Stage::Phase {
-            phase: r.phase,
-            distance: r.distance,
-            excess_left: r.excess_left,
-            excess_start,
+    // The solver's largest arrays are zeroed on another core while this one finds the
+    // components (when every capacity fits a `u32`, as they then do inside components too).
+    let all_narrow = merged.cap.iter().all(|&c| u32::try_from(c).is_ok());
+    std::thread::scope(|scope| {
+        let zeroing = (all_narrow && threads > 1)
+            .then(|| scope.spawn(|| flow::Scratch::<u32>::zeroed(merged.arcs())));
+        observer.stage(Stage::Components);
+        let components = Components::new(&merged, network.firms());
+        let inner = Inner::new(&merged, &components, network.firms());
+        let mut stats = SolveStats {
+            pairs: merged.pairs(),
+            arcs: merged.arcs(),
+            components: components.count as usize,
+            internal_arcs: inner.arcs.len(),
+            internal_firms: inner.firms.len(),
+            ..SolveStats::default()
+        };
+        let arcs = inner.arcs.len();
+        let local = |ends: &[u32]| {
+            let mut local = vec![0u32; arcs];
+            par::fill(&mut local, threads, |k| {
+                inner.local[ends[inner.arcs[k] as usize] as usize]
+            });
+            local
+        };
+        let (tails, heads) = (local(&merged.tail), local(&merged.head));
+        let mut caps = vec![0u64; arcs];
+        par::fill(&mut caps, threads, |k| merged.cap[inner.arcs[k] as usize]);
+        let excess_start: u128 = caps.iter().map(|&c| u128::from(c)).sum();
+        let mut report = |r: flow::PhaseReport| {
+            observer.stage(Stage::Phase {
+                phase: r.phase,
+                distance: r.distance,
+                excess_left: r.excess_left,
+                excess_start,
+            })
+        };
+        let arrays = Arrays {
+            nodes: inner.firms.len(),
+            tails,
+            heads,
+            caps,
+        };
+        let narrow = arrays.caps.iter().all(|&c| u32::try_from(c).is_ok());
+        let (remaining, local_potentials) = if narrow {
+            let scratch = match zeroing {
+                Some(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                None => flow::Scratch::zeroed(arcs),
+            };
+            solve::<u32>(arrays, scratch, threads, &mut stats, &mut report)?
+        } else {
+            let scratch = flow::Scratch::zeroed(arcs);
+            solve::<u64>(arrays, scratch, threads, &mut stats, &mut report)?
+        };
+        observer.stage(Stage::Splitting);
+        let mut arc_cleared = vec![0u64; merged.arcs()];
+        for (k, &a) in inner.arcs.iter().enumerate() {
+            arc_cleared[a as usize] = merged.cap[a as usize] - remaining[k];
+        }
+        let cleared = split_back(network, &merged, &arc_cleared, threads);
+        let potentials = certificate(&components, &inner, &local_potentials, network.firms());
+        Ok(SetOff {
+            cleared,
+            potentials,
+            stats,
         })
-    };
-    let narrow = caps.iter().all(|&c| u32::try_from(c).is_ok());
-    let (remaining, local_potentials) = if narrow {
-        solve::<u32>(
-            inner.firms.len(),
-            tails,
-            heads,
-            caps,
-            threads,
-            &mut stats,
-            &mut report,
-        )?
-    } else {
-        solve::<u64>(
-            inner.firms.len(),
-            tails,
-            heads,
-            caps,
-            threads,
-            &mut stats,
-            &mut report,
-        )?
-    };
-    observer.stage(Stage::Splitting);
-    let mut arc_cleared = vec![0u64; merged.arcs()];
-    for (k, &a) in inner.arcs.iter().enumerate() {
-        arc_cleared[a as usize] = merged.cap[a as usize] - remaining[k];
-    }
-    let cleared = split_back(network, &merged, &arc_cleared, threads);
-    let potentials = certificate(&components, &inner, &local_potentials, network.firms());
-    Ok(SetOff {
-        cleared,
-        potentials,
-        stats,
     })
+}
+
+/// The internal arcs in the solver's numbering: `tails[a] → heads[a]` with capacity `caps[a]`,
+/// between `nodes` firms.
+struct Arrays {
+    nodes: usize,
+    tails: Vec<u32>,
+    heads: Vec<u32>,
+    caps: Vec<u64>,
 }
 
 /// Runs the solver with capacities of type `C`: the remaining debt of every arc and the
 /// potentials.
 fn solve<C: flow::Cap>(
-    nodes: usize,
-    tails: Vec<u32>,
-    heads: Vec<u32>,
-    caps: Vec<u64>,
+    arrays: Arrays,
+    scratch: flow::Scratch<C>,
     threads: usize,
     stats: &mut SolveStats,
     report: &mut dyn FnMut(flow::PhaseReport),
 ) -> Result<(Vec<u64>, Vec<i64>), SolveError> {
-    let mut solver = flow::Solver::<C>::new(nodes, &tails, &heads, &caps, threads)?;
+    let Arrays {
+        nodes,
+        tails,
+        heads,
+        caps,
+    } = arrays;
+    let mut solver = flow::Solver::<C>::new(nodes, &tails, &heads, &caps, threads, scratch)?;
     drop((tails, heads, caps));
     solver.run(report)?;
     stats.phases = solver.phases;
