@@ -42,6 +42,8 @@ impl Merged {
         let firms = network.firms();
         let (debtor_start, mut order) =
             par::group_by(firms, obligations.len(), |i| obligations[i].debtor);
+        // Debtors cut into ranges of about equal numbers of obligations (the blocks' `halves`
+        // are then positions in `order`).
         let ranges = Blocks::new(&debtor_start, threads);
         let count = ranges.count();
         // Sort and count, per range of debtors: (pairs, arcs).
