@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::bank::{BicError, IbanError};
 use crate::currency::{Currency, CurrencyError};
 use crate::id::ParticipantId;
 use crate::money::{Money, MoneyError};
@@ -62,6 +63,8 @@ pub enum Entity {
     Party,
     /// A [`Participant`](crate::Participant).
     Participant,
+    /// A [`BankAccount`](crate::BankAccount).
+    BankAccount,
     /// A [`GoodsLine`](crate::GoodsLine).
     GoodsLine,
     /// A [`Claim`](crate::Claim).
@@ -75,6 +78,7 @@ impl fmt::Display for Entity {
             Entity::Identifier => "identifier",
             Entity::Party => "party",
             Entity::Participant => "participant",
+            Entity::BankAccount => "bank account",
             Entity::GoodsLine => "goods line",
             Entity::Claim => "claim",
         })
@@ -88,6 +92,12 @@ pub enum Violation {
     /// A free-text field is empty, too long or has control characters.
     #[error(transparent)]
     Text(#[from] TextError),
+    /// An IBAN is malformed or its check digits do not match.
+    #[error(transparent)]
+    Iban(#[from] IbanError),
+    /// A BIC is malformed.
+    #[error(transparent)]
+    Bic(#[from] BicError),
     /// An amount computation failed (a sum overflowed, say).
     #[error(transparent)]
     Money(#[from] MoneyError),
@@ -141,6 +151,15 @@ pub enum Violation {
     SameParticipant {
         /// The participant.
         id: ParticipantId,
+    },
+    /// A bank account's BIC is of another country than its IBAN (and not of a territory
+    /// that country's IBANs cover).
+    #[error("BIC country {bic_country:?} does not match IBAN country {iban_country:?}")]
+    BankCountryMismatch {
+        /// The BIC's country code.
+        bic_country: String,
+        /// The IBAN's country code.
+        iban_country: String,
     },
     /// An organization was given a birth date.
     #[error("only a person has a birth date, not an organization")]

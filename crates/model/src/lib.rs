@@ -1,4 +1,5 @@
-//! Domain types of Clearhouse: money, typed ids, zones, participants, parties, claims and goods.
+//! Domain types of Clearhouse: money, typed ids, zones, participants, parties, bank accounts,
+//! claims and goods.
 //!
 //! This crate is the bottom of the workspace: it does no I/O, reads no clock and holds no global
 //! state. Every type validates at construction, so an invalid value cannot exist:
@@ -10,8 +11,8 @@
 //! - no function panics on any input, and arithmetic on money is checked (overflow is an error,
 //!   never a wrap).
 //!
-//! Composite types (`Zone`, `Party`, `Participant`, `GoodsLine`, `Claim`) are built from a plain
-//! `…Input` struct with public fields, which is also their serde form:
+//! Composite types (`Zone`, `Party`, `BankAccount`, `Participant`, `GoodsLine`, `Claim`) are built
+//! from a plain `…Input` struct with public fields, which is also their serde form:
 //!
 //! ```
 //! use model::{Claim, ClaimInput, Date, GoodsLine, GoodsLineInput, HsCode, Money, Quantity};
@@ -40,6 +41,7 @@
 //! Text forms are canonical: `Display` of every value type prints what `FromStr` parses, and the
 //! serde form of a value type is that string.
 
+mod bank;
 mod claim;
 mod country;
 pub mod currency;
@@ -56,6 +58,7 @@ mod quantity;
 mod text;
 mod zone;
 
+pub use bank::{BankAccount, BankAccountInput, Bic, BicError, IBAN_LEN_MAX, Iban, IbanError};
 pub use claim::{
     Claim, ClaimInput, GOODS_DESCRIPTION_LEN_MAX, GOODS_LINES_MAX, GoodsLine, GoodsLineInput,
 };
@@ -68,7 +71,9 @@ pub use hs::{HsCode, HsCodeError};
 pub use id::{ClaimId, ID_LEN_MAX, IdError, ParticipantId, PartyId, ZoneCode};
 pub use lei::{Lei, LeiError};
 pub use money::{DisplayAmount, Money, MoneyError, Rounding};
-pub use participant::{BENEFICIAL_OWNERS_MAX, LEGAL_NAME_LEN_MAX, Participant, ParticipantInput};
+pub use participant::{
+    BENEFICIAL_OWNERS_MAX, DIRECTORS_MAX, LEGAL_NAME_LEN_MAX, Participant, ParticipantInput,
+};
 pub use party::{
     IDENTIFIER_SCHEME_LEN_MAX, IDENTIFIER_VALUE_LEN_MAX, IDENTIFIERS_MAX, Identifier,
     PARTY_NAME_LEN_MAX, Party, PartyInput, PartyKind,

@@ -6,6 +6,7 @@ use ledger::journal::Hash;
 use ledger::{Account, Changes, Ledger, PendingState, PendingStatus, Transfer};
 
 use crate::StoreError;
+use crate::records::{AuditRow, Record, RecordQuery};
 
 /// The journal head: the last entry and the last timestamp handed out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,7 +92,124 @@ pub trait Backend: Send {
     ) -> Result<Vec<TransferRow>, StoreError>;
     /// Reads everything in one consistent snapshot, for `verify`.
     fn scan(&mut self, visit: &mut dyn ScanVisitor) -> Result<(), StoreError>;
+
+    /// Inside a write transaction: the current version of each record, `None` if absent.
+    fn record_versions(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Option<u64>>, StoreError>;
+    /// Inside a write transaction: inserts or replaces records.
+    fn put_records(&mut self, records: &[Record]) -> Result<(), StoreError>;
+    /// The audit journal's head: last position and its hash.
+    fn audit_head(&mut self) -> Result<(u64, Hash), StoreError>;
+    /// Inside a write transaction: appends audit rows and moves the audit head to the last.
+    fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), StoreError>;
+    /// One record.
+    fn record(&mut self, kind: &str, id: &str) -> Result<Option<Record>, StoreError>;
+    /// Records by kind and filters, in time order.
+    fn records(&mut self, query: &RecordQuery) -> Result<Vec<Record>, StoreError>;
+    /// Audit rows after `after_seq`, oldest first, optionally about one subject only.
+    fn audit_rows(
+        &mut self,
+        after_seq: u64,
+        subject: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError>;
+    /// Every audit row in order, in one snapshot; returns the audit head of that snapshot.
+    fn scan_audit(
+        &mut self,
+        visit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+    ) -> Result<(u64, Hash), StoreError>;
 }
+
+/// A value bound to a query of [`records_sql`].
+#[derive(Clone, Debug)]
+pub(crate) enum Param {
+    Text(String),
+    Int(i64),
+}
+
+/// Record columns, in the order of [`record_from_parts`].
+pub(crate) const RECORD_COLUMNS: &str = "kind, id, version, status, party, counterparty, at, body";
+
+/// The SQL of a record query; `placeholder(n)` writes the n-th parameter (from 1).
+pub(crate) fn records_sql(
+    query: &RecordQuery,
+    placeholder: fn(usize) -> String,
+) -> (String, Vec<Param>) {
+    let mut params = vec![Param::Text(query.kind.clone())];
+    let mut sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM records WHERE kind = {}",
+        placeholder(1)
+    );
+    let mut bind = |sql: &mut String, clause: &str, value: Param| {
+        params.push(value);
+        let n = params.len();
+        sql.push_str(&clause.replace('?', &placeholder(n)));
+    };
+    if let Some(status) = &query.status {
+        bind(&mut sql, " AND status = ?", Param::Text(status.clone()));
+    }
+    if let Some(party) = &query.party {
+        bind(&mut sql, " AND (party = ?", Param::Text(party.clone()));
+        bind(
+            &mut sql,
+            " OR counterparty = ?)",
+            Param::Text(party.clone()),
+        );
+    }
+    if let Some(from) = query.at_from {
+        bind(&mut sql, " AND at >= ?", Param::Int(clamp(from)));
+    }
+    if let Some(to) = query.at_to {
+        bind(&mut sql, " AND at <= ?", Param::Int(clamp(to)));
+    }
+    let order = if query.newest_first { "DESC" } else { "ASC" };
+    if let Some((at, id)) = &query.after {
+        let cmp = if query.newest_first { '<' } else { '>' };
+        bind(
+            &mut sql,
+            &format!(" AND (at {cmp} ?"),
+            Param::Int(clamp(*at)),
+        );
+        bind(&mut sql, " OR (at = ?", Param::Int(clamp(*at)));
+        bind(
+            &mut sql,
+            &format!(" AND id {cmp} ?))"),
+            Param::Text(id.clone()),
+        );
+    }
+    let limit = query.limit.min(crate::records::RECORDS_LIMIT_MAX);
+    bind(
+        &mut sql,
+        &format!(" ORDER BY at {order}, id {order} LIMIT ?"),
+        Param::Int(limit as i64),
+    );
+    (sql, params)
+}
+
+fn clamp(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// A record as read back, checked.
+pub(crate) fn record_from_parts(
+    text: [String; 6],
+    version: i64,
+    at: i64,
+) -> Result<Record, StoreError> {
+    let [kind, id, status, party, counterparty, body] = text;
+    Ok(Record {
+        version: to_u64(version, "records.version")?,
+        at: to_u64(at, "records.at")?,
+        kind,
+        id,
+        status,
+        party,
+        counterparty,
+        body,
+    })
+}
+
+/// Audit columns, in the order the backends read them.
+pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor, action, subject, body, prev_hash, hash";
 
 /// Receives the rows of a snapshot, in this order: the head, the journal by sequence, every
 /// transfer, every account. A row that cannot be read as what the ledger writes (a value out of

@@ -16,6 +16,7 @@
 mod backend;
 mod migrations;
 mod postgres;
+pub mod records;
 mod sqlite;
 mod verify;
 
@@ -33,6 +34,9 @@ use ledger::{
 };
 
 pub use backend::{Head, JournalRow, TransferRow};
+pub use records::{
+    Applied, AuditEvent, AuditReport, AuditRow, Change, Expect, Record, RecordQuery,
+};
 pub use verify::VerifyReport;
 
 use backend::Backend;
@@ -78,6 +82,10 @@ pub enum StoreError {
     /// The writer thread has stopped (a previous panic, or the store is shutting down).
     #[error("the store's writer has stopped")]
     Closed,
+    /// A change is larger than the store takes (too many records, a body too long), or holds
+    /// what it cannot keep (a NUL character).
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 impl StoreError {
@@ -196,11 +204,13 @@ impl fmt::Display for Location {
 enum Batch {
     Accounts(Vec<NewAccount>),
     Transfers(Vec<NewTransfer>),
+    Change(Box<Change>),
 }
 
 enum Reply {
     Accounts(Vec<CreateAccountResult>),
     Transfers(Vec<CreateTransferResult>),
+    Change(Applied),
 }
 
 struct Request {
@@ -213,6 +223,7 @@ impl Batch {
         match self {
             Batch::Accounts(e) => e.len(),
             Batch::Transfers(e) => e.len(),
+            Batch::Change(c) => c.accounts.len() + c.transfers.len() + c.put.len(),
         }
     }
 }
@@ -287,9 +298,16 @@ impl Store {
     }
 
     fn submit(&self, batch: Batch) -> Result<Reply, StoreError> {
-        if batch.len() > BATCH_EVENTS_MAX {
+        if let Batch::Change(change) = &batch {
+            records::check_change(change).map_err(StoreError::TooLarge)?;
+        }
+        let ledger_events = match &batch {
+            Batch::Change(c) => c.accounts.len().max(c.transfers.len()),
+            other => other.len(),
+        };
+        if ledger_events > BATCH_EVENTS_MAX {
             return Err(StoreError::BatchTooLarge {
-                len: batch.len(),
+                len: ledger_events,
                 max: BATCH_EVENTS_MAX,
             });
         }
@@ -308,7 +326,7 @@ impl Store {
     ) -> Result<Vec<CreateAccountResult>, StoreError> {
         match self.submit(Batch::Accounts(events))? {
             Reply::Accounts(r) => Ok(r),
-            Reply::Transfers(_) => unreachable!("accounts answered with transfer results"),
+            _ => unreachable!("accounts answered with another reply"),
         }
     }
 
@@ -319,8 +337,57 @@ impl Store {
     ) -> Result<Vec<CreateTransferResult>, StoreError> {
         match self.submit(Batch::Transfers(events))? {
             Reply::Transfers(r) => Ok(r),
-            Reply::Accounts(_) => unreachable!("transfers answered with account results"),
+            _ => unreachable!("transfers answered with another reply"),
         }
+    }
+
+    /// Applies a change of the house's state: checks the expected versions, applies the ledger
+    /// events, writes the records and appends the audit events, in one transaction; returns once
+    /// it is durable (or what stopped it).
+    pub fn apply_change(&self, change: Change) -> Result<Applied, StoreError> {
+        match self.submit(Batch::Change(Box::new(change)))? {
+            Reply::Change(applied) => Ok(applied),
+            _ => unreachable!("a change answered with another reply"),
+        }
+    }
+
+    /// One record, if it exists.
+    pub fn record(&self, kind: &str, id: &str) -> Result<Option<Record>, StoreError> {
+        self.read(|db| db.record(kind, id))
+    }
+
+    /// Records of one kind, filtered, in time order (see [`RecordQuery`]).
+    pub fn records(&self, query: &RecordQuery) -> Result<Vec<Record>, StoreError> {
+        self.read(|db| db.records(query))
+    }
+
+    /// Audit entries after `after_seq`, oldest first, at most `limit` (capped at
+    /// [`LIST_LIMIT_MAX`]); only those about `subject` if given.
+    pub fn audit(
+        &self,
+        after_seq: u64,
+        subject: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        self.read(|db| db.audit_rows(after_seq, subject, limit.min(LIST_LIMIT_MAX)))
+    }
+
+    /// Recomputes the audit journal's hash chain from the first entry and compares it with the
+    /// stored head.
+    pub fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        self.read(|db| {
+            let mut checker = records::AuditChecker::new();
+            let mut complete = true;
+            let head = db.scan_audit(&mut |row| {
+                let ok = checker.row(row);
+                complete &= ok;
+                ok
+            })?;
+            Ok(
+                std::mem::replace(&mut checker, records::AuditChecker::new())
+                    .finish(head, complete),
+            )
+        })
     }
 
     fn read<T>(
@@ -490,20 +557,18 @@ impl Writer {
         let mut seq = head.seq;
         let mut hash = head.hash;
         let mut replies = Vec::with_capacity(group.len());
+        let mut audit = None;
         for request in group {
-            seq += 1;
-            let (reply, body, timestamp) = self.apply(seq, now, &request.batch)?;
-            let entry_hash = journal::chain_hash(&hash, &body);
-            let changes = self.ledger.take_changes();
-            let entry = JournalRow {
-                seq,
-                timestamp,
-                prev_hash: hash,
-                hash: entry_hash,
-                body,
+            let reply = match &request.batch {
+                Batch::Change(change) => {
+                    let audit = match &mut audit {
+                        Some(head) => head,
+                        None => audit.insert(self.db.audit_head()?),
+                    };
+                    Reply::Change(self.apply_change(change, now, (&mut seq, &mut hash), audit)?)
+                }
+                batch => self.journaled(batch, now, &mut seq, &mut hash)?,
             };
-            self.db.write(&self.ledger, &changes, &entry)?;
-            hash = entry_hash;
             replies.push(reply);
         }
         let head = Head {
@@ -518,6 +583,110 @@ impl Writer {
             .batches
             .fetch_add(group.len() as u64, Ordering::Relaxed);
         Ok(replies)
+    }
+
+    /// Applies one ledger batch and writes its changes and its journal entry.
+    fn journaled(
+        &mut self,
+        batch: &Batch,
+        now: u64,
+        seq: &mut u64,
+        hash: &mut Hash,
+    ) -> Result<Reply, StoreError> {
+        *seq += 1;
+        let (reply, body, timestamp) = self.apply(*seq, now, batch)?;
+        let entry_hash = journal::chain_hash(hash, &body);
+        let changes = self.ledger.take_changes();
+        let entry = JournalRow {
+            seq: *seq,
+            timestamp,
+            prev_hash: *hash,
+            hash: entry_hash,
+            body,
+        };
+        self.db.write(&self.ledger, &changes, &entry)?;
+        *hash = entry_hash;
+        Ok(reply)
+    }
+
+    /// Applies a house change inside the group's transaction (see [`Store::apply_change`]).
+    fn apply_change(
+        &mut self,
+        change: &Change,
+        now: u64,
+        (seq, hash): (&mut u64, &mut Hash),
+        audit: &mut (u64, Hash),
+    ) -> Result<Applied, StoreError> {
+        let keys: Vec<(&str, &str)> = change
+            .expect
+            .iter()
+            .map(|e| (e.kind.as_str(), e.id.as_str()))
+            .collect();
+        let found = self.db.record_versions(&keys)?;
+        for (expect, found) in change.expect.iter().zip(found) {
+            if expect.version != found {
+                return Ok(Applied::Conflict {
+                    kind: expect.kind.clone(),
+                    id: expect.id.clone(),
+                    expected: expect.version,
+                    found,
+                });
+            }
+        }
+        let mut accounts = Vec::new();
+        if !change.accounts.is_empty() {
+            let batch = Batch::Accounts(change.accounts.clone());
+            let Reply::Accounts(results) = self.journaled(&batch, now, seq, hash)? else {
+                unreachable!("accounts answered with another reply")
+            };
+            accounts = results;
+        }
+        let account_refused = accounts
+            .iter()
+            .any(|r| !(r.is_ok() || *r == CreateAccountResult::Exists));
+        let mut transfers = Vec::new();
+        if !account_refused && !change.transfers.is_empty() {
+            // One linked chain: every transfer of the change, or none.
+            let mut events = change.transfers.clone();
+            let last = events.len() - 1;
+            for t in &mut events[..last] {
+                t.flags = t.flags.with(ledger::TransferFlags::LINKED);
+            }
+            let Reply::Transfers(results) =
+                self.journaled(&Batch::Transfers(events), now, seq, hash)?
+            else {
+                unreachable!("transfers answered with another reply")
+            };
+            transfers = results;
+        }
+        if account_refused || transfers.iter().any(|r| !r.is_ok()) {
+            return Ok(Applied::Refused {
+                accounts,
+                transfers,
+            });
+        }
+        self.db.put_records(&change.put)?;
+        let mut rows = Vec::with_capacity(change.audit.len());
+        for event in &change.audit {
+            let mut row = AuditRow {
+                seq: audit.0 + 1,
+                at: now,
+                actor: event.actor.clone(),
+                action: event.action.clone(),
+                subject: event.subject.clone(),
+                body: event.body.clone(),
+                prev_hash: audit.1,
+                hash: [0; 32],
+            };
+            row.hash = row.compute_hash(&audit.1);
+            *audit = (row.seq, row.hash);
+            rows.push(row);
+        }
+        self.db.append_audit(&rows)?;
+        Ok(Applied::Committed {
+            at: now,
+            audit_seqs: rows.iter().map(|r| r.seq).collect(),
+        })
     }
 
     /// Loads what the batch needs and applies it: its reply, journal body and timestamp.
@@ -561,6 +730,7 @@ impl Writer {
                 let body = journal::encode_transfers(seq, events, &outcome);
                 Ok((Reply::Transfers(outcome.results), body, outcome.timestamp))
             }
+            Batch::Change(_) => unreachable!("changes are applied by apply_change"),
         }
     }
 

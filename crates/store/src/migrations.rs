@@ -12,12 +12,20 @@ pub(crate) struct Migration {
 }
 
 /// Every migration, oldest first.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "ledger",
-    sqlite: include_str!("../migrations/sqlite/0001_ledger.sql"),
-    postgres: include_str!("../migrations/postgres/0001_ledger.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "ledger",
+        sqlite: include_str!("../migrations/sqlite/0001_ledger.sql"),
+        postgres: include_str!("../migrations/postgres/0001_ledger.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "house",
+        sqlite: include_str!("../migrations/sqlite/0002_house.sql"),
+        postgres: include_str!("../migrations/postgres/0002_house.sql"),
+    },
+];
 
 /// Refuses a database written by a newer build.
 pub(crate) fn check_known(current: i64) -> Result<(), StoreError> {

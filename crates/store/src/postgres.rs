@@ -10,11 +10,12 @@ use postgres::{Client, NoTls, Row, Statement};
 
 use crate::StoreError;
 use crate::backend::{
-    ACCOUNT_COLUMNS, Backend, Head, JournalRow, ScanVisitor, TRANSFER_COLUMNS, TransferRow,
-    account_from_raw, account_to_raw, hash_from, to_i64, to_u64, transfer_from_raw,
-    transfer_to_raw,
+    ACCOUNT_COLUMNS, AUDIT_COLUMNS, Backend, Head, JournalRow, Param, RECORD_COLUMNS, ScanVisitor,
+    TRANSFER_COLUMNS, TransferRow, account_from_raw, account_to_raw, hash_from, record_from_parts,
+    records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw,
 };
 use crate::migrations::MIGRATIONS;
+use crate::records::{AuditRow, Record, RecordQuery};
 
 /// Advisory lock key that serialises migrations across processes ("CLRHOUSE" in ASCII).
 const MIGRATION_LOCK: i64 = 0x434C_5248_4F55_5345;
@@ -188,6 +189,36 @@ fn columns<const N: usize>(rows: impl Iterator<Item = [i64; N]>) -> Vec<Vec<i64>
 
 fn params(cols: &[Vec<i64>]) -> Vec<&(dyn ToSql + Sync)> {
     cols.iter().map(|c| c as &(dyn ToSql + Sync)).collect()
+}
+
+fn record_row(row: &Row) -> Result<Record, StoreError> {
+    record_from_parts(
+        [
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(3)?,
+            row.try_get(4)?,
+            row.try_get(5)?,
+            row.try_get(7)?,
+        ],
+        row.try_get(2)?,
+        row.try_get(6)?,
+    )
+}
+
+fn audit_row(row: &Row) -> Result<AuditRow, StoreError> {
+    let prev: Vec<u8> = row.try_get(6)?;
+    let hash: Vec<u8> = row.try_get(7)?;
+    Ok(AuditRow {
+        seq: to_u64(row.try_get(0)?, "audit.seq")?,
+        at: to_u64(row.try_get(1)?, "audit.at")?,
+        actor: row.try_get(2)?,
+        action: row.try_get(3)?,
+        subject: row.try_get(4)?,
+        body: row.try_get(5)?,
+        prev_hash: hash_from(&prev, "audit.prev_hash")?,
+        hash: hash_from(&hash, "audit.hash")?,
+    })
 }
 
 impl Backend for Postgres {
@@ -382,6 +413,191 @@ impl Backend for Postgres {
                 self.client.batch_execute("COMMIT")?;
                 self.in_transaction = false;
                 Ok(())
+            }
+            Err(e) => {
+                self.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn record_versions(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Option<u64>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kinds: Vec<&str> = keys.iter().map(|k| k.0).collect();
+        let ids: Vec<&str> = keys.iter().map(|k| k.1).collect();
+        let rows = self.client.query(
+            "SELECT r.kind, r.id, r.version FROM records r
+             JOIN UNNEST($1::text[], $2::text[]) AS k(kind, id) ON r.kind = k.kind AND r.id = k.id",
+            &[&kinds, &ids],
+        )?;
+        let mut found = vec![None; keys.len()];
+        for row in &rows {
+            let (kind, id): (&str, &str) = (row.try_get(0)?, row.try_get(1)?);
+            let version = to_u64(row.try_get(2)?, "records.version")?;
+            for (slot, key) in found.iter_mut().zip(keys) {
+                if key.0 == kind && key.1 == id {
+                    *slot = Some(version);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn put_records(&mut self, records: &[Record]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        // One INSERT … ON CONFLICT cannot write a row twice: of records with the same key, the
+        // last wins, as with SQLite's one statement per record.
+        let mut seen = std::collections::HashSet::new();
+        let mut records: Vec<&Record> = records
+            .iter()
+            .rev()
+            .filter(|r| seen.insert((r.kind.as_str(), r.id.as_str())))
+            .collect();
+        records.reverse();
+        let text = |f: fn(&Record) -> &String| -> Vec<&str> {
+            records.iter().map(|r| f(r).as_str()).collect()
+        };
+        let (kinds, ids, statuses) = (text(|r| &r.kind), text(|r| &r.id), text(|r| &r.status));
+        let (parties, others, bodies) = (
+            text(|r| &r.party),
+            text(|r| &r.counterparty),
+            text(|r| &r.body),
+        );
+        let versions: Vec<i64> = records.iter().map(|r| to_i64(r.version)).collect();
+        let ats: Vec<i64> = records.iter().map(|r| to_i64(r.at)).collect();
+        self.client.execute(
+            &format!(
+                "INSERT INTO records ({RECORD_COLUMNS})
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[],
+                                      $6::text[], $7::int8[], $8::text[])
+                 ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version,
+                     status = excluded.status, party = excluded.party,
+                     counterparty = excluded.counterparty, at = excluded.at, body = excluded.body"
+            ),
+            &[
+                &kinds, &ids, &versions, &statuses, &parties, &others, &ats, &bodies,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn audit_head(&mut self) -> Result<(u64, ledger::journal::Hash), StoreError> {
+        let row = self
+            .client
+            .query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
+        let hash: Vec<u8> = row.try_get(1)?;
+        Ok((
+            to_u64(row.try_get(0)?, "audit_head.seq")?,
+            hash_from(&hash, "audit_head.hash")?,
+        ))
+    }
+
+    fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), StoreError> {
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        let seqs: Vec<i64> = rows.iter().map(|r| to_i64(r.seq)).collect();
+        let ats: Vec<i64> = rows.iter().map(|r| to_i64(r.at)).collect();
+        let text = |f: fn(&AuditRow) -> &String| -> Vec<&str> {
+            rows.iter().map(|r| f(r).as_str()).collect()
+        };
+        let (actors, actions, subjects, bodies) = (
+            text(|r| &r.actor),
+            text(|r| &r.action),
+            text(|r| &r.subject),
+            text(|r| &r.body),
+        );
+        let prevs: Vec<&[u8]> = rows.iter().map(|r| &r.prev_hash[..]).collect();
+        let hashes: Vec<&[u8]> = rows.iter().map(|r| &r.hash[..]).collect();
+        self.client.execute(
+            &format!(
+                "INSERT INTO audit ({AUDIT_COLUMNS})
+                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[],
+                                      $6::text[], $7::bytea[], $8::bytea[])"
+            ),
+            &[
+                &seqs, &ats, &actors, &actions, &subjects, &bodies, &prevs, &hashes,
+            ],
+        )?;
+        self.client.execute(
+            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+            &[&to_i64(last.seq), &&last.hash[..]],
+        )?;
+        Ok(())
+    }
+
+    fn record(&mut self, kind: &str, id: &str) -> Result<Option<Record>, StoreError> {
+        let row = self.client.query_opt(
+            &format!("SELECT {RECORD_COLUMNS} FROM records WHERE kind = $1 AND id = $2"),
+            &[&kind, &id],
+        )?;
+        row.as_ref().map(record_row).transpose()
+    }
+
+    fn records(&mut self, query: &RecordQuery) -> Result<Vec<Record>, StoreError> {
+        let (sql, params) = records_sql(query, |n| format!("${n}"));
+        let values: Vec<Box<dyn ToSql + Sync>> = params
+            .into_iter()
+            .map(|p| -> Box<dyn ToSql + Sync> {
+                match p {
+                    Param::Text(t) => Box::new(t),
+                    Param::Int(i) => Box::new(i),
+                }
+            })
+            .collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|b| b.as_ref()).collect();
+        let rows = self.client.query(&sql, &refs)?;
+        rows.iter().map(record_row).collect()
+    }
+
+    fn audit_rows(
+        &mut self,
+        after_seq: u64,
+        subject: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let after = i64::try_from(after_seq).unwrap_or(i64::MAX);
+        let rows = self.client.query(
+            &format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit
+                 WHERE seq > $1 AND ($2::text IS NULL OR subject = $2) ORDER BY seq LIMIT $3"
+            ),
+            &[&after, &subject, &limit],
+        )?;
+        rows.iter().map(audit_row).collect()
+    }
+
+    fn scan_audit(
+        &mut self,
+        visit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+    ) -> Result<(u64, ledger::journal::Hash), StoreError> {
+        self.client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        self.in_transaction = true;
+        let result = (|| {
+            let head = self.audit_head()?;
+            let none: [&(dyn ToSql + Sync); 0] = [];
+            let mut rows = self.client.query_raw(
+                &format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq"),
+                none,
+            )?;
+            while let Some(row) = rows.next()? {
+                if !visit(audit_row(&row)) {
+                    break;
+                }
+            }
+            Ok(head)
+        })();
+        match result {
+            Ok(head) => {
+                self.client.batch_execute("COMMIT")?;
+                self.in_transaction = false;
+                Ok(head)
             }
             Err(e) => {
                 self.rollback();

@@ -7,11 +7,12 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::StoreError;
 use crate::backend::{
-    ACCOUNT_COLUMNS, Backend, Head, JournalRow, ScanVisitor, TRANSFER_COLUMNS, TransferRow,
-    account_from_raw, account_to_raw, hash_from, to_i64, to_u64, transfer_from_raw,
-    transfer_to_raw,
+    ACCOUNT_COLUMNS, AUDIT_COLUMNS, Backend, Head, JournalRow, Param, RECORD_COLUMNS, ScanVisitor,
+    TRANSFER_COLUMNS, TransferRow, account_from_raw, account_to_raw, hash_from, record_from_parts,
+    records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw,
 };
 use crate::migrations::MIGRATIONS;
+use crate::records::{AuditRow, Record, RecordQuery};
 
 /// WAL pages before SQLite checkpoints them into the database (its default is 1,000): fewer,
 /// larger checkpoints under a steady write load.
@@ -134,6 +135,54 @@ fn journal_from_raw(raw: RawJournal) -> Result<JournalRow, StoreError> {
         hash: hash_from(&hash, "journal.hash")?,
         body,
     })
+}
+
+fn record_row(r: &Row<'_>) -> rusqlite::Result<([String; 6], i64, i64)> {
+    Ok((
+        [
+            r.get(0)?,
+            r.get(1)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(7)?,
+        ],
+        r.get(2)?,
+        r.get(6)?,
+    ))
+}
+
+type RawAudit = (i64, i64, [String; 4], Vec<u8>, Vec<u8>);
+
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<RawAudit> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+fn audit_from_raw(raw: RawAudit) -> Result<AuditRow, StoreError> {
+    let (seq, at, [actor, action, subject, body], prev, hash) = raw;
+    Ok(AuditRow {
+        seq: to_u64(seq, "audit.seq")?,
+        at: to_u64(at, "audit.at")?,
+        actor,
+        action,
+        subject,
+        body,
+        prev_hash: hash_from(&prev, "audit.prev_hash")?,
+        hash: hash_from(&hash, "audit.hash")?,
+    })
+}
+
+fn sqlite_param(p: &Param) -> rusqlite::types::Value {
+    match p {
+        Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
+        Param::Int(i) => rusqlite::types::Value::Integer(*i),
+    }
 }
 
 impl Backend for Sqlite {
@@ -344,5 +393,139 @@ impl Backend for Sqlite {
             Ok(())
         })();
         self.finish(result)
+    }
+
+    fn record_versions(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Option<u64>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT version FROM records WHERE kind = ?1 AND id = ?2")?;
+        let mut found = Vec::with_capacity(keys.len());
+        for (kind, id) in keys {
+            let version: Option<i64> =
+                stmt.query_row(params![kind, id], |r| r.get(0)).optional()?;
+            found.push(version.map(|v| to_u64(v, "records.version")).transpose()?);
+        }
+        Ok(found)
+    }
+
+    fn put_records(&mut self, records: &[Record]) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "INSERT INTO records ({RECORD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version,
+                 status = excluded.status, party = excluded.party,
+                 counterparty = excluded.counterparty, at = excluded.at, body = excluded.body"
+        ))?;
+        for r in records {
+            stmt.execute(params![
+                r.kind,
+                r.id,
+                to_i64(r.version),
+                r.status,
+                r.party,
+                r.counterparty,
+                to_i64(r.at),
+                r.body
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn audit_head(&mut self) -> Result<(u64, ledger::journal::Hash), StoreError> {
+        let (seq, hash): (i64, Vec<u8>) =
+            self.conn
+                .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        Ok((
+            to_u64(seq, "audit_head.seq")?,
+            hash_from(&hash, "audit_head.hash")?,
+        ))
+    }
+
+    fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), StoreError> {
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        ))?;
+        for row in rows {
+            stmt.execute(params![
+                to_i64(row.seq),
+                to_i64(row.at),
+                row.actor,
+                row.action,
+                row.subject,
+                row.body,
+                &row.prev_hash[..],
+                &row.hash[..]
+            ])?;
+        }
+        self.conn
+            .prepare_cached("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1")?
+            .execute(params![to_i64(last.seq), &last.hash[..]])?;
+        Ok(())
+    }
+
+    fn record(&mut self, kind: &str, id: &str) -> Result<Option<Record>, StoreError> {
+        let raw = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE kind = ?1 AND id = ?2"
+            ))?
+            .query_row(params![kind, id], record_row)
+            .optional()?;
+        raw.map(|(text, version, at)| record_from_parts(text, version, at))
+            .transpose()
+    }
+
+    fn records(&mut self, query: &RecordQuery) -> Result<Vec<Record>, StoreError> {
+        let (sql, params) = records_sql(query, |n| format!("?{n}"));
+        let values: Vec<rusqlite::types::Value> = params.iter().map(sqlite_param).collect();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), record_row)?;
+        rows.map(|raw| {
+            let (text, version, at) = raw?;
+            record_from_parts(text, version, at)
+        })
+        .collect()
+    }
+
+    fn audit_rows(
+        &mut self,
+        after_seq: u64,
+        subject: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let after = i64::try_from(after_seq).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit
+             WHERE seq > ?1 AND (?2 IS NULL OR subject = ?2) ORDER BY seq LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![after, subject, limit], audit_row)?;
+        rows.map(|raw| audit_from_raw(raw?)).collect()
+    }
+
+    fn scan_audit(
+        &mut self,
+        visit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+    ) -> Result<(u64, ledger::journal::Hash), StoreError> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let mut head = (0, [0; 32]);
+        let result = (|| {
+            head = self.audit_head()?;
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq"))?;
+            for raw in stmt.query_map([], audit_row)? {
+                if !visit(raw.map_err(StoreError::from).and_then(audit_from_raw)) {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        self.finish(result)?;
+        Ok(head)
     }
 }

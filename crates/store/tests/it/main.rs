@@ -8,5 +8,6 @@ pub mod support;
 
 mod concurrency;
 mod model_based;
+mod records;
 mod scenarios;
 mod tamper;

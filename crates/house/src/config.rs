@@ -1,0 +1,332 @@
+//! How a clearing instrument is set up: its zones, the clearing currency and the agreed rates,
+//! the zone house accounts, the compliance officers, and the thresholds of every check.
+//!
+//! Written once (`House::init`) and kept in the store with the audit trail of who set it.
+
+use model::{BankAccount, BankAccountInput, Currency, ZoneCode};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::HouseError;
+use crate::monitoring;
+
+/// Most zones an instrument may have.
+pub const ZONES_MAX: usize = 16;
+/// Most officers.
+pub const OFFICERS_MAX: usize = 256;
+/// Default score at or above which a screened name is a hit.
+pub const SCREENING_THRESHOLD_DEFAULT: f64 = screening::DEFAULT_THRESHOLD;
+
+/// The set-up of a clearing instrument.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseConfig {
+    /// The instrument's name, as on settlement files.
+    pub name: String,
+    /// The currency claims are cleared in (ISO 4217), for example `EUR`.
+    pub clearing_currency: String,
+    /// The zones, at least one.
+    pub zones: Vec<ZoneConfig>,
+    /// The compliance officers and supervisors.
+    pub officers: Vec<Officer>,
+    /// Screening: the score at or above which a name is a hit.
+    #[serde(default = "default_threshold")]
+    pub screening_threshold: f64,
+    /// Transaction monitoring thresholds.
+    #[serde(default)]
+    pub monitoring: monitoring::Settings,
+    /// Run domestic set-off before the INSTEX selection in every cycle.
+    #[serde(default)]
+    pub set_off_domestic: bool,
+}
+
+fn default_threshold() -> f64 {
+    SCREENING_THRESHOLD_DEFAULT
+}
+
+/// One economic zone of the instrument.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneConfig {
+    /// Its code, for example `EU`.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// The currency its participants are paid and pay in.
+    pub currency: String,
+    /// The agreed rate: units of the zone's currency for one unit of the clearing currency.
+    /// It must turn one minor unit of the clearing currency into a whole number of minor units
+    /// of the zone's currency, so that conversions of settlement amounts are exact.
+    pub rate: Decimal,
+    /// The zone house account that collects and pays out in the zone.
+    pub house_account: HouseAccount,
+    /// The countries whose firms belong to this zone (ISO 3166 alpha-2).
+    #[serde(default)]
+    pub countries: Vec<String>,
+}
+
+/// A zone house account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseAccount {
+    /// The holder's name.
+    pub name: String,
+    /// IBAN.
+    pub iban: String,
+    /// BIC of the bank that keeps it.
+    pub bic: String,
+}
+
+/// What an officer may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Decides cases.
+    Officer,
+    /// Decides cases and reassigns them.
+    Supervisor,
+}
+
+/// A compliance officer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Officer {
+    /// The officer's name, as in the audit journal.
+    pub name: String,
+    /// What the officer may do.
+    pub role: Role,
+}
+
+/// A zone, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Zone {
+    pub code: ZoneCode,
+    pub name: String,
+    pub currency: Currency,
+    /// Minor units of the zone currency per minor unit of the clearing currency, exact.
+    pub minor_rate: i64,
+    pub rate: Decimal,
+    pub account: BankAccount,
+    pub account_name: String,
+    pub countries: Vec<String>,
+}
+
+/// A configuration, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub config: HouseConfig,
+    pub clearing_currency: Currency,
+    pub zones: Vec<Zone>,
+}
+
+impl HouseConfig {
+    /// Checks everything; errors name the field (`zones[1].rate`).
+    pub fn check(self) -> Result<Checked, HouseError> {
+        let invalid = |field: String, message: String| HouseError::Invalid { field, message };
+        if self.name.trim().is_empty() {
+            return Err(invalid("name".into(), "must not be empty".into()));
+        }
+        let clearing = model::currency::from_code(&self.clearing_currency)
+            .map_err(|e| invalid("clearing_currency".into(), e.to_string()))?;
+        let clearing_exp = exponent(clearing);
+        if self.zones.is_empty() || self.zones.len() > ZONES_MAX {
+            return Err(invalid(
+                "zones".into(),
+                format!("has {} zones; 1 to {ZONES_MAX} allowed", self.zones.len()),
+            ));
+        }
+        let mut zones = Vec::with_capacity(self.zones.len());
+        for (i, z) in self.zones.iter().enumerate() {
+            let field = |name: &str| format!("zones[{i}].{name}");
+            let code: ZoneCode = z
+                .code
+                .parse()
+                .map_err(|e: model::IdError| invalid(field("code"), e.to_string()))?;
+            if zones.iter().any(|other: &Zone| other.code == code) {
+                return Err(invalid(field("code"), format!("duplicate zone {code}")));
+            }
+            let currency = model::currency::from_code(&z.currency)
+                .map_err(|e| invalid(field("currency"), e.to_string()))?;
+            let minor_rate = minor_rate(z.rate, clearing_exp, exponent(currency))
+                .ok_or_else(|| {
+                    invalid(
+                        field("rate"),
+                        format!(
+                            "{} {} per {}: must be positive and turn one minor unit of {} into a whole number of minor units of {}",
+                            z.rate, z.currency, self.clearing_currency, self.clearing_currency, z.currency
+                        ),
+                    )
+                })?;
+            let account = BankAccount::new(BankAccountInput {
+                iban: z
+                    .house_account
+                    .iban
+                    .parse()
+                    .map_err(|e: model::IbanError| {
+                        invalid(field("house_account.iban"), e.to_string())
+                    })?,
+                bic: z.house_account.bic.parse().map_err(|e: model::BicError| {
+                    invalid(field("house_account.bic"), e.to_string())
+                })?,
+            })
+            .map_err(|e| invalid(field("house_account"), e.to_string()))?;
+            zones.push(Zone {
+                code,
+                name: z.name.clone(),
+                currency,
+                minor_rate,
+                rate: z.rate,
+                account,
+                account_name: z.house_account.name.clone(),
+                countries: z.countries.iter().map(|c| c.to_ascii_uppercase()).collect(),
+            });
+        }
+        if self.officers.len() > OFFICERS_MAX {
+            return Err(invalid(
+                "officers".into(),
+                format!("more than {OFFICERS_MAX}"),
+            ));
+        }
+        for (i, o) in self.officers.iter().enumerate() {
+            if o.name.trim().is_empty() || self.officers[..i].iter().any(|p| p.name == o.name) {
+                return Err(invalid(
+                    format!("officers[{i}].name"),
+                    format!("empty or duplicate: {:?}", o.name),
+                ));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.screening_threshold) || self.screening_threshold == 0.0 {
+            return Err(invalid(
+                "screening_threshold".into(),
+                format!("{} is not in (0, 1]", self.screening_threshold),
+            ));
+        }
+        self.monitoring
+            .validate()
+            .map_err(|e| invalid("monitoring".into(), e.to_string()))?;
+        Ok(Checked {
+            clearing_currency: clearing,
+            zones,
+            config: self,
+        })
+    }
+}
+
+impl Checked {
+    /// The zone with this code.
+    pub fn zone(&self, code: &ZoneCode) -> Option<&Zone> {
+        self.zones.iter().find(|z| &z.code == code)
+    }
+
+    /// The officer with this name.
+    pub fn officer(&self, name: &str) -> Option<&Officer> {
+        self.config.officers.iter().find(|o| o.name == name)
+    }
+}
+
+/// The exponent of a currency (ISO 4217 minor units).
+pub fn exponent(currency: Currency) -> u8 {
+    model::currency::minor_unit_exponent(currency).unwrap_or(0)
+}
+
+/// `rate` in minor units per minor unit, if positive and a whole number.
+fn minor_rate(rate: Decimal, from_exp: u8, to_exp: u8) -> Option<i64> {
+    if rate <= Decimal::ZERO {
+        return None;
+    }
+    let mut scaled = rate;
+    for _ in from_exp..to_exp {
+        scaled = scaled.checked_mul(Decimal::TEN)?;
+    }
+    for _ in to_exp..from_exp {
+        scaled = scaled.checked_div(Decimal::TEN)?;
+    }
+    let whole = scaled.normalize();
+    if whole.scale() != 0 {
+        return None;
+    }
+    i64::try_from(whole.mantissa()).ok().filter(|&r| r > 0)
+}
+
+/// The example set-up of the demo: the EU and Iran, cleared in euros.
+pub fn example() -> HouseConfig {
+    HouseConfig {
+        name: "Clearhouse INSTEX-style instrument (demo)".into(),
+        clearing_currency: "EUR".into(),
+        zones: vec![
+            ZoneConfig {
+                code: "EU".into(),
+                name: "European Union".into(),
+                currency: "EUR".into(),
+                rate: Decimal::ONE,
+                house_account: HouseAccount {
+                    name: "Clearhouse EU zone account".into(),
+                    iban: "FR7630006000011234567890189".into(),
+                    bic: "AGRIFRPP".into(),
+                },
+                countries: ["DE", "FR", "IT", "NL", "ES", "AT", "BE", "SE", "PL", "DK"]
+                    .map(String::from)
+                    .to_vec(),
+            },
+            ZoneConfig {
+                code: "IR".into(),
+                name: "Islamic Republic of Iran".into(),
+                currency: "IRR".into(),
+                // The agreed conversion for the demo: 480,000 rials to the euro.
+                rate: Decimal::from(480_000),
+                house_account: HouseAccount {
+                    name: "Clearhouse IR zone account".into(),
+                    iban: "IR062960000000100324200001".into(),
+                    bic: "BMJIIRTH".into(),
+                },
+                countries: vec!["IR".into()],
+            },
+        ],
+        officers: vec![
+            Officer {
+                name: "a.novak".into(),
+                role: Role::Officer,
+            },
+            Officer {
+                name: "b.laurent".into(),
+                role: Role::Officer,
+            },
+            Officer {
+                name: "c.weber".into(),
+                role: Role::Supervisor,
+            },
+        ],
+        screening_threshold: SCREENING_THRESHOLD_DEFAULT,
+        monitoring: monitoring::Settings::default(),
+        set_off_domestic: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minor_rates_must_be_exact() {
+        assert_eq!(minor_rate(Decimal::from(480_000), 2, 2), Some(480_000));
+        assert_eq!(minor_rate("1.5".parse().unwrap(), 2, 0), None);
+        assert_eq!(minor_rate("150".parse().unwrap(), 2, 0), None);
+        assert_eq!(minor_rate("1500".parse().unwrap(), 2, 0), Some(15));
+        assert_eq!(minor_rate("0.5".parse().unwrap(), 2, 2), None);
+        assert_eq!(minor_rate(Decimal::ZERO, 2, 2), None);
+    }
+
+    #[test]
+    fn the_example_checks_and_errors_name_the_field() {
+        let checked = example().check().unwrap();
+        assert_eq!(checked.zones[1].minor_rate, 480_000);
+        let mut bad = example();
+        bad.zones[1].rate = "0.333".parse().unwrap();
+        let err = bad.check().unwrap_err().to_string();
+        assert!(err.contains("zones[1].rate"), "{err}");
+        let mut bad = example();
+        bad.zones[0].house_account.iban = "FR7630006000011234567890188".into();
+        let err = bad.check().unwrap_err().to_string();
+        assert!(err.contains("zones[0].house_account.iban"), "{err}");
+    }
+}

@@ -1,0 +1,453 @@
+//! The clearing house: onboarding, claims, review, clearing cycles and settlement files.
+//!
+//! This crate ties the engines together. It reads the clock (the [`store::Clock`] it is given)
+//! and talks to the store; `screening`, `goods`, `netting` and `ledger` stay pure.
+//!
+//! Every state change is one [`store::Change`]: the record versions it read (so that a
+//! concurrent change makes it retry instead of overwriting), the ledger transfers that go with
+//! it, the records it writes and the audit events that explain it, in one transaction.
+//!
+//! - [`House::onboard`]: a participant, every name screened; active, pending review or rejected.
+//! - [`House::submit_claim`]: the checks in order (parties, invoice counterparty, goods policy,
+//!   price bands, monitoring); accepted claims are reserved on the ledger by a pending transfer.
+//! - [`House::decide`], [`House::reassign`]: cases and four-eyes review.
+//! - [`House::rescreen`]: after a list update, new hits open alerts and suspend participants.
+//! - [`House::run_cycle`]: INSTEX selection, ledger postings, pain.001, camt.053 and CSV files.
+//! - [`House::verify`]: postings, zone balance per cycle, audit chain.
+
+pub mod config;
+mod cycle;
+mod error;
+mod ids;
+pub mod iso20022;
+pub mod monitoring;
+mod onboarding;
+mod review;
+mod submit;
+pub mod types;
+mod verify;
+
+use std::sync::Arc;
+
+use goods::Checker;
+use screening::Screener;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use store::{Applied, AuditEvent, Change, Clock, Expect, Record, RecordQuery, Store};
+
+pub use config::{Checked as CheckedConfig, HouseConfig, Officer, Role};
+pub use cycle::{CycleOptions, CycleReport, Statement, StatementLine};
+pub use error::HouseError;
+pub use onboarding::{OnboardingInput, PartyDetails};
+pub use review::{DecisionOutcome, RescreenReport};
+pub use submit::ClaimOutcome;
+pub use types::*;
+pub use verify::HouseReport;
+
+/// How often a change that lost a race is read again and retried.
+pub const ATTEMPTS_MAX: u32 = 32;
+/// Most records any listing returns.
+pub const LIST_MAX: usize = store::records::RECORDS_LIMIT_MAX;
+
+/// The sanctions lists in force.
+#[derive(Debug, Clone)]
+pub struct Lists {
+    pub screener: Arc<Screener>,
+    /// Which version (`bundled`, a version id).
+    pub version: String,
+}
+
+/// The clearing house over one store.
+pub struct House {
+    store: Store,
+    clock: Clock,
+    lists: Lists,
+    checker: Arc<Checker>,
+    config: config::Checked,
+}
+
+impl std::fmt::Debug for House {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("House")
+            .field("store", &self.store)
+            .field("lists", &self.lists.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A record read with its version, to write back with a compare-and-set.
+#[derive(Debug, Clone)]
+pub(crate) struct Versioned<T> {
+    pub value: T,
+    pub version: u64,
+}
+
+impl House {
+    /// Sets up the house in an empty store: checks the configuration, opens the zone house
+    /// accounts on the ledger, and records who did it. Refuses if it is set up already.
+    pub fn init(
+        store: Store,
+        clock: Clock,
+        lists: Lists,
+        checker: Arc<Checker>,
+        config: HouseConfig,
+        actor: &str,
+    ) -> Result<House, HouseError> {
+        let checked = config.clone().check()?;
+        let now = clock();
+        let accounts = checked
+            .zones
+            .iter()
+            .map(|z| ids::zone_account(&checked, &z.code))
+            .collect();
+        let body = json(&config)?;
+        let change = Change {
+            expect: vec![Expect {
+                kind: kind::CONFIG.into(),
+                id: "house".into(),
+                version: None,
+            }],
+            accounts,
+            transfers: Vec::new(),
+            put: vec![Record {
+                kind: kind::CONFIG.into(),
+                id: "house".into(),
+                version: 1,
+                status: "active".into(),
+                party: String::new(),
+                counterparty: String::new(),
+                at: now,
+                body: body.clone(),
+            }],
+            audit: vec![AuditEvent {
+                actor: actor.into(),
+                action: "house.initialised".into(),
+                subject: "config:house".into(),
+                body,
+            }],
+        };
+        match store.apply_change(change)? {
+            Applied::Committed { .. } => {}
+            Applied::Conflict { .. } => {
+                return Err(HouseError::NotAllowed(
+                    "the house is set up in this database already".into(),
+                ));
+            }
+            Applied::Refused { accounts, .. } => {
+                return Err(HouseError::LedgerRefused {
+                    what: "the zone house accounts".into(),
+                    results: format!("{accounts:?}"),
+                });
+            }
+        }
+        Ok(House {
+            store,
+            clock,
+            lists,
+            checker,
+            config: checked,
+        })
+    }
+
+    /// Opens a house set up before.
+    pub fn open(
+        store: Store,
+        clock: Clock,
+        lists: Lists,
+        checker: Arc<Checker>,
+    ) -> Result<House, HouseError> {
+        let record = store
+            .record(kind::CONFIG, "house")?
+            .ok_or(HouseError::NotInitialised)?;
+        let config: HouseConfig = parse(&record)?;
+        let config = config.check()?;
+        Ok(House {
+            store,
+            clock,
+            lists,
+            checker,
+            config,
+        })
+    }
+
+    /// Whether the store holds a house.
+    pub fn is_initialised(store: &Store) -> Result<bool, HouseError> {
+        Ok(store.record(kind::CONFIG, "house")?.is_some())
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &config::Checked {
+        &self.config
+    }
+
+    /// The store underneath.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The lists in force.
+    pub fn lists(&self) -> &Lists {
+        &self.lists
+    }
+
+    /// Replaces the lists in force (after `rescreen`).
+    pub fn set_lists(&mut self, lists: Lists) {
+        self.lists = lists;
+    }
+
+    pub(crate) fn now(&self) -> u64 {
+        (self.clock)()
+    }
+
+    /// A record of a kind, parsed, with its version.
+    pub(crate) fn load<T: DeserializeOwned>(
+        &self,
+        kind: &'static str,
+        id: &str,
+    ) -> Result<Option<Versioned<T>>, HouseError> {
+        let Some(record) = self.store.record(kind, id)? else {
+            return Ok(None);
+        };
+        Ok(Some(Versioned {
+            value: parse(&record)?,
+            version: record.version,
+        }))
+    }
+
+    /// A record that must exist.
+    pub(crate) fn get<T: DeserializeOwned>(
+        &self,
+        kind: &'static str,
+        id: &str,
+    ) -> Result<Versioned<T>, HouseError> {
+        self.load(kind, id)?.ok_or_else(|| HouseError::NotFound {
+            kind,
+            id: id.to_owned(),
+        })
+    }
+
+    /// Records of a kind, parsed, following every page up to `limit`.
+    pub(crate) fn list<T: DeserializeOwned>(
+        &self,
+        mut query: RecordQuery,
+        limit: usize,
+    ) -> Result<Vec<Versioned<T>>, HouseError> {
+        let mut out = Vec::new();
+        while out.len() < limit {
+            query.limit = (limit - out.len()).min(LIST_MAX);
+            let page = self.store.records(&query)?;
+            let full = page.len() == query.limit;
+            if let Some(last) = page.last() {
+                query.after = Some((last.at, last.id.clone()));
+            }
+            for record in &page {
+                out.push(Versioned {
+                    value: parse(record)?,
+                    version: record.version,
+                });
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every participant, oldest first.
+    pub fn participants(
+        &self,
+        status: Option<ParticipantStatus>,
+    ) -> Result<Vec<ParticipantRecord>, HouseError> {
+        let query = RecordQuery {
+            kind: kind::PARTICIPANT.into(),
+            status: status.map(|s| s.as_str().to_owned()),
+            ..RecordQuery::default()
+        };
+        Ok(self
+            .list(query, usize::MAX)?
+            .into_iter()
+            .map(|v| v.value)
+            .collect())
+    }
+
+    /// One participant.
+    pub fn participant(&self, id: &str) -> Result<ParticipantRecord, HouseError> {
+        Ok(self.get(kind::PARTICIPANT, id)?.value)
+    }
+
+    /// Claims, oldest first: of one participant (as either side), in one state.
+    pub fn claims(
+        &self,
+        participant: Option<&str>,
+        status: Option<ClaimStatus>,
+        limit: usize,
+    ) -> Result<Vec<ClaimRecord>, HouseError> {
+        let query = RecordQuery {
+            kind: kind::CLAIM.into(),
+            status: status.map(|s| s.as_str().to_owned()),
+            party: participant.map(str::to_owned),
+            ..RecordQuery::default()
+        };
+        Ok(self
+            .list(query, limit)?
+            .into_iter()
+            .map(|v| v.value)
+            .collect())
+    }
+
+    /// One claim.
+    pub fn claim(&self, id: &str) -> Result<ClaimRecord, HouseError> {
+        Ok(self.get(kind::CLAIM, id)?.value)
+    }
+
+    /// Alerts, oldest first.
+    pub fn alerts(
+        &self,
+        status: Option<AlertStatus>,
+        participant: Option<&str>,
+    ) -> Result<Vec<Alert>, HouseError> {
+        let query = RecordQuery {
+            kind: kind::ALERT.into(),
+            status: status.map(|s| s.as_str().to_owned()),
+            party: participant.map(str::to_owned),
+            ..RecordQuery::default()
+        };
+        Ok(self
+            .list(query, usize::MAX)?
+            .into_iter()
+            .map(|v| v.value)
+            .collect())
+    }
+
+    /// Cases, oldest first.
+    pub fn cases(&self, status: Option<CaseStatus>) -> Result<Vec<Case>, HouseError> {
+        let query = RecordQuery {
+            kind: kind::CASE.into(),
+            status: status.map(|s| s.as_str().to_owned()),
+            ..RecordQuery::default()
+        };
+        Ok(self
+            .list(query, usize::MAX)?
+            .into_iter()
+            .map(|v| v.value)
+            .collect())
+    }
+
+    /// One case with its alerts and the audit entries about it.
+    pub fn case(&self, id: &str) -> Result<(Case, Vec<Alert>, Vec<store::AuditRow>), HouseError> {
+        let case: Case = self.get(kind::CASE, id)?.value;
+        let alerts = case
+            .alerts
+            .iter()
+            .map(|a| Ok(self.get::<Alert>(kind::ALERT, a)?.value))
+            .collect::<Result<Vec<_>, HouseError>>()?;
+        let audit = self
+            .store
+            .audit(0, Some(&format!("case:{id}")), store::LIST_LIMIT_MAX)?;
+        Ok((case, alerts, audit))
+    }
+
+    /// Cycles, oldest first.
+    pub fn cycles(&self) -> Result<Vec<Cycle>, HouseError> {
+        let query = RecordQuery {
+            kind: kind::CYCLE.into(),
+            ..RecordQuery::default()
+        };
+        Ok(self
+            .list(query, usize::MAX)?
+            .into_iter()
+            .map(|v| v.value)
+            .collect())
+    }
+
+    /// One cycle.
+    pub fn cycle(&self, number: u64) -> Result<Cycle, HouseError> {
+        Ok(self.get(kind::CYCLE, &cycle::cycle_id(number))?.value)
+    }
+
+    /// Applies a change; a conflict or a refusal becomes an error the caller may retry on.
+    pub(crate) fn commit(&self, change: Change, what: &str) -> Result<Commit, HouseError> {
+        match self.store.apply_change(change)? {
+            Applied::Committed { .. } => Ok(Commit::Done),
+            Applied::Conflict { kind, id, .. } => Ok(Commit::Raced(format!("{kind} {id}"))),
+            Applied::Refused {
+                accounts,
+                transfers,
+            } => Err(HouseError::LedgerRefused {
+                what: what.to_owned(),
+                results: format!("accounts {accounts:?}, transfers {transfers:?}"),
+            }),
+        }
+    }
+}
+
+/// What became of a commit.
+pub(crate) enum Commit {
+    Done,
+    /// Another writer changed a record read: read again and retry.
+    Raced(String),
+}
+
+/// The JSON of a value.
+pub(crate) fn json<T: Serialize>(value: &T) -> Result<String, HouseError> {
+    serde_json::to_string(value).map_err(|e| HouseError::Corrupt {
+        kind: "json".into(),
+        id: String::new(),
+        message: e.to_string(),
+    })
+}
+
+/// A stored record's body.
+pub(crate) fn parse<T: DeserializeOwned>(record: &Record) -> Result<T, HouseError> {
+    serde_json::from_str(&record.body).map_err(|e| HouseError::Corrupt {
+        kind: record.kind.clone(),
+        id: record.id.clone(),
+        message: e.to_string(),
+    })
+}
+
+/// A record to write.
+pub(crate) fn record<T: Serialize>(
+    kind: &str,
+    id: &str,
+    version: u64,
+    status: &str,
+    (party, counterparty): (&str, &str),
+    at: u64,
+    value: &T,
+) -> Result<Record, HouseError> {
+    Ok(Record {
+        kind: kind.into(),
+        id: id.into(),
+        version,
+        status: status.into(),
+        party: party.into(),
+        counterparty: counterparty.into(),
+        at,
+        body: json(value)?,
+    })
+}
+
+/// Expect a record at a version (`None`: absent).
+pub(crate) fn expect(kind: &str, id: &str, version: Option<u64>) -> Expect {
+    Expect {
+        kind: kind.into(),
+        id: id.into(),
+        version,
+    }
+}
+
+/// An audit event.
+pub(crate) fn audit<T: Serialize>(
+    actor: &str,
+    action: &str,
+    subject: String,
+    body: &T,
+) -> Result<AuditEvent, HouseError> {
+    Ok(AuditEvent {
+        actor: actor.into(),
+        action: action.into(),
+        subject,
+        body: json(body)?,
+    })
+}

@@ -1,0 +1,390 @@
+//! Onboarding: a participant's details checked, every name screened, and the outcome recorded
+//! with its alerts, its case and its ledger account in one change.
+
+use model::{
+    BankAccount, BankAccountInput, Identifier, Participant, ParticipantInput, Party, PartyInput,
+    PartyKind,
+};
+use screening::{Query, Schema, Scratch};
+use serde::{Deserialize, Serialize};
+
+use crate::error::HouseError;
+use crate::types::*;
+use crate::{Commit, House, audit, expect, ids, record};
+
+/// A legal-name hit at or above this score rejects the applicant outright: the registered name
+/// is the listed organisation's. Hits below it, and every owner or director hit, go to review.
+pub const AUTO_REJECT_SCORE: f64 = 0.98;
+/// Most hits kept per screened name.
+pub const HITS_PER_NAME_MAX: usize = 5;
+
+/// A participant's details as an applicant gives them (a JSON file or CLI flags).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnboardingInput {
+    pub id: String,
+    pub legal_name: String,
+    pub registration_number: String,
+    /// ISO 3166 alpha-2.
+    pub country: String,
+    pub zone: String,
+    #[serde(default)]
+    pub lei: Option<String>,
+    pub iban: String,
+    pub bic: String,
+    #[serde(default)]
+    pub beneficial_owners: Vec<PartyDetails>,
+    #[serde(default)]
+    pub directors: Vec<PartyDetails>,
+}
+
+/// A beneficial owner or director.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyDetails {
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    /// ISO 3166 alpha-2 codes.
+    #[serde(default)]
+    pub nationalities: Vec<String>,
+}
+
+impl OnboardingInput {
+    /// The participant, validated; errors name the field.
+    pub fn to_participant(&self) -> Result<Participant, HouseError> {
+        let field =
+            |name: &str, e: &dyn std::fmt::Display| HouseError::invalid(name, e.to_string());
+        let id = self.id.parse().map_err(|e| field("id", &e))?;
+        let zone = self.zone.parse().map_err(|e| field("zone", &e))?;
+        let country = self.country.parse().map_err(|e| field("country", &e))?;
+        let lei = match &self.lei {
+            Some(lei) => Some(lei.parse().map_err(|e| field("lei", &e))?),
+            None => None,
+        };
+        if self.registration_number.trim().is_empty() {
+            return Err(HouseError::invalid(
+                "registration_number",
+                "must not be empty",
+            ));
+        }
+        let registration = Identifier::new("registration", &self.registration_number)
+            .map_err(|e| field("registration_number", &e))?;
+        let bank_account = BankAccount::new(BankAccountInput {
+            iban: self.iban.parse().map_err(|e| field("iban", &e))?,
+            bic: self.bic.parse().map_err(|e| field("bic", &e))?,
+        })
+        .map_err(|e| field("bic", &e))?;
+        let owners = parties(&self.beneficial_owners, "beneficial_owners", "owner")?;
+        let directors = parties(&self.directors, "directors", "director")?;
+        Participant::new(ParticipantInput {
+            id,
+            legal_name: self.legal_name.clone(),
+            zone,
+            country,
+            lei,
+            identifiers: vec![registration],
+            beneficial_owners: owners,
+            directors,
+            bank_account: Some(bank_account),
+        })
+        .map_err(|e| {
+            let text = e.to_string();
+            let field = field_of(&text).unwrap_or("participant").to_owned();
+            HouseError::invalid(field, text)
+        })
+    }
+}
+
+/// The field a model validation message names (`… field "legal_name": …`).
+fn field_of(text: &str) -> Option<&str> {
+    let start = text.find("field \"")? + 7;
+    let end = text[start..].find('"')? + start;
+    Some(&text[start..end])
+}
+
+fn parties(list: &[PartyDetails], field: &str, prefix: &str) -> Result<Vec<Party>, HouseError> {
+    list.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let at = |name: &str| format!("{field}[{i}].{name}");
+            let birth_date = match &p.birth_date {
+                Some(d) => Some(d.parse().map_err(|e: model::DateError| {
+                    HouseError::invalid(at("birth_date"), e.to_string())
+                })?),
+                None => None,
+            };
+            let mut countries = Vec::with_capacity(p.nationalities.len());
+            for (k, n) in p.nationalities.iter().enumerate() {
+                countries.push(n.parse::<model::CountryCode>().map_err(|e| {
+                    HouseError::invalid(at(&format!("nationalities[{k}]")), e.to_string())
+                })?);
+            }
+            Party::new(PartyInput {
+                id: format!("{prefix}-{}", i + 1)
+                    .parse()
+                    .map_err(|e: model::IdError| HouseError::invalid(at("id"), e.to_string()))?,
+                kind: PartyKind::Person,
+                name: p.name.clone(),
+                birth_date,
+                country: countries.first().copied(),
+                identifiers: Vec::new(),
+            })
+            .map_err(|e| HouseError::invalid(at("name"), e.to_string()))
+        })
+        .collect()
+}
+
+impl House {
+    /// Screens one name against the lists in force.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn screen_name(
+        &self,
+        role: NameRole,
+        party: Option<String>,
+        name: &str,
+        birth_date: Option<String>,
+        countries: Vec<String>,
+        person: bool,
+        field: &str,
+    ) -> Result<ScreenedName, HouseError> {
+        let mut query = Query::name(name);
+        query.schema = Some(if person {
+            Schema::Person
+        } else {
+            Schema::Organization
+        });
+        query.facts.birth_date = birth_date
+            .as_deref()
+            .and_then(screening::screener::parse_partial_date);
+        query.facts.countries = countries.clone();
+        let matches = self
+            .lists
+            .screener
+            .screen(
+                &query,
+                self.config.config.screening_threshold,
+                HITS_PER_NAME_MAX,
+                &mut Scratch::default(),
+            )
+            .map_err(|e| HouseError::invalid(field, format!("{name:?}: {e}")))?;
+        let hits = matches
+            .into_iter()
+            .map(|m| Hit {
+                explanation: serde_json::to_value(&m.explanation).unwrap_or_default(),
+                entity_id: m.entity_id,
+                caption: m.caption,
+                list: m.list,
+                score: m.score,
+            })
+            .collect();
+        Ok(ScreenedName {
+            role,
+            party,
+            name: name.to_owned(),
+            birth_date,
+            countries,
+            person,
+            hits,
+        })
+    }
+
+    /// Screens a participant's legal name, owners and directors.
+    pub(crate) fn screen_participant(
+        &self,
+        p: &Participant,
+    ) -> Result<Vec<ScreenedName>, HouseError> {
+        let mut out = vec![self.screen_name(
+            NameRole::LegalName,
+            None,
+            p.legal_name(),
+            None,
+            vec![p.country().as_str().to_owned()],
+            false,
+            "legal_name",
+        )?];
+        for (role, list, field) in [
+            (
+                NameRole::BeneficialOwner,
+                p.beneficial_owners(),
+                "beneficial_owners",
+            ),
+            (NameRole::Director, p.directors(), "directors"),
+        ] {
+            for (i, party) in list.iter().enumerate() {
+                out.push(
+                    self.screen_name(
+                        role,
+                        Some(party.id().to_string()),
+                        party.name(),
+                        party.birth_date().map(|d| d.to_string()),
+                        party
+                            .country()
+                            .map(|c| c.as_str().to_owned())
+                            .into_iter()
+                            .collect(),
+                        true,
+                        &format!("{field}[{i}].name"),
+                    )?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Onboards a participant. The same details again return the record as it is; other
+    /// details under an id in use are refused.
+    pub fn onboard(
+        &self,
+        actor: &str,
+        input: &OnboardingInput,
+    ) -> Result<ParticipantRecord, HouseError> {
+        let participant = input.to_participant()?;
+        let zone = self.config.zone(participant.zone()).ok_or_else(|| {
+            HouseError::invalid("zone", format!("no zone {} in this instrument", input.zone))
+        })?;
+        let country = participant.country().as_str().to_owned();
+        if !zone.countries.is_empty() && !zone.countries.contains(&country) {
+            return Err(HouseError::invalid(
+                "country",
+                format!("{country} is not a country of zone {}", zone.code),
+            ));
+        }
+        let id = participant.id().to_string();
+        if let Some(existing) = self.load::<ParticipantRecord>(kind::PARTICIPANT, &id)? {
+            if existing.value.participant == participant {
+                return Ok(existing.value);
+            }
+            return Err(HouseError::NotAllowed(format!(
+                "participant {id} exists with other details"
+            )));
+        }
+        let screening = self.screen_participant(&participant)?;
+        let now = self.now();
+        let auto_reject = screening.iter().any(|s| {
+            s.role == NameRole::LegalName && s.hits.iter().any(|h| h.score >= AUTO_REJECT_SCORE)
+        });
+        let hits = screening.iter().any(|s| !s.hits.is_empty());
+        let status = if auto_reject {
+            ParticipantStatus::Rejected
+        } else if hits {
+            ParticipantStatus::PendingReview
+        } else {
+            ParticipantStatus::Active
+        };
+        let subject = format!("participant:{id}");
+        let mut alerts = Vec::new();
+        if status == ParticipantStatus::PendingReview {
+            alerts = screening_alerts(&subject, &id, &screening, &self.lists.version, now);
+        }
+        let mut rec = ParticipantRecord {
+            participant,
+            registration_number: input.registration_number.trim().to_owned(),
+            status,
+            account_id: ids::participant_account(&self.config, &id).id,
+            screening,
+            lists_version: self.lists.version.clone(),
+            onboarded_at: now,
+            onboarded_by: actor.to_owned(),
+            open_alerts: alerts.iter().map(|a| a.id.clone()).collect(),
+        };
+        let mut change = store::Change {
+            expect: vec![expect(kind::PARTICIPANT, &id, None)],
+            accounts: vec![ids::participant_account(&self.config, &id)],
+            ..store::Change::default()
+        };
+        if !alerts.is_empty() {
+            self.open_case(&mut change, &subject, &id, &mut alerts, now, None)?;
+        }
+        rec.open_alerts = alerts.iter().map(|a| a.id.clone()).collect();
+        change.put.push(record(
+            kind::PARTICIPANT,
+            &id,
+            1,
+            status.as_str(),
+            (&id, ""),
+            now,
+            &rec,
+        )?);
+        change.audit.push(audit(
+            actor,
+            "participant.onboarded",
+            subject,
+            &serde_json::json!({
+                "status": status.as_str(),
+                "lists_version": self.lists.version,
+                "threshold": self.config.config.screening_threshold,
+                "auto_reject_score": AUTO_REJECT_SCORE,
+                "screening": rec.screening,
+                "alerts": rec.open_alerts,
+            }),
+        )?);
+        match self.commit(change, "the participant's account")? {
+            Commit::Done => Ok(rec),
+            Commit::Raced(_) => {
+                // Another request onboarded the same id meanwhile: answer as if it came first.
+                let existing: ParticipantRecord = self.get(kind::PARTICIPANT, &id)?.value;
+                if existing.participant == rec.participant {
+                    Ok(existing)
+                } else {
+                    Err(HouseError::NotAllowed(format!(
+                        "participant {id} exists with other details"
+                    )))
+                }
+            }
+        }
+    }
+}
+
+/// One alert per hit of every screened name.
+pub(crate) fn screening_alerts(
+    subject: &str,
+    participant: &str,
+    screening: &[ScreenedName],
+    lists_version: &str,
+    now: u64,
+) -> Vec<Alert> {
+    let mut alerts = Vec::new();
+    for name in screening {
+        for hit in &name.hits {
+            let who = match &name.party {
+                Some(p) => format!("{} {p}", name.role.as_str()),
+                None => name.role.as_str().to_owned(),
+            };
+            alerts.push(Alert {
+                id: alert_id(&[subject, "sanctions", &who, &hit.entity_id, lists_version]),
+                subject: subject.to_owned(),
+                participant: participant.to_owned(),
+                category: "sanctions".into(),
+                code: "sanctions_hit".into(),
+                explanation: format!(
+                    "{who} {:?} matches {} {:?} on {} with score {:.3} (matched name {:?})",
+                    name.name,
+                    hit.entity_id,
+                    hit.caption,
+                    hit.list,
+                    hit.score,
+                    hit.explanation
+                        .get("matched_name")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default(),
+                ),
+                inputs: serde_json::json!({
+                    "name": name.name, "role": name.role, "party": name.party,
+                    "birth_date": name.birth_date, "countries": name.countries,
+                    "hit": hit, "lists_version": lists_version,
+                }),
+                status: AlertStatus::Open,
+                case: String::new(),
+                created_at: now,
+            });
+        }
+    }
+    alerts
+}
+
+/// A short, stable alert id from what the alert is about.
+pub(crate) fn alert_id(parts: &[&str]) -> String {
+    format!("al-{:015x}", ids::derive(parts) >> 3)
+}

@@ -1,0 +1,657 @@
+//! Review: alerts grouped into cases, decisions with four eyes, reassignment by a supervisor,
+//! and rescreening after a list update.
+
+use ledger::{NewTransfer, TransferFlags};
+use serde::Serialize;
+use store::Change;
+
+use crate::config::Role;
+use crate::error::HouseError;
+use crate::onboarding::screening_alerts;
+use crate::types::*;
+use crate::{Commit, House, Lists, Versioned, audit, expect, ids, record};
+
+/// Longest reason an officer may give, in bytes.
+pub const REASON_BYTES_MAX: usize = 4096;
+
+/// What a decision did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionOutcome {
+    pub case: Case,
+    /// The subject's state afterwards (`queued`, `active`, `rejected`, or unchanged while a
+    /// release waits for its second officer).
+    pub subject_status: String,
+    /// Whether the case waits for a second officer.
+    pub awaiting_second: bool,
+}
+
+/// What a rescreen found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RescreenReport {
+    pub lists_version: String,
+    pub participants: usize,
+    pub names: usize,
+    pub claims: usize,
+    /// Alerts opened for new hits.
+    pub new_alerts: Vec<String>,
+    /// Participants suspended until reviewed.
+    pub suspended: Vec<String>,
+    /// Claims held until reviewed.
+    pub held: Vec<String>,
+    /// Hits of earlier screenings that no longer match (their alerts stay for the officers).
+    pub gone: Vec<String>,
+}
+
+impl House {
+    /// Opens a case for `alerts` about `subject`, adding the alerts and the case to `change`.
+    pub(crate) fn open_case(
+        &self,
+        change: &mut Change,
+        subject: &str,
+        participant: &str,
+        alerts: &mut [Alert],
+        now: u64,
+        assignee: Option<String>,
+    ) -> Result<String, HouseError> {
+        let first = alerts.first().map(|a| a.id.as_str()).unwrap_or_default();
+        let case_id = format!("case-{:012x}", ids::derive(&[subject, first]) >> 15);
+        for alert in alerts.iter_mut() {
+            alert.case = case_id.clone();
+            change.expect.push(expect(kind::ALERT, &alert.id, None));
+            change.put.push(record(
+                kind::ALERT,
+                &alert.id,
+                1,
+                alert.status.as_str(),
+                (participant, ""),
+                now,
+                alert,
+            )?);
+        }
+        let case = Case {
+            id: case_id.clone(),
+            subject: subject.to_owned(),
+            participant: participant.to_owned(),
+            alerts: alerts.iter().map(|a| a.id.clone()).collect(),
+            status: CaseStatus::Open,
+            assignee,
+            decisions: Vec::new(),
+            opened_at: now,
+        };
+        change.expect.push(expect(kind::CASE, &case_id, None));
+        change.put.push(record(
+            kind::CASE,
+            &case_id,
+            1,
+            case.status.as_str(),
+            (participant, ""),
+            now,
+            &case,
+        )?);
+        change.audit.push(audit(
+            "system",
+            "case.opened",
+            format!("case:{case_id}"),
+            &serde_json::json!({ "subject": subject, "alerts": alerts }),
+        )?);
+        Ok(case_id)
+    }
+
+    /// An officer's decision on a case. Releasing needs two different officers; rejecting one.
+    pub fn decide(
+        &self,
+        officer: &str,
+        case_id: &str,
+        verdict: Verdict,
+        reason: &str,
+    ) -> Result<DecisionOutcome, HouseError> {
+        let role = self
+            .config
+            .officer(officer)
+            .map(|o| o.role)
+            .ok_or_else(|| {
+                HouseError::invalid(
+                    "officer",
+                    format!("{officer:?} is not an officer of this house"),
+                )
+            })?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.len() > REASON_BYTES_MAX {
+            return Err(HouseError::invalid(
+                "reason",
+                format!("a reason of 1 to {REASON_BYTES_MAX} bytes is required"),
+            ));
+        }
+        for _ in 0..crate::ATTEMPTS_MAX {
+            match self.try_decide(officer, role, case_id, verdict, reason)? {
+                Ok(outcome) => return Ok(outcome),
+                Err(_raced) => continue,
+            }
+        }
+        Err(HouseError::Contention {
+            what: format!("case {case_id}"),
+            attempts: crate::ATTEMPTS_MAX,
+        })
+    }
+
+    fn try_decide(
+        &self,
+        officer: &str,
+        role: Role,
+        case_id: &str,
+        verdict: Verdict,
+        reason: &str,
+    ) -> Result<Result<DecisionOutcome, String>, HouseError> {
+        let Versioned {
+            value: mut case,
+            version,
+        } = self.get::<Case>(kind::CASE, case_id)?;
+        if case.status.is_closed() {
+            return Err(HouseError::NotAllowed(format!(
+                "case {case_id} is closed ({})",
+                case.status.as_str()
+            )));
+        }
+        if case.status == CaseStatus::Open
+            && role != Role::Supervisor
+            && case.assignee.as_deref().is_some_and(|a| a != officer)
+        {
+            return Err(HouseError::NotAllowed(format!(
+                "case {case_id} is assigned to {}; a supervisor can reassign it",
+                case.assignee.as_deref().unwrap_or_default()
+            )));
+        }
+        let now = self.now();
+        let mut alerts = Vec::with_capacity(case.alerts.len());
+        for id in &case.alerts {
+            alerts.push(self.get::<Alert>(kind::ALERT, id)?);
+        }
+        let first_release = case
+            .decisions
+            .iter()
+            .find(|d| d.verdict == Verdict::Release)
+            .map(|d| d.officer.clone());
+        let closes = match (verdict, case.status) {
+            (Verdict::Reject, _) => Some(CaseStatus::Rejected),
+            (Verdict::Release, CaseStatus::Open) => None,
+            (Verdict::Release, _) => {
+                if first_release.as_deref() == Some(officer) {
+                    return Err(HouseError::NotAllowed(format!(
+                        "four eyes: {officer} proposed this release; a second, different officer must agree"
+                    )));
+                }
+                Some(CaseStatus::Released)
+            }
+        };
+        let seen = serde_json::json!({
+            "case": case, "alerts": alerts.iter().map(|a| &a.value).collect::<Vec<_>>(),
+        });
+        case.decisions.push(Decision {
+            officer: officer.to_owned(),
+            verdict,
+            reason: reason.to_owned(),
+            at: now,
+        });
+        case.status = closes.unwrap_or(CaseStatus::AwaitingSecond);
+        let mut change = Change::default();
+        let subject_status = match closes {
+            None => "awaiting second officer".to_owned(),
+            Some(status) => {
+                let alert_status = if status == CaseStatus::Released {
+                    AlertStatus::Cleared
+                } else {
+                    AlertStatus::Confirmed
+                };
+                for a in &mut alerts {
+                    a.value.status = alert_status;
+                    change
+                        .expect
+                        .push(expect(kind::ALERT, &a.value.id, Some(a.version)));
+                    change.put.push(record(
+                        kind::ALERT,
+                        &a.value.id,
+                        a.version + 1,
+                        alert_status.as_str(),
+                        (&a.value.participant, ""),
+                        a.value.created_at,
+                        &a.value,
+                    )?);
+                }
+                self.close_subject(&mut change, &case, status == CaseStatus::Released, now)?
+            }
+        };
+        change
+            .expect
+            .push(expect(kind::CASE, case_id, Some(version)));
+        change.put.push(record(
+            kind::CASE,
+            case_id,
+            version + 1,
+            case.status.as_str(),
+            (&case.participant, ""),
+            case.opened_at,
+            &case,
+        )?);
+        change.audit.push(audit(
+            officer,
+            "case.decided",
+            format!("case:{case_id}"),
+            &serde_json::json!({
+                "verdict": verdict, "reason": reason, "role": role,
+                "case_status": case.status, "subject": case.subject,
+                "subject_status": subject_status, "inputs_seen": seen,
+            }),
+        )?);
+        Ok(match self.commit(change, "the claim's reservation")? {
+            Commit::Done => Ok(DecisionOutcome {
+                awaiting_second: case.status == CaseStatus::AwaitingSecond,
+                case,
+                subject_status,
+            }),
+            Commit::Raced(what) => Err(what),
+        })
+    }
+
+    /// Applies a closed case to its subject: a claim released or rejected, a participant
+    /// cleared (once no other alert about it is open) or rejected.
+    fn close_subject(
+        &self,
+        change: &mut Change,
+        case: &Case,
+        released: bool,
+        now: u64,
+    ) -> Result<String, HouseError> {
+        let (kind, id) = case
+            .subject
+            .split_once(':')
+            .ok_or_else(|| HouseError::Corrupt {
+                kind: "case".into(),
+                id: case.id.clone(),
+                message: format!("subject {:?}", case.subject),
+            })?;
+        if kind == kind::CLAIM {
+            let Versioned {
+                value: mut claim,
+                version,
+            } = self.get::<ClaimRecord>(kind::CLAIM, id)?;
+            if released {
+                for party in [&claim.submission.creditor, &claim.submission.debtor] {
+                    let p: ParticipantRecord = self.get(kind::PARTICIPANT, party)?.value;
+                    if p.status != ParticipantStatus::Active {
+                        return Err(HouseError::NotAllowed(format!(
+                            "participant {party} is {}: review it before releasing claim {id}",
+                            p.status.as_str()
+                        )));
+                    }
+                }
+                if claim.reserve_transfer.is_none() {
+                    let transfer = self.reserve_transfer(&claim);
+                    claim.reserve_transfer = Some(transfer.id);
+                    change.transfers.push(transfer);
+                }
+                claim.status = if claim.cleared_minor > 0 {
+                    ClaimStatus::PartiallyCleared
+                } else {
+                    ClaimStatus::Queued
+                };
+            } else {
+                if let Some(pending) = claim.reserve_transfer.take() {
+                    change.transfers.push(NewTransfer {
+                        id: ids::void(id),
+                        pending_id: pending,
+                        flags: TransferFlags::VOID_PENDING,
+                        ..NewTransfer::default()
+                    });
+                }
+                claim.status = ClaimStatus::Rejected;
+                claim.rejection = Some(format!("case {} rejected", case.id));
+            }
+            claim.case = None;
+            change.expect.push(expect(kind::CLAIM, id, Some(version)));
+            change.put.push(claim_record(&claim, version + 1)?);
+            return Ok(claim.status.as_str().to_owned());
+        }
+        let Versioned {
+            value: mut p,
+            version,
+        } = self.get::<ParticipantRecord>(kind::PARTICIPANT, id)?;
+        p.open_alerts.retain(|a| !case.alerts.contains(a));
+        p.status = if !released {
+            ParticipantStatus::Rejected
+        } else if p.open_alerts.is_empty() {
+            ParticipantStatus::Active
+        } else {
+            p.status
+        };
+        change
+            .expect
+            .push(expect(kind::PARTICIPANT, id, Some(version)));
+        change.put.push(record(
+            kind::PARTICIPANT,
+            id,
+            version + 1,
+            p.status.as_str(),
+            (id, ""),
+            p.onboarded_at,
+            &p,
+        )?);
+        let _ = now;
+        Ok(p.status.as_str().to_owned())
+    }
+
+    /// A supervisor gives a case to another officer.
+    pub fn reassign(
+        &self,
+        supervisor: &str,
+        case_id: &str,
+        to: &str,
+        reason: &str,
+    ) -> Result<Case, HouseError> {
+        if self.config.officer(supervisor).map(|o| o.role) != Some(Role::Supervisor) {
+            return Err(HouseError::NotAllowed(format!(
+                "{supervisor:?} is not a supervisor of this house"
+            )));
+        }
+        if self.config.officer(to).is_none() {
+            return Err(HouseError::invalid(
+                "to",
+                format!("{to:?} is not an officer of this house"),
+            ));
+        }
+        if reason.trim().is_empty() {
+            return Err(HouseError::invalid("reason", "a reason is required"));
+        }
+        for _ in 0..crate::ATTEMPTS_MAX {
+            let Versioned {
+                value: mut case,
+                version,
+            } = self.get::<Case>(kind::CASE, case_id)?;
+            if case.status.is_closed() {
+                return Err(HouseError::NotAllowed(format!("case {case_id} is closed")));
+            }
+            let from = case.assignee.replace(to.to_owned());
+            let change = Change {
+                expect: vec![expect(kind::CASE, case_id, Some(version))],
+                put: vec![record(
+                    kind::CASE,
+                    case_id,
+                    version + 1,
+                    case.status.as_str(),
+                    (&case.participant, ""),
+                    case.opened_at,
+                    &case,
+                )?],
+                audit: vec![audit(
+                    supervisor,
+                    "case.reassigned",
+                    format!("case:{case_id}"),
+                    &serde_json::json!({ "from": from, "to": to, "reason": reason.trim() }),
+                )?],
+                ..Change::default()
+            };
+            if let Commit::Done = self.commit(change, "nothing")? {
+                return Ok(case);
+            }
+        }
+        Err(HouseError::Contention {
+            what: format!("case {case_id}"),
+            attempts: crate::ATTEMPTS_MAX,
+        })
+    }
+
+    /// After a list update: screens every participant, owner and director and the invoice
+    /// counterparty of every open claim against `lists`; only results that changed count. New
+    /// hits open alerts and a case, suspend the participant (or hold the claim) until reviewed.
+    pub fn rescreen(&mut self, actor: &str, lists: Lists) -> Result<RescreenReport, HouseError> {
+        self.lists = lists;
+        let mut report = RescreenReport {
+            lists_version: self.lists.version.clone(),
+            ..RescreenReport::default()
+        };
+        let participants = self.list::<ParticipantRecord>(
+            store::RecordQuery {
+                kind: kind::PARTICIPANT.into(),
+                ..Default::default()
+            },
+            usize::MAX,
+        )?;
+        for Versioned { value: p, version } in participants {
+            if p.status == ParticipantStatus::Rejected {
+                continue;
+            }
+            report.participants += 1;
+            let fresh = self.screen_participant(&p.participant)?;
+            report.names += fresh.len();
+            self.apply_rescreen(actor, p, version, fresh, &mut report)?;
+        }
+        for status in [
+            ClaimStatus::Queued,
+            ClaimStatus::PartiallyCleared,
+            ClaimStatus::Held,
+        ] {
+            let claims = self.list::<ClaimRecord>(
+                store::RecordQuery {
+                    kind: kind::CLAIM.into(),
+                    status: Some(status.as_str().into()),
+                    ..Default::default()
+                },
+                usize::MAX,
+            )?;
+            for Versioned { value: c, version } in claims {
+                report.claims += 1;
+                self.rescreen_claim(actor, c, version, &mut report)?;
+            }
+        }
+        Ok(report)
+    }
+
+    fn apply_rescreen(
+        &self,
+        actor: &str,
+        mut p: ParticipantRecord,
+        version: u64,
+        fresh: Vec<ScreenedName>,
+        report: &mut RescreenReport,
+    ) -> Result<(), HouseError> {
+        let id = p.participant.id().to_string();
+        let known = |name: &ScreenedName, entity: &str| {
+            p.screening.iter().any(|old| {
+                old.role == name.role
+                    && old.party == name.party
+                    && old.hits.iter().any(|h| h.entity_id == entity)
+            })
+        };
+        let new_only: Vec<ScreenedName> = fresh
+            .iter()
+            .map(|n| ScreenedName {
+                hits: n
+                    .hits
+                    .iter()
+                    .filter(|h| !known(n, &h.entity_id))
+                    .cloned()
+                    .collect(),
+                ..n.clone()
+            })
+            .collect();
+        for old in &p.screening {
+            for h in &old.hits {
+                let still = fresh.iter().any(|n| {
+                    n.role == old.role
+                        && n.party == old.party
+                        && n.hits.iter().any(|x| x.entity_id == h.entity_id)
+                });
+                if !still {
+                    report
+                        .gone
+                        .push(format!("participant {id}: {} {}", old.name, h.entity_id));
+                }
+            }
+        }
+        let subject = format!("participant:{id}");
+        let now = self.now();
+        let mut alerts = screening_alerts(&subject, &id, &new_only, &self.lists.version, now);
+        let unchanged = alerts.is_empty() && fresh == p.screening;
+        if unchanged {
+            return Ok(());
+        }
+        let mut change = Change {
+            expect: vec![expect(kind::PARTICIPANT, &id, Some(version))],
+            ..Change::default()
+        };
+        if !alerts.is_empty() {
+            self.open_case(&mut change, &subject, &id, &mut alerts, now, None)?;
+            p.open_alerts.extend(alerts.iter().map(|a| a.id.clone()));
+            if p.status == ParticipantStatus::Active {
+                p.status = ParticipantStatus::Suspended;
+                report.suspended.push(id.clone());
+            }
+            report
+                .new_alerts
+                .extend(alerts.iter().map(|a| a.id.clone()));
+        }
+        p.screening = fresh;
+        p.lists_version = self.lists.version.clone();
+        change.put.push(record(
+            kind::PARTICIPANT,
+            &id,
+            version + 1,
+            p.status.as_str(),
+            (&id, ""),
+            p.onboarded_at,
+            &p,
+        )?);
+        change.audit.push(audit(
+            actor,
+            "participant.rescreened",
+            subject,
+            &serde_json::json!({
+                "lists_version": self.lists.version, "status": p.status,
+                "new_alerts": alerts, "screening": p.screening,
+            }),
+        )?);
+        match self.commit(change, "nothing")? {
+            Commit::Done => Ok(()),
+            Commit::Raced(what) => Err(HouseError::Contention { what, attempts: 1 }),
+        }
+    }
+
+    fn rescreen_claim(
+        &self,
+        actor: &str,
+        mut claim: ClaimRecord,
+        version: u64,
+        report: &mut RescreenReport,
+    ) -> Result<(), HouseError> {
+        let id = claim.submission.id.clone();
+        let party = &claim.submission.invoice_counterparty;
+        let fresh = self.screen_name(
+            NameRole::InvoiceCounterparty,
+            None,
+            &party.name,
+            None,
+            party.country.iter().cloned().collect(),
+            false,
+            "invoice_counterparty.name",
+        )?;
+        let before: Vec<String> = claim
+            .checks
+            .iter()
+            .filter(|c| c.step == "counterparty")
+            .flat_map(|c| {
+                c.inputs["hits"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|h| h["entity_id"].as_str().map(str::to_owned))
+            })
+            .collect();
+        let new_hits: Vec<Hit> = fresh
+            .hits
+            .iter()
+            .filter(|h| !before.contains(&h.entity_id))
+            .cloned()
+            .collect();
+        if new_hits.is_empty() {
+            return Ok(());
+        }
+        let subject = format!("claim:{id}");
+        let now = self.now();
+        let only_new = ScreenedName {
+            hits: new_hits,
+            ..fresh.clone()
+        };
+        let mut alerts = screening_alerts(
+            &subject,
+            &claim.submission.creditor,
+            std::slice::from_ref(&only_new),
+            &self.lists.version,
+            now,
+        );
+        let mut change = Change {
+            expect: vec![expect(kind::CLAIM, &id, Some(version))],
+            ..Change::default()
+        };
+        let case = self.open_case(
+            &mut change,
+            &subject,
+            &claim.submission.creditor,
+            &mut alerts,
+            now,
+            None,
+        )?;
+        claim.checks.push(Check {
+            step: "counterparty".into(),
+            subject: format!("rescreen with lists {}", self.lists.version),
+            outcome: Outcome::Hold,
+            findings: alerts.iter().map(|a| a.explanation.clone()).collect(),
+            inputs: serde_json::json!({ "name": fresh.name, "hits": fresh.hits }),
+        });
+        claim.alerts.extend(alerts.iter().map(|a| a.id.clone()));
+        claim.case = Some(case);
+        claim.status = ClaimStatus::Held;
+        change.put.push(claim_record(&claim, version + 1)?);
+        change.audit.push(audit(
+            actor,
+            "claim.rescreened",
+            subject,
+            &serde_json::json!({ "lists_version": self.lists.version, "new_alerts": alerts }),
+        )?);
+        report
+            .new_alerts
+            .extend(alerts.iter().map(|a| a.id.clone()));
+        report.held.push(id);
+        match self.commit(change, "nothing")? {
+            Commit::Done => Ok(()),
+            Commit::Raced(what) => Err(HouseError::Contention { what, attempts: 1 }),
+        }
+    }
+
+    /// The pending transfer that reserves what a claim still owes.
+    pub(crate) fn reserve_transfer(&self, claim: &ClaimRecord) -> NewTransfer {
+        let debtor = ids::participant_account(&self.config, &claim.submission.debtor).id;
+        let creditor = ids::participant_account(&self.config, &claim.submission.creditor).id;
+        NewTransfer {
+            id: ids::reserve(&claim.submission.id),
+            debit_account_id: debtor,
+            credit_account_id: creditor,
+            amount: u64::try_from(claim.remaining_minor()).unwrap_or(0),
+            ledger: ids::ledger_of(&self.config),
+            code: ids::TRANSFER_RESERVE,
+            flags: TransferFlags::PENDING,
+            ..NewTransfer::default()
+        }
+    }
+}
+
+/// A claim's record.
+pub(crate) fn claim_record(claim: &ClaimRecord, version: u64) -> Result<store::Record, HouseError> {
+    record(
+        kind::CLAIM,
+        &claim.submission.id,
+        version,
+        claim.status.as_str(),
+        (&claim.submission.creditor, &claim.submission.debtor),
+        claim.submitted_at,
+        claim,
+    )
+}

@@ -1,0 +1,663 @@
+//! Claims: validated, checked in order (parties, invoice counterparty, goods policy, price
+//! bands, monitoring), and recorded as accepted (reserved on the ledger), held or rejected.
+
+use goods::{Finding, Line, LineFields, Verdict as GoodsVerdict};
+use model::{ClaimId, GOODS_LINES_MAX, Money, ParticipantId};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use store::{Change, RecordQuery};
+
+use crate::error::HouseError;
+use crate::monitoring::{self, Candidate, Past};
+use crate::onboarding::{alert_id, screening_alerts};
+use crate::review::claim_record;
+use crate::types::*;
+use crate::{Commit, House, Versioned, audit, expect, record};
+
+/// Incoterms 2020 rules.
+pub const INCOTERMS: &[&str] = &[
+    "EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF",
+];
+/// Longest idempotency key, in bytes.
+pub const IDEMPOTENCY_KEY_BYTES_MAX: usize = 128;
+/// Longest invoice number or counterparty name, in bytes.
+pub const INVOICE_TEXT_BYTES_MAX: usize = 256;
+/// Most past claims the monitoring rules look at.
+pub const HISTORY_LOADED_MAX: usize = 10_000;
+/// The policy's reason code that makes a line humanitarian (cleared first).
+pub const HUMANITARIAN_CODE: &str = "humanitarian";
+
+/// What a submission got: the claim as recorded, and whether this is the first answer again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimOutcome {
+    pub claim: ClaimRecord,
+    /// The same key and body were submitted before: this is the first answer.
+    pub replayed: bool,
+}
+
+impl House {
+    /// Submits a claim. Same idempotency key and body: the first answer again; same key, other
+    /// body: [`HouseError::IdempotencyConflict`].
+    pub fn submit_claim(
+        &self,
+        actor: &str,
+        submission: &ClaimSubmission,
+    ) -> Result<ClaimOutcome, HouseError> {
+        validate(submission)?;
+        let request_hash = request_hash(submission)?;
+        let key_id = format!("{}/{}", submission.creditor, submission.idempotency_key);
+        for _ in 0..crate::ATTEMPTS_MAX {
+            if let Some(answer) =
+                self.replay(&key_id, &submission.idempotency_key, &request_hash)?
+            {
+                return Ok(answer);
+            }
+            if let Some(outcome) = self.try_submit(actor, submission, &request_hash, &key_id)? {
+                return Ok(outcome);
+            }
+        }
+        Err(HouseError::Contention {
+            what: format!("claim {}", submission.id),
+            attempts: crate::ATTEMPTS_MAX,
+        })
+    }
+
+    /// The first answer for this key, if the key was used.
+    fn replay(
+        &self,
+        key_id: &str,
+        key: &str,
+        request_hash: &str,
+    ) -> Result<Option<ClaimOutcome>, HouseError> {
+        let Some(Versioned { value: first, .. }) =
+            self.load::<Idempotency>(kind::IDEMPOTENCY, key_id)?
+        else {
+            return Ok(None);
+        };
+        if first.request_hash != request_hash {
+            return Err(HouseError::IdempotencyConflict {
+                key: key.to_owned(),
+                first: first.request_hash,
+                this: request_hash.to_owned(),
+            });
+        }
+        let mut outcome: ClaimOutcome =
+            serde_json::from_str(&first.response).map_err(|e| HouseError::Corrupt {
+                kind: kind::IDEMPOTENCY.into(),
+                id: key_id.to_owned(),
+                message: e.to_string(),
+            })?;
+        outcome.replayed = true;
+        Ok(Some(outcome))
+    }
+
+    /// One attempt; `None` when another writer got in between (read again and retry).
+    fn try_submit(
+        &self,
+        actor: &str,
+        s: &ClaimSubmission,
+        request_hash: &str,
+        key_id: &str,
+    ) -> Result<Option<ClaimOutcome>, HouseError> {
+        if self.store.record(kind::CLAIM, &s.id)?.is_some() {
+            return Err(HouseError::invalid(
+                "id",
+                format!(
+                    "claim {} exists (submitted under another idempotency key)",
+                    s.id
+                ),
+            ));
+        }
+        let party = |id: &str, field: &str| -> Result<Versioned<ParticipantRecord>, HouseError> {
+            self.load(kind::PARTICIPANT, id)?
+                .ok_or_else(|| HouseError::invalid(field, format!("no participant {id}")))
+        };
+        let creditor = party(&s.creditor, "creditor")?;
+        let debtor = party(&s.debtor, "debtor")?;
+        let clearing_amount_minor = self.to_clearing(s.amount)?;
+        let now = self.now();
+        let subject = format!("claim:{}", s.id);
+        let mut checks = Vec::new();
+        let mut alerts = Vec::new();
+        check_parties(&creditor.value, &debtor.value, &mut checks);
+        if !rejected(&checks) {
+            self.check_counterparty(s, &subject, now, &mut checks, &mut alerts)?;
+            let humanitarian = self.check_goods(
+                s,
+                &creditor.value,
+                &debtor.value,
+                &subject,
+                now,
+                &mut checks,
+                &mut alerts,
+            )?;
+            self.check_monitoring(
+                s,
+                clearing_amount_minor,
+                now,
+                &subject,
+                &mut checks,
+                &mut alerts,
+            )?;
+            let _ = humanitarian;
+        }
+        let priority = u32::from(!self.is_humanitarian(s));
+        let worst = checks
+            .iter()
+            .map(|c| c.outcome)
+            .max()
+            .unwrap_or(Outcome::Pass);
+        let status = match worst {
+            Outcome::Pass => ClaimStatus::Queued,
+            Outcome::Hold => ClaimStatus::Held,
+            Outcome::Reject => ClaimStatus::Rejected,
+        };
+        if status != ClaimStatus::Held {
+            alerts.clear();
+        }
+        let mut claim = ClaimRecord {
+            submission: s.clone(),
+            request_hash: request_hash.to_owned(),
+            submitted_by: actor.to_owned(),
+            submitted_at: now,
+            creditor_zone: creditor.value.participant.zone().to_string(),
+            debtor_zone: debtor.value.participant.zone().to_string(),
+            clearing_amount_minor,
+            priority,
+            status,
+            checks,
+            alerts: alerts.iter().map(|a: &Alert| a.id.clone()).collect(),
+            case: None,
+            reserve_transfer: None,
+            cleared_minor: 0,
+            settlements: Vec::new(),
+            rejection: None,
+        };
+        let mut change = Change {
+            expect: vec![
+                expect(kind::IDEMPOTENCY, key_id, None),
+                expect(kind::CLAIM, &s.id, None),
+                expect(kind::PARTICIPANT, &s.creditor, Some(creditor.version)),
+                expect(kind::PARTICIPANT, &s.debtor, Some(debtor.version)),
+            ],
+            ..Change::default()
+        };
+        match status {
+            ClaimStatus::Queued => {
+                let transfer = self.reserve_transfer(&claim);
+                claim.reserve_transfer = Some(transfer.id);
+                change.transfers.push(transfer);
+            }
+            ClaimStatus::Held => {
+                let case =
+                    self.open_case(&mut change, &subject, &s.creditor, &mut alerts, now, None)?;
+                claim.case = Some(case);
+            }
+            _ => {
+                claim.rejection = Some(
+                    claim
+                        .checks
+                        .iter()
+                        .filter(|c| c.outcome == Outcome::Reject)
+                        .flat_map(|c| c.findings.iter().cloned())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                );
+            }
+        }
+        let outcome = ClaimOutcome {
+            claim,
+            replayed: false,
+        };
+        change.put.push(claim_record(&outcome.claim, 1)?);
+        let idempotency = Idempotency {
+            request_hash: request_hash.to_owned(),
+            response: crate::json(&outcome)?,
+        };
+        change.put.push(record(
+            kind::IDEMPOTENCY,
+            key_id,
+            1,
+            "used",
+            (&s.creditor, ""),
+            now,
+            &idempotency,
+        )?);
+        change.audit.push(audit(
+            actor,
+            "claim.submitted",
+            subject,
+            &serde_json::json!({
+                "status": status.as_str(),
+                "idempotency_key": s.idempotency_key,
+                "request_hash": request_hash,
+                "clearing_amount_minor": clearing_amount_minor,
+                "priority": priority,
+                "lists_version": self.lists.version,
+                "checks": outcome.claim.checks,
+                "alerts": alerts,
+            }),
+        )?);
+        Ok(match self.commit(change, "the claim's reservation")? {
+            Commit::Done => Some(outcome),
+            Commit::Raced(_) => None,
+        })
+    }
+
+    /// The invoiced amount in the clearing currency: as is, or converted at a zone's agreed
+    /// rate, rounded half to even to the minor unit.
+    pub(crate) fn to_clearing(&self, amount: Money) -> Result<i64, HouseError> {
+        if amount.currency() == self.config.clearing_currency {
+            return Ok(amount.amount_minor());
+        }
+        let zone = self
+            .config
+            .zones
+            .iter()
+            .find(|z| z.currency == amount.currency())
+            .ok_or_else(|| {
+                HouseError::invalid(
+                    "amount",
+                    format!(
+                        "{} is neither the clearing currency nor a zone's currency",
+                        amount.currency().code()
+                    ),
+                )
+            })?;
+        let a = i128::from(amount.amount_minor());
+        let r = i128::from(zone.minor_rate);
+        let (q, rem) = (a / r, a % r);
+        let rounded = match (2 * rem).cmp(&r) {
+            std::cmp::Ordering::Less => q,
+            std::cmp::Ordering::Greater => q + 1,
+            std::cmp::Ordering::Equal => q + (q & 1),
+        };
+        let minor = i64::try_from(rounded).unwrap_or(0);
+        if minor <= 0 {
+            return Err(HouseError::invalid(
+                "amount",
+                format!("{amount} is less than one minor unit of the clearing currency"),
+            ));
+        }
+        Ok(minor)
+    }
+
+    fn check_counterparty(
+        &self,
+        s: &ClaimSubmission,
+        subject: &str,
+        now: u64,
+        checks: &mut Vec<Check>,
+        alerts: &mut Vec<Alert>,
+    ) -> Result<(), HouseError> {
+        let party = &s.invoice_counterparty;
+        let screened = self.screen_name(
+            NameRole::InvoiceCounterparty,
+            None,
+            &party.name,
+            None,
+            party.country.iter().cloned().collect(),
+            false,
+            "invoice_counterparty.name",
+        )?;
+        let found = screening_alerts(
+            subject,
+            &s.creditor,
+            std::slice::from_ref(&screened),
+            &self.lists.version,
+            now,
+        );
+        checks.push(Check {
+            step: "counterparty".into(),
+            subject: format!("invoice counterparty {:?}", party.name),
+            outcome: if found.is_empty() {
+                Outcome::Pass
+            } else {
+                Outcome::Hold
+            },
+            findings: found.iter().map(|a| a.explanation.clone()).collect(),
+            inputs: serde_json::json!({
+                "name": party.name, "country": party.country, "hits": screened.hits,
+                "lists_version": self.lists.version,
+                "threshold": self.config.config.screening_threshold,
+            }),
+        });
+        alerts.extend(found);
+        Ok(())
+    }
+
+    /// The goods policy and the price bands, line by line; returns whether every line is
+    /// humanitarian.
+    #[allow(clippy::too_many_arguments)]
+    fn check_goods(
+        &self,
+        s: &ClaimSubmission,
+        creditor: &ParticipantRecord,
+        debtor: &ParticipantRecord,
+        subject: &str,
+        now: u64,
+        checks: &mut Vec<Check>,
+        alerts: &mut Vec<Alert>,
+    ) -> Result<bool, HouseError> {
+        let origin = creditor.participant.country().as_str().to_owned();
+        let destination = debtor.participant.country().as_str().to_owned();
+        let mut price_checks = Vec::new();
+        let mut all_humanitarian = true;
+        for (i, gl) in s.goods_lines.iter().enumerate() {
+            let line = self.goods_line(i, gl, &origin, &destination)?;
+            let decision = self.checker.check(&line);
+            let reasons = self.checker.reasons(&line, &decision);
+            all_humanitarian &= self.line_is_humanitarian(&decision);
+            let mut goods = (Outcome::Pass, Vec::new(), Vec::new());
+            let mut price = (Outcome::Pass, Vec::new(), Vec::new());
+            for (finding, reason) in decision.findings().iter().zip(&reasons) {
+                let outcome = match reason.verdict {
+                    GoodsVerdict::Allow => continue,
+                    GoodsVerdict::Hold => Outcome::Hold,
+                    GoodsVerdict::Block => Outcome::Reject,
+                };
+                let target = if matches!(finding, Finding::Price) {
+                    &mut price
+                } else {
+                    &mut goods
+                };
+                target.0 = target.0.max(outcome);
+                target.1.push(reason.message.clone());
+                target
+                    .2
+                    .push((reason.code.to_owned(), reason.basis.to_owned(), outcome));
+            }
+            let inputs = serde_json::json!({
+                "hs_code": gl.hs_code().to_string(), "description": gl.description(),
+                "quantity": gl.quantity().to_string(), "value": gl.value().to_string(),
+                "origin": origin, "destination": destination,
+                "reasons": reasons.iter().map(|r| serde_json::json!({
+                    "verdict": r.verdict.as_str(), "code": r.code, "message": r.message, "basis": r.basis,
+                })).collect::<Vec<_>>(),
+            });
+            checks.push(Check {
+                step: "goods".into(),
+                subject: format!("line {} ({})", i + 1, gl.hs_code()),
+                outcome: goods.0,
+                findings: goods.1.clone(),
+                inputs: inputs.clone(),
+            });
+            price_checks.push(Check {
+                step: "prices".into(),
+                subject: format!("line {} ({})", i + 1, gl.hs_code()),
+                outcome: price.0,
+                findings: price.1.clone(),
+                inputs: serde_json::json!({
+                    "unit_value": format!("{:?}", decision.price),
+                    "value": gl.value().to_string(), "quantity": gl.quantity().to_string(),
+                }),
+            });
+            for (category, (outcome, messages, codes)) in [("goods", goods), ("prices", price)] {
+                if outcome != Outcome::Hold {
+                    continue;
+                }
+                for (message, (code, basis, _)) in messages.iter().zip(&codes) {
+                    alerts.push(Alert {
+                        id: alert_id(&[subject, category, &i.to_string(), code]),
+                        subject: subject.to_owned(),
+                        participant: s.creditor.clone(),
+                        category: category.into(),
+                        code: code.clone(),
+                        explanation: format!("line {} ({}): {message}", i + 1, gl.hs_code()),
+                        inputs: serde_json::json!({ "line": i + 1, "basis": basis, "check": inputs }),
+                        status: AlertStatus::Open,
+                        case: String::new(),
+                        created_at: now,
+                    });
+                }
+            }
+        }
+        checks.extend(price_checks);
+        Ok(all_humanitarian)
+    }
+
+    fn goods_line(
+        &self,
+        i: usize,
+        gl: &model::GoodsLine,
+        origin: &str,
+        destination: &str,
+    ) -> Result<Line, HouseError> {
+        let hs = gl.hs_code().to_string();
+        let quantity = gl.quantity().value().to_string();
+        let value = gl.value().to_decimal().to_string();
+        let id = (i + 1).to_string();
+        let fields = LineFields {
+            id: &id,
+            hs_code: &hs,
+            description: gl.description(),
+            quantity: &quantity,
+            unit: gl.quantity().unit().code(),
+            value: &value,
+            currency: gl.value().currency().code(),
+            origin,
+            destination,
+        };
+        Line::parse(&fields, self.checker.nomenclature()).map_err(|(field, message)| {
+            HouseError::invalid(format!("goods_lines[{i}].{field}"), message)
+        })
+    }
+
+    fn line_is_humanitarian(&self, decision: &goods::Decision<'_>) -> bool {
+        decision.findings().iter().any(|f| match f {
+            Finding::Rule(rule) => self.checker.policy().ruling(*rule).code == HUMANITARIAN_CODE,
+            _ => false,
+        })
+    }
+
+    /// Whether every line falls under the humanitarian whitelist.
+    fn is_humanitarian(&self, s: &ClaimSubmission) -> bool {
+        s.goods_lines.iter().enumerate().all(|(i, gl)| {
+            self.goods_line(i, gl, "", "")
+                .map(|line| self.line_is_humanitarian(&self.checker.check(&line)))
+                .unwrap_or(false)
+        })
+    }
+
+    fn check_monitoring(
+        &self,
+        s: &ClaimSubmission,
+        amount_minor: i64,
+        now: u64,
+        subject: &str,
+        checks: &mut Vec<Check>,
+        alerts: &mut Vec<Alert>,
+    ) -> Result<(), HouseError> {
+        let settings = &self.config.config.monitoring;
+        let from = now.saturating_sub(monitoring::history_window_ns(settings));
+        let mut history: Vec<Past> = Vec::new();
+        for party in [&s.creditor, &s.debtor] {
+            let query = RecordQuery {
+                kind: kind::CLAIM.into(),
+                party: Some(party.clone()),
+                at_from: Some(from),
+                newest_first: true,
+                ..RecordQuery::default()
+            };
+            for past in self.list::<ClaimRecord>(query, HISTORY_LOADED_MAX)? {
+                let c = past.value;
+                if c.status == ClaimStatus::Rejected
+                    || history.iter().any(|h| h.claim_id == c.submission.id)
+                {
+                    continue;
+                }
+                history.push(Past {
+                    claim_id: c.submission.id.clone(),
+                    submitted_at_ns: c.submitted_at,
+                    creditor: c.submission.creditor.clone(),
+                    debtor: c.submission.debtor.clone(),
+                    amount_minor: c.clearing_amount_minor,
+                });
+            }
+        }
+        let candidate = Candidate {
+            claim_id: &s.id,
+            submitted_at_ns: now,
+            creditor: &s.creditor,
+            debtor: &s.debtor,
+            amount_minor,
+        };
+        let findings = monitoring::evaluate(settings, &candidate, &history);
+        checks.push(Check {
+            step: "monitoring".into(),
+            subject: format!("{} → {}", s.debtor, s.creditor),
+            outcome: if findings.is_empty() {
+                Outcome::Pass
+            } else {
+                Outcome::Hold
+            },
+            findings: findings.iter().map(|f| f.explanation.clone()).collect(),
+            inputs: serde_json::json!({
+                "amount_minor": amount_minor, "history_claims": history.len(),
+                "settings": settings, "findings": findings,
+            }),
+        });
+        for f in findings {
+            let code = serde_json::to_value(f.rule)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            alerts.push(Alert {
+                id: alert_id(&[subject, "monitoring", &code]),
+                subject: subject.to_owned(),
+                participant: s.creditor.clone(),
+                category: "monitoring".into(),
+                code,
+                explanation: f.explanation,
+                inputs: f.inputs,
+                status: AlertStatus::Open,
+                case: String::new(),
+                created_at: now,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Both parties must be active: a participant with an open hit can neither submit nor receive.
+fn check_parties(
+    creditor: &ParticipantRecord,
+    debtor: &ParticipantRecord,
+    checks: &mut Vec<Check>,
+) {
+    let mut findings = Vec::new();
+    for (role, p) in [("creditor", creditor), ("debtor", debtor)] {
+        if p.status != ParticipantStatus::Active {
+            findings.push(format!(
+                "{role} {} is {} (open alerts: {}): it can neither submit nor receive claims",
+                p.participant.id(),
+                p.status.as_str(),
+                if p.open_alerts.is_empty() {
+                    "none".to_owned()
+                } else {
+                    p.open_alerts.join(", ")
+                }
+            ));
+        }
+    }
+    checks.push(Check {
+        step: "parties".into(),
+        subject: format!("creditor {}, debtor {}", creditor.participant.id(), debtor.participant.id()),
+        outcome: if findings.is_empty() { Outcome::Pass } else { Outcome::Reject },
+        findings,
+        inputs: serde_json::json!({
+            "creditor": { "id": creditor.participant.id(), "status": creditor.status, "open_alerts": creditor.open_alerts, "lists_version": creditor.lists_version },
+            "debtor": { "id": debtor.participant.id(), "status": debtor.status, "open_alerts": debtor.open_alerts, "lists_version": debtor.lists_version },
+        }),
+    });
+}
+
+fn rejected(checks: &[Check]) -> bool {
+    checks.iter().any(|c| c.outcome == Outcome::Reject)
+}
+
+/// Field checks that need no stored data; errors name the field.
+fn validate(s: &ClaimSubmission) -> Result<(), HouseError> {
+    let key = s.idempotency_key.trim();
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_BYTES_MAX || key != s.idempotency_key {
+        return Err(HouseError::invalid(
+            "idempotency_key",
+            format!("1 to {IDEMPOTENCY_KEY_BYTES_MAX} bytes without surrounding spaces"),
+        ));
+    }
+    s.id.parse::<ClaimId>()
+        .map_err(|e| HouseError::invalid("id", e.to_string()))?;
+    s.creditor
+        .parse::<ParticipantId>()
+        .map_err(|e| HouseError::invalid("creditor", e.to_string()))?;
+    s.debtor
+        .parse::<ParticipantId>()
+        .map_err(|e| HouseError::invalid("debtor", e.to_string()))?;
+    if s.creditor == s.debtor {
+        return Err(HouseError::invalid(
+            "debtor",
+            "must differ from the creditor",
+        ));
+    }
+    for (field, text) in [
+        ("invoice_number", &s.invoice_number),
+        ("invoice_counterparty.name", &s.invoice_counterparty.name),
+    ] {
+        if text.trim().is_empty() || text.len() > INVOICE_TEXT_BYTES_MAX {
+            return Err(HouseError::invalid(
+                field,
+                format!("1 to {INVOICE_TEXT_BYTES_MAX} bytes required"),
+            ));
+        }
+    }
+    if let Some(country) = &s.invoice_counterparty.country {
+        country
+            .parse::<model::CountryCode>()
+            .map_err(|e| HouseError::invalid("invoice_counterparty.country", e.to_string()))?;
+    }
+    if !INCOTERMS.contains(&s.incoterms.as_str()) {
+        return Err(HouseError::invalid(
+            "incoterms",
+            format!(
+                "{:?} is not an Incoterms 2020 rule ({})",
+                s.incoterms,
+                INCOTERMS.join(", ")
+            ),
+        ));
+    }
+    if !s.amount.is_positive() {
+        return Err(HouseError::invalid("amount", "must be positive"));
+    }
+    if s.goods_lines.is_empty() || s.goods_lines.len() > GOODS_LINES_MAX {
+        return Err(HouseError::invalid(
+            "goods_lines",
+            format!("1 to {GOODS_LINES_MAX} lines required"),
+        ));
+    }
+    for (i, line) in s.goods_lines.iter().enumerate() {
+        if line.value().currency() != s.amount.currency() {
+            return Err(HouseError::invalid(
+                format!("goods_lines[{i}].value"),
+                format!(
+                    "in {}, not the claim's {}",
+                    line.value().currency().code(),
+                    s.amount.currency().code()
+                ),
+            ));
+        }
+    }
+    let sum = Money::checked_sum(s.amount.currency(), s.goods_lines.iter().map(|l| l.value()))
+        .map_err(|e| HouseError::invalid("goods_lines", e.to_string()))?;
+    if sum != s.amount {
+        return Err(HouseError::invalid(
+            "amount",
+            format!("{} but the goods lines sum to {sum}", s.amount),
+        ));
+    }
+    Ok(())
+}
+
+/// SHA-256 of the request's canonical JSON.
+fn request_hash(s: &ClaimSubmission) -> Result<String, HouseError> {
+    Ok(hex::encode(Sha256::digest(crate::json(s)?.as_bytes())))
+}

@@ -1,0 +1,432 @@
+//! What the house keeps: participants, claims, alerts, cases and cycles, each stored as one
+//! versioned record (`store::Record`) whose body is the JSON of these types.
+
+use model::{GoodsLine, Money, Participant};
+use serde::{Deserialize, Serialize};
+
+/// Record kinds.
+pub mod kind {
+    pub const CONFIG: &str = "config";
+    pub const PARTICIPANT: &str = "participant";
+    pub const CLAIM: &str = "claim";
+    pub const ALERT: &str = "alert";
+    pub const CASE: &str = "case";
+    pub const CYCLE: &str = "cycle";
+    pub const IDEMPOTENCY: &str = "idempotency";
+}
+
+/// Where a participant stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantStatus {
+    /// May submit and receive claims.
+    Active,
+    /// Screening found hits at onboarding; waits for four-eyes review.
+    PendingReview,
+    /// A list update found new hits; waits for review. Its claims are not cleared meanwhile.
+    Suspended,
+    /// Refused by an officer (or a confirmed hit).
+    Rejected,
+}
+
+impl ParticipantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParticipantStatus::Active => "active",
+            ParticipantStatus::PendingReview => "pending_review",
+            ParticipantStatus::Suspended => "suspended",
+            ParticipantStatus::Rejected => "rejected",
+        }
+    }
+}
+
+/// Which name of a participant (or claim) was screened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameRole {
+    LegalName,
+    BeneficialOwner,
+    Director,
+    InvoiceCounterparty,
+}
+
+impl NameRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameRole::LegalName => "legal name",
+            NameRole::BeneficialOwner => "beneficial owner",
+            NameRole::Director => "director",
+            NameRole::InvoiceCounterparty => "invoice counterparty",
+        }
+    }
+}
+
+/// One listed entity a name matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    pub entity_id: String,
+    pub caption: String,
+    pub list: String,
+    pub score: f64,
+    /// Which parts matched how, and what birth date and country added: the screener's words.
+    pub explanation: serde_json::Value,
+}
+
+/// One name as screened, with what it matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScreenedName {
+    pub role: NameRole,
+    /// The owner's or director's id; `None` for the legal name.
+    pub party: Option<String>,
+    pub name: String,
+    pub birth_date: Option<String>,
+    pub countries: Vec<String>,
+    /// Organisation or person.
+    pub person: bool,
+    pub hits: Vec<Hit>,
+}
+
+/// A participant as kept by the house.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantRecord {
+    pub participant: Participant,
+    pub registration_number: String,
+    pub status: ParticipantStatus,
+    /// Its position account on the ledger.
+    pub account_id: u64,
+    pub screening: Vec<ScreenedName>,
+    /// The list version of the last screening.
+    pub lists_version: String,
+    pub onboarded_at: u64,
+    pub onboarded_by: String,
+    /// Open alerts about it.
+    pub open_alerts: Vec<String>,
+}
+
+/// Where a claim stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    /// Accepted, reserved on the ledger, waiting for a cycle.
+    Queued,
+    /// Some of it cleared; the rest waits for the next cycle.
+    PartiallyCleared,
+    /// Cleared in full.
+    Cleared,
+    /// Waiting for review.
+    Held,
+    /// Refused.
+    Rejected,
+}
+
+impl ClaimStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStatus::Queued => "queued",
+            ClaimStatus::PartiallyCleared => "partially_cleared",
+            ClaimStatus::Cleared => "cleared",
+            ClaimStatus::Held => "held",
+            ClaimStatus::Rejected => "rejected",
+        }
+    }
+
+    /// Whether cycles take it.
+    pub fn is_clearable(self) -> bool {
+        matches!(self, ClaimStatus::Queued | ClaimStatus::PartiallyCleared)
+    }
+}
+
+/// What a check concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Pass,
+    Hold,
+    Reject,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Hold => "hold",
+            Outcome::Reject => "reject",
+        }
+    }
+}
+
+/// One check of a claim, in the order they ran, with what it saw and what it concluded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// `parties`, `counterparty`, `goods`, `prices`, `monitoring`.
+    pub step: String,
+    /// What it looked at (`line 2`, `creditor eu-pharma`).
+    pub subject: String,
+    pub outcome: Outcome,
+    /// Why, in words; empty when it passed.
+    pub findings: Vec<String>,
+    /// The inputs the check saw.
+    pub inputs: serde_json::Value,
+}
+
+/// The party named as buyer on the invoice, which may differ from the registered importer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceParty {
+    pub name: String,
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// A claim as submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimSubmission {
+    /// The client's key for this request: the same key and body again get the first answer;
+    /// the same key with another body is refused.
+    pub idempotency_key: String,
+    /// The claim's id, chosen by the exporter.
+    pub id: String,
+    /// The exporter, owed the amount.
+    pub creditor: String,
+    /// The importer, who owes it.
+    pub debtor: String,
+    /// The invoice's number.
+    pub invoice_number: String,
+    /// The invoiced amount (`EUR 1200.00`), the sum of the lines.
+    pub amount: Money,
+    /// When it falls due.
+    pub due_date: model::Date,
+    /// Incoterms 2020 rule (`CIF`, `FOB`, …).
+    pub incoterms: String,
+    /// The buyer as named on the invoice.
+    pub invoice_counterparty: InvoiceParty,
+    /// The goods.
+    pub goods_lines: Vec<GoodsLine>,
+}
+
+/// One settlement of a claim in a cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settled {
+    pub cycle: u64,
+    /// Cleared in this cycle, clearing-currency minor units.
+    pub amount_minor: i64,
+    /// Of which by domestic set-off.
+    pub set_off_minor: i64,
+    /// The ledger transfer that posted it.
+    pub transfer_id: u64,
+}
+
+/// A claim as kept by the house.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimRecord {
+    pub submission: ClaimSubmission,
+    /// SHA-256 of the canonical request.
+    pub request_hash: String,
+    pub submitted_by: String,
+    pub submitted_at: u64,
+    pub creditor_zone: String,
+    pub debtor_zone: String,
+    /// The amount in the clearing currency, minor units (converted at the agreed rate).
+    pub clearing_amount_minor: i64,
+    /// 0 humanitarian (cleared first), 1 other goods.
+    pub priority: u32,
+    pub status: ClaimStatus,
+    pub checks: Vec<Check>,
+    pub alerts: Vec<String>,
+    pub case: Option<String>,
+    /// The live pending transfer reserving what is still owed, if any.
+    pub reserve_transfer: Option<u64>,
+    pub cleared_minor: i64,
+    pub settlements: Vec<Settled>,
+    /// Why it was rejected, if it was.
+    pub rejection: Option<String>,
+}
+
+impl ClaimRecord {
+    /// What is still owed, clearing-currency minor units.
+    pub fn remaining_minor(&self) -> i64 {
+        self.clearing_amount_minor - self.cleared_minor
+    }
+}
+
+/// Where an alert stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    Open,
+    /// Reviewed: a false positive or acceptable.
+    Cleared,
+    /// Reviewed: confirmed; the subject was refused.
+    Confirmed,
+}
+
+impl AlertStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertStatus::Open => "open",
+            AlertStatus::Cleared => "cleared",
+            AlertStatus::Confirmed => "confirmed",
+        }
+    }
+}
+
+/// Something a check found that an officer must look at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: String,
+    /// `participant:<id>` or `claim:<id>`.
+    pub subject: String,
+    /// The participant it concerns.
+    pub participant: String,
+    /// `sanctions`, `goods`, `prices`, `monitoring`.
+    pub category: String,
+    /// A code for machines (`sanctions_hit`, `dual_use`, `over_invoicing`, `velocity`, …).
+    pub code: String,
+    pub explanation: String,
+    pub inputs: serde_json::Value,
+    pub status: AlertStatus,
+    pub case: String,
+    pub created_at: u64,
+}
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    Open,
+    /// One officer proposed a release; a second, different officer must agree.
+    AwaitingSecond,
+    Released,
+    Rejected,
+}
+
+impl CaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Open => "open",
+            CaseStatus::AwaitingSecond => "awaiting_second",
+            CaseStatus::Released => "released",
+            CaseStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(self, CaseStatus::Released | CaseStatus::Rejected)
+    }
+}
+
+/// What an officer decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Release the claim, or clear the participant (needs two officers).
+    Release,
+    /// Refuse (one officer suffices).
+    Reject,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Release => "release",
+            Verdict::Reject => "reject",
+        }
+    }
+}
+
+/// One decision on a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub officer: String,
+    pub verdict: Verdict,
+    pub reason: String,
+    pub at: u64,
+}
+
+/// Alerts about one subject, reviewed together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: String,
+    pub subject: String,
+    pub participant: String,
+    pub alerts: Vec<String>,
+    pub status: CaseStatus,
+    pub assignee: Option<String>,
+    pub decisions: Vec<Decision>,
+    pub opened_at: u64,
+}
+
+/// A claim's part in a cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CycleClaim {
+    pub claim: String,
+    pub creditor: String,
+    pub debtor: String,
+    pub priority: u32,
+    /// Still owed when the cycle started.
+    pub owed_minor: i64,
+    pub cleared_minor: i64,
+    pub set_off_minor: i64,
+    pub status_after: ClaimStatus,
+}
+
+/// One payment of a cycle, between a participant and its zone's house account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CyclePayment {
+    pub zone: String,
+    pub participant: String,
+    /// `pay_in` (the participant pays the zone house) or `pay_out` (the house pays it).
+    pub direction: String,
+    /// Clearing-currency minor units.
+    pub amount_minor: i64,
+    /// In the zone's currency, minor units (exact at the agreed rate).
+    pub zone_amount_minor: i64,
+    pub zone_currency: String,
+    pub transfer_id: u64,
+}
+
+/// A zone's totals in a cycle, in the zone's currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CycleZone {
+    pub zone: String,
+    pub currency: String,
+    pub paid_in_minor: i64,
+    pub paid_out_minor: i64,
+    /// Cleared claims with both parties in this zone, clearing currency.
+    pub domestic_minor: i64,
+    /// Cleared cross-border claims whose creditor is in this zone, clearing currency.
+    pub cross_border_in_minor: i64,
+    /// Cleared cross-border claims whose debtor is in this zone, clearing currency.
+    pub cross_border_out_minor: i64,
+}
+
+/// A file a cycle wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CycleFile {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// A clearing cycle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cycle {
+    pub number: u64,
+    pub cutoff: u64,
+    pub run_at: u64,
+    pub run_by: String,
+    pub set_off_domestic: bool,
+    pub clearing_currency: String,
+    pub claims: Vec<CycleClaim>,
+    pub payments: Vec<CyclePayment>,
+    pub zones: Vec<CycleZone>,
+    pub files: Vec<CycleFile>,
+}
+
+/// The idempotency record of a write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Idempotency {
+    pub request_hash: String,
+    /// The first answer, as JSON.
+    pub response: String,
+}

@@ -1,0 +1,227 @@
+//! `verify` for the house: every cleared claim has its postings, every open claim its
+//! reservation, each cycle balances per zone with no payment across a border, every zone house
+//! account nets to zero, and the audit chain is intact.
+
+use std::collections::HashMap;
+
+use ledger::{Account, PendingStatus};
+use serde::Serialize;
+
+use crate::error::HouseError;
+use crate::types::*;
+use crate::{House, ids};
+
+/// Most problems reported.
+pub const PROBLEMS_MAX: usize = 1000;
+
+/// What the house's verification found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HouseReport {
+    pub participants: usize,
+    pub claims: usize,
+    pub cycles: usize,
+    pub audit_entries: u64,
+    pub problems: Vec<String>,
+}
+
+impl HouseReport {
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn problem(&mut self, text: String) {
+        if self.problems.len() < PROBLEMS_MAX {
+            self.problems.push(text);
+        }
+    }
+}
+
+impl House {
+    /// Checks the house's records against the ledger and the audit chain.
+    pub fn verify(&self) -> Result<HouseReport, HouseError> {
+        let mut report = HouseReport::default();
+        let audit = self.store.verify_audit()?;
+        report.audit_entries = audit.entries;
+        for p in audit.problems {
+            report.problem(format!("audit: {p}"));
+        }
+        let participants = self.participants(None)?;
+        report.participants = participants.len();
+        let zone_of: HashMap<String, String> = participants
+            .iter()
+            .map(|p| {
+                (
+                    p.participant.id().to_string(),
+                    p.participant.zone().to_string(),
+                )
+            })
+            .collect();
+        for p in &participants {
+            let id = p.participant.id().to_string();
+            if p.account_id != ids::participant_account(&self.config, &id).id {
+                report.problem(format!(
+                    "participant {id}: account id {} is not its own",
+                    p.account_id
+                ));
+            }
+        }
+        let claims = self.claims(None, None, usize::MAX)?;
+        report.claims = claims.len();
+        for c in &claims {
+            self.verify_claim(c, &mut report)?;
+        }
+        let cycles = self.cycles()?;
+        report.cycles = cycles.len();
+        for cycle in &cycles {
+            self.verify_cycle(cycle, &zone_of, &mut report)?;
+        }
+        let houses: Vec<u64> = self
+            .config
+            .zones
+            .iter()
+            .map(|z| ids::zone_account(&self.config, &z.code).id)
+            .collect();
+        let accounts: Vec<Account> = self.store.lookup_accounts(&houses)?;
+        if accounts.len() != houses.len() {
+            report.problem("a zone house account is missing from the ledger".into());
+        }
+        for (zone, a) in self.config.zones.iter().zip(&accounts) {
+            if a.debits_posted != a.credits_posted
+                || a.debits_pending != 0
+                || a.credits_pending != 0
+            {
+                report.problem(format!(
+                    "zone {}: the house account does not net to zero (collected {}, paid out {})",
+                    zone.code, a.debits_posted, a.credits_posted
+                ));
+            }
+        }
+        Ok(report)
+    }
+
+    fn verify_claim(&self, c: &ClaimRecord, report: &mut HouseReport) -> Result<(), HouseError> {
+        let id = &c.submission.id;
+        let sum: i64 = c.settlements.iter().map(|s| s.amount_minor).sum();
+        if sum != c.cleared_minor || c.cleared_minor > c.clearing_amount_minor {
+            report.problem(format!(
+                "claim {id}: cleared {} but its settlements sum to {sum} (of {})",
+                c.cleared_minor, c.clearing_amount_minor
+            ));
+        }
+        let expected = match (c.cleared_minor, c.status) {
+            (_, ClaimStatus::Held | ClaimStatus::Rejected) => true,
+            (x, ClaimStatus::Cleared) => x == c.clearing_amount_minor,
+            (x, ClaimStatus::PartiallyCleared) => x > 0 && x < c.clearing_amount_minor,
+            (x, ClaimStatus::Queued) => x == 0,
+        };
+        if !expected {
+            report.problem(format!(
+                "claim {id}: status {} with {} of {} cleared",
+                c.status.as_str(),
+                c.cleared_minor,
+                c.clearing_amount_minor
+            ));
+        }
+        let transfers: Vec<u64> = c.settlements.iter().map(|s| s.transfer_id).collect();
+        let found = self.store.lookup_transfers(&transfers)?;
+        for s in &c.settlements {
+            match found.iter().find(|(t, _)| t.id == s.transfer_id) {
+                Some((t, _)) if t.amount == s.amount_minor as u64 && t.user_data_64 == s.cycle => {}
+                Some((t, _)) => report.problem(format!(
+                    "claim {id}: cycle {} posted {} on the ledger, the claim says {}",
+                    s.cycle, t.amount, s.amount_minor
+                )),
+                None => report.problem(format!(
+                    "claim {id}: the posting of cycle {} (transfer {}) is missing",
+                    s.cycle, s.transfer_id
+                )),
+            }
+        }
+        let live = c.status.is_clearable()
+            || (c.status == ClaimStatus::Held && c.reserve_transfer.is_some());
+        match (c.reserve_transfer, live) {
+            (Some(pending), true) => match self.store.lookup_transfers(&[pending])?.first() {
+                Some((t, Some(state)))
+                    if state.status == PendingStatus::Pending
+                        && t.amount == c.remaining_minor() as u64 => {}
+                other => report.problem(format!(
+                    "claim {id}: {} but its reservation {pending} is {:?}",
+                    c.status.as_str(),
+                    other.map(|(t, s)| (t.amount, s.map(|s| s.status)))
+                )),
+            },
+            (None, true) if c.status.is_clearable() => {
+                report.problem(format!(
+                    "claim {id}: {} without a reservation",
+                    c.status.as_str()
+                ));
+            }
+            (Some(pending), false) => report.problem(format!(
+                "claim {id}: {} but still names reservation {pending}",
+                c.status.as_str()
+            )),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn verify_cycle(
+        &self,
+        cycle: &Cycle,
+        zone_of: &HashMap<String, String>,
+        report: &mut HouseReport,
+    ) -> Result<(), HouseError> {
+        let n = cycle.number;
+        for z in &cycle.zones {
+            if z.paid_in_minor != z.paid_out_minor {
+                report.problem(format!(
+                    "cycle {n}, zone {}: paid in {} but paid out {} {}",
+                    z.zone, z.paid_in_minor, z.paid_out_minor, z.currency
+                ));
+            }
+        }
+        let ids: Vec<u64> = cycle.payments.iter().map(|p| p.transfer_id).collect();
+        let found = self.store.lookup_transfers(&ids)?;
+        for p in &cycle.payments {
+            if zone_of.get(&p.participant) != Some(&p.zone) {
+                report.problem(format!(
+                    "cycle {n}: payment of {} through zone {} crosses a border (the participant is in {:?})",
+                    p.participant,
+                    p.zone,
+                    zone_of.get(&p.participant)
+                ));
+            }
+            match found.iter().find(|(t, _)| t.id == p.transfer_id) {
+                Some((t, _)) if t.amount == p.amount_minor as u64 && t.user_data_64 == n => {}
+                _ => report.problem(format!(
+                    "cycle {n}: the {} of {} (transfer {}) is missing or differs on the ledger",
+                    p.direction, p.participant, p.transfer_id
+                )),
+            }
+        }
+        for c in cycle.claims.iter().filter(|c| c.cleared_minor > 0) {
+            let claim = self.claim(&c.claim)?;
+            if !claim
+                .settlements
+                .iter()
+                .any(|s| s.cycle == n && s.amount_minor == c.cleared_minor)
+            {
+                report.problem(format!(
+                    "cycle {n}: claim {} cleared {} but the claim does not record it",
+                    c.claim, c.cleared_minor
+                ));
+            }
+        }
+        for id in zone_of.keys() {
+            let p = self.participant(id)?;
+            let statement = crate::cycle::statement_of(&self.config, cycle, &p)?;
+            if statement.closing_minor != statement.opening_minor {
+                report.problem(format!(
+                    "cycle {n}: {id}'s statement does not close at its opening balance ({} → {})",
+                    statement.opening_minor, statement.closing_minor
+                ));
+            }
+        }
+        Ok(())
+    }
+}
