@@ -5,7 +5,9 @@
 
 mod bench;
 mod clear_cmd;
+mod demo;
 mod goods_cmd;
+mod house_cmd;
 mod ledger_cmd;
 mod lists_cmd;
 mod output;
@@ -30,9 +32,14 @@ const DEFAULT_DATABASE_URL: &str = "sqlite://clearhouse.db";
     about = "Clearhouse: an open, compliance-first trade clearing house"
 )]
 struct Cli {
-    /// Database: a SQLite file (`sqlite://PATH` or a path) or `postgres://USER@HOST:PORT/DB`.
-    #[arg(long, global = true, env = "CLEARHOUSE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-    database_url: String,
+    /// Database: a SQLite file (`sqlite://PATH` or a path) or `postgres://USER@HOST:PORT/DB`
+    /// [default: sqlite://clearhouse.db; for `demo`, a fresh file in clearhouse-demo/].
+    #[arg(long, global = true, env = "CLEARHOUSE_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Reference prices (CSV: hs6,origin,destination,unit,unit_value_minor,currency) for the
+    /// price-band check of claims.
+    #[arg(long, global = true, env = "CLEARHOUSE_PRICES")]
+    prices: Option<std::path::PathBuf>,
     /// Machine-readable output: JSON Lines on stdout.
     #[arg(long, global = true)]
     json: bool,
@@ -65,6 +72,28 @@ enum Command {
     /// Measure throughput and latency.
     #[command(subcommand)]
     Benchmark(bench::BenchmarkCommand),
+    /// Set up or show the clearing house (zones, currencies, rates, officers).
+    #[command(subcommand)]
+    House(house_cmd::HouseCommand),
+    /// Onboard and inspect participants.
+    #[command(subcommand)]
+    Participant(house_cmd::ParticipantCommand),
+    /// Submit and inspect claims.
+    #[command(subcommand)]
+    Claim(house_cmd::ClaimCommand),
+    /// Alerts raised by screening, goods, price and monitoring checks.
+    #[command(subcommand)]
+    Alert(house_cmd::AlertCommand),
+    /// Cases for review: list, show, decide (four eyes), reassign.
+    #[command(subcommand)]
+    Case(house_cmd::CaseCommand),
+    /// Clearing cycles: run (INSTEX selection, postings, settlement files), list, show.
+    #[command(subcommand)]
+    Cycle(house_cmd::CycleCommand),
+    /// A participant's statement for a cycle.
+    Statement(house_cmd::StatementArgs),
+    /// Run the whole house end to end on a fresh database and explain what happened.
+    Demo(demo::DemoArgs),
 }
 
 /// What every command gets.
@@ -75,6 +104,8 @@ pub(crate) struct Ctx {
     pub progress: bool,
     /// Where sanctions-list versions are kept.
     pub lists_dir: std::path::PathBuf,
+    /// Reference prices for the price-band check.
+    pub prices: Option<std::path::PathBuf>,
 }
 
 impl Ctx {
@@ -118,11 +149,21 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    if let Command::Demo(args) = cli.command {
+        return demo::run(
+            cli.database_url.as_deref(),
+            cli.json,
+            &cli.lists_dir.lists_dir,
+            &args,
+        );
+    }
+    let url = cli.database_url.as_deref().unwrap_or(DEFAULT_DATABASE_URL);
     let ctx = Ctx {
-        location: Location::parse(&cli.database_url)?,
+        location: Location::parse(url)?,
         json: cli.json,
         progress: !cli.json && std::io::stderr().is_terminal(),
         lists_dir: cli.lists_dir.lists_dir.clone(),
+        prices: cli.prices.clone(),
     };
     match cli.command {
         Command::Ledger(cmd) => ledger_cmd::run(&ctx, cmd),
@@ -132,12 +173,28 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Goods(cmd) => goods_cmd::run(&ctx, cmd),
         Command::Clear(cmd) => clear_cmd::run(&ctx, cmd),
         Command::Benchmark(cmd) => bench::run(&ctx, cmd),
+        Command::House(cmd) => house_cmd::run_house(&ctx, cmd),
+        Command::Participant(cmd) => house_cmd::run_participant(&ctx, cmd),
+        Command::Claim(cmd) => house_cmd::run_claim(&ctx, cmd),
+        Command::Alert(cmd) => house_cmd::run_alert(&ctx, cmd),
+        Command::Case(cmd) => house_cmd::run_case(&ctx, cmd),
+        Command::Cycle(cmd) => house_cmd::run_cycle(&ctx, cmd),
+        Command::Statement(args) => house_cmd::run_statement(&ctx, args),
+        Command::Demo(_) => unreachable!("the demo is run above"),
     }
 }
 
 fn verify(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open()?;
     let report = store.verify().context("reading the database")?;
+    let has_house = house::House::is_initialised(&store)?;
+    drop(store);
+    let house_report = if has_house {
+        Some(house_cmd::open(ctx, false)?.verify()?)
+    } else {
+        None
+    };
+    let ok = report.is_ok() && house_report.as_ref().is_none_or(|r| r.is_ok());
     let head = report.head.unwrap_or(store::Head {
         seq: 0,
         hash: [0; 32],
@@ -147,7 +204,7 @@ fn verify(ctx: &Ctx) -> anyhow::Result<ExitCode> {
         output::json_line(&serde_json::json!({
             "type": "verify",
             "data": {
-                "ok": report.is_ok(),
+                "ok": ok,
                 "database": ctx.location.to_string(),
                 "journal_entries": report.entries,
                 "accounts": report.accounts,
@@ -155,13 +212,19 @@ fn verify(ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 "head_seq": head.seq,
                 "head_hash": store::hash_hex(&head.hash),
                 "problems": report.problems,
+                "house": house_report,
             }
         }))?;
     } else {
         for problem in &report.problems {
             output::line(&format!("problem: {problem}"))?;
         }
-        let verdict = if report.is_ok() { "ok" } else { "FAILED" };
+        if let Some(h) = &house_report {
+            for problem in &h.problems {
+                output::line(&format!("problem: {problem}"))?;
+            }
+        }
+        let verdict = if ok { "ok" } else { "FAILED" };
         output::line(&format!(
             "{verdict}: {} journal entries, {} accounts, {} transfers; head {} at entry {}",
             report.entries,
@@ -170,8 +233,18 @@ fn verify(ctx: &Ctx) -> anyhow::Result<ExitCode> {
             store::hash_hex(&head.hash),
             head.seq
         ))?;
+        if let Some(h) = &house_report {
+            output::line(&format!(
+                "house: {} participants, {} claims, {} cycles checked; audit chain of {} entries intact: {}",
+                h.participants,
+                h.claims,
+                h.cycles,
+                h.audit_entries,
+                h.problems.iter().all(|p| !p.starts_with("audit"))
+            ))?;
+        }
     }
-    Ok(if report.is_ok() {
+    Ok(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

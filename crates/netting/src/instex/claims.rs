@@ -25,6 +25,11 @@ impl SubmittedAt {
         (nanos_of_day < DAY_NANOS).then_some(SubmittedAt { date, nanos_of_day })
     }
 
+    /// The day and the nanoseconds into it.
+    pub fn parts(&self) -> (Date, u64) {
+        (self.date, self.nanos_of_day)
+    }
+
     /// Parses the text form.
     pub fn parse(text: &str) -> Option<SubmittedAt> {
         let (date, rest) = match text.split_once('T') {

@@ -1,0 +1,933 @@
+//! The clearing house's commands: `house init`, `participant`, `claim`, `alert`, `case`,
+//! `cycle`, `statement`. Each takes flags or a JSON file, prints text or (with `--json`) JSON
+//! Lines, and exits 0 when all went through, 1 when something was held, rejected or is wrong,
+//! 2 on an error.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use house::{
+    AlertStatus, CaseStatus, ClaimStatus, ClaimSubmission, CycleOptions, House, HouseConfig,
+    InvoiceParty, Lists, OnboardingInput, ParticipantStatus, PartyDetails, Verdict,
+};
+use screening::Screener;
+use screening::groups::NameGroups;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{Ctx, lists_cmd, output, system_clock};
+
+/// Largest JSON input file, in bytes.
+const INPUT_BYTES_MAX: u64 = 16 * 1024 * 1024;
+
+/// Who is acting, for the audit journal.
+#[derive(Debug, Clone, Args)]
+pub struct ActorArg {
+    /// Who does this (recorded in the audit journal).
+    #[arg(long, env = "CLEARHOUSE_ACTOR", default_value = "operator")]
+    pub actor: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HouseCommand {
+    /// Set up the clearing house in an empty database (zones, clearing currency, rates, officers).
+    Init {
+        /// Configuration (TOML or JSON); without it, the example EU/Iran instrument.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Print the configuration in force.
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParticipantCommand {
+    /// Onboard a participant: every name is screened (exit 0 active, 1 pending review or rejected).
+    Add(Box<ParticipantAdd>),
+    /// List participants.
+    List {
+        /// Only in this state: active, pending_review, suspended, rejected.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show one participant with its screening results.
+    Show { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ParticipantAdd {
+    /// The participant as JSON (fields: id, legal_name, registration_number, country, zone,
+    /// iban, bic, lei, beneficial_owners, directors); instead of the flags.
+    #[arg(long, conflicts_with_all = ["id", "legal_name"])]
+    file: Option<PathBuf>,
+    #[arg(long)]
+    id: Option<String>,
+    #[arg(long)]
+    legal_name: Option<String>,
+    #[arg(long)]
+    registration_number: Option<String>,
+    #[arg(long)]
+    country: Option<String>,
+    #[arg(long)]
+    zone: Option<String>,
+    #[arg(long)]
+    iban: Option<String>,
+    #[arg(long)]
+    bic: Option<String>,
+    #[arg(long)]
+    lei: Option<String>,
+    /// A beneficial owner: `NAME[;BIRTH_DATE[;NATIONALITY,…]]`; repeat for each.
+    #[arg(long = "owner")]
+    owners: Vec<String>,
+    /// A director: `NAME[;BIRTH_DATE[;NATIONALITY,…]]`; repeat for each.
+    #[arg(long = "director")]
+    directors: Vec<String>,
+    #[command(flatten)]
+    actor: ActorArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClaimCommand {
+    /// Submit a claim: checks run in order (exit 0 accepted, 1 held or rejected).
+    Submit(Box<ClaimSubmit>),
+    /// List claims.
+    List {
+        /// Only of this participant (either side).
+        #[arg(long)]
+        participant: Option<String>,
+        /// Only in this state: queued, partially_cleared, cleared, held, rejected.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show one claim with every check it went through.
+    Show { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ClaimSubmit {
+    /// The claim as JSON (the fields below, goods_lines as
+    /// `{"hs_code","description","quantity":{"value","unit"},"value":"EUR 1.00"}`).
+    #[arg(long, conflicts_with_all = ["id", "creditor"])]
+    file: Option<PathBuf>,
+    #[arg(long)]
+    idempotency_key: Option<String>,
+    #[arg(long)]
+    id: Option<String>,
+    #[arg(long)]
+    creditor: Option<String>,
+    #[arg(long)]
+    debtor: Option<String>,
+    #[arg(long)]
+    invoice_number: Option<String>,
+    /// `CUR AMOUNT`, for example `EUR 1200.00`.
+    #[arg(long)]
+    amount: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[arg(long)]
+    due_date: Option<String>,
+    #[arg(long)]
+    incoterms: Option<String>,
+    /// The buyer as named on the invoice.
+    #[arg(long)]
+    counterparty: Option<String>,
+    #[arg(long)]
+    counterparty_country: Option<String>,
+    /// A goods line: `HS_CODE;DESCRIPTION;QUANTITY UNIT;CUR VALUE`; repeat for each.
+    #[arg(long = "line")]
+    lines: Vec<String>,
+    #[command(flatten)]
+    actor: ActorArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertCommand {
+    /// List alerts.
+    List {
+        /// open, cleared or confirmed.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        participant: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// List cases.
+    List {
+        /// open, awaiting_second, released or rejected.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show a case: its alerts, decisions and audit entries.
+    Show { id: String },
+    /// Decide a case: release (two different officers) or reject (one).
+    Decide {
+        id: String,
+        /// The deciding officer.
+        #[arg(long)]
+        officer: String,
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        release: bool,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Give a case to another officer (supervisors only).
+    Reassign {
+        id: String,
+        #[arg(long)]
+        supervisor: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CycleCommand {
+    /// Clear the queued claims: INSTEX selection, ledger postings, settlement files.
+    Run {
+        /// Take claims submitted up to this time (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`); default now.
+        #[arg(long)]
+        cutoff: Option<String>,
+        /// Where to write the settlement files.
+        #[arg(long, default_value = "clearhouse-settlement")]
+        out: PathBuf,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// List cycles.
+    List,
+    /// Show one cycle: claims, payments, zone totals, files.
+    Show { number: u64 },
+}
+
+/// Opens the house; the lists are loaded only when the command screens names.
+pub fn open(ctx: &Ctx, screens: bool) -> anyhow::Result<House> {
+    let store = ctx.open()?;
+    let lists = if screens {
+        load_lists(ctx)?
+    } else {
+        empty_lists()
+    };
+    let checker = checker(ctx.prices.as_deref())?;
+    House::open(store, system_clock(), lists, checker).map_err(anyhow::Error::from)
+}
+
+/// The lists in force (the version under `--lists-dir`, else the bundled ones).
+pub fn load_lists(ctx: &Ctx) -> anyhow::Result<Lists> {
+    let (loaded, screener) = lists_cmd::load_screener(&[], &ctx.lists_dir)?;
+    Ok(Lists {
+        screener: Arc::new(screener),
+        version: loaded.version,
+    })
+}
+
+fn empty_lists() -> Lists {
+    Lists {
+        screener: Arc::new(Screener::with_own_weights(
+            Vec::new(),
+            Arc::new(NameGroups::parse("")),
+        )),
+        version: "not loaded".into(),
+    }
+}
+
+/// The goods checker: the bundled nomenclature and policy, and price bands from `prices`.
+pub fn checker(prices: Option<&Path>) -> anyhow::Result<Arc<goods::Checker>> {
+    let nomenclature = goods::Nomenclature::bundled()?;
+    let policy = goods::Policy::bundled(&nomenclature)?;
+    let bands = match prices {
+        Some(path) => {
+            let file =
+                std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+            let mut history = goods::PriceHistory::new();
+            history
+                .read_csv(std::io::BufReader::new(file), &nomenclature)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Some(history.bands(policy.band_settings()))
+        }
+        None => None,
+    };
+    Ok(Arc::new(goods::Checker::new(nomenclature, policy, bands)?))
+}
+
+pub fn run_house(ctx: &Ctx, cmd: HouseCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        HouseCommand::Init { config, actor } => {
+            let config = match config {
+                Some(path) => read_config(&path)?,
+                None => house::config::example(),
+            };
+            let store = ctx.open()?;
+            let h = House::init(
+                store,
+                system_clock(),
+                empty_lists(),
+                checker(None)?,
+                config,
+                &actor.actor,
+            )?;
+            emit(ctx, "house", &h.config().config, |c| {
+                format!(
+                    "house {:?} set up: {} zones, clearing in {}",
+                    c.name,
+                    c.zones.len(),
+                    c.clearing_currency
+                )
+            })
+        }
+        HouseCommand::Show => {
+            let h = open(ctx, false)?;
+            emit(ctx, "house", &h.config().config, |c| {
+                serde_json::to_string_pretty(c).unwrap_or_default()
+            })
+        }
+    }
+}
+
+fn read_config(path: &Path) -> anyhow::Result<HouseConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).with_context(|| format!("{}", path.display()))
+    } else {
+        toml::from_str(&text).with_context(|| format!("{}", path.display()))
+    }
+}
+
+pub fn run_participant(ctx: &Ctx, cmd: ParticipantCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ParticipantCommand::Add(add) => {
+            let input = match &add.file {
+                Some(path) => read_json::<OnboardingInput>(path)?,
+                None => onboarding_from_flags(&add)?,
+            };
+            let h = open(ctx, true)?;
+            let rec = h.onboard(&add.actor.actor, &input)?;
+            let code = if rec.status == ParticipantStatus::Active {
+                0
+            } else {
+                1
+            };
+            emit(ctx, "participant", &rec, participant_text)?;
+            Ok(ExitCode::from(code))
+        }
+        ParticipantCommand::List { status } => {
+            let status = status
+                .as_deref()
+                .map(parse_participant_status)
+                .transpose()?;
+            let h = open(ctx, false)?;
+            for p in h.participants(status)? {
+                emit(ctx, "participant", &p, |p| {
+                    format!(
+                        "{:<24} {:<16} {:<4} {:<3} {}",
+                        p.participant.id().to_string(),
+                        p.status.as_str(),
+                        p.participant.zone().to_string(),
+                        p.participant.country().as_str(),
+                        p.participant.legal_name()
+                    )
+                })?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ParticipantCommand::Show { id } => {
+            let h = open(ctx, false)?;
+            emit(ctx, "participant", &h.participant(&id)?, participant_text)
+        }
+    }
+}
+
+fn participant_text(p: &house::ParticipantRecord) -> String {
+    let mut out = format!(
+        "{} ({}): {} — zone {}, {}, lists {}",
+        p.participant.id(),
+        p.participant.legal_name(),
+        p.status.as_str(),
+        p.participant.zone(),
+        p.participant.country().as_str(),
+        p.lists_version
+    );
+    for s in &p.screening {
+        for hit in &s.hits {
+            out.push_str(&format!(
+                "\n  hit: {} {:?} ~ {} {:?} ({}, score {:.3})",
+                s.role.as_str(),
+                s.name,
+                hit.entity_id,
+                hit.caption,
+                hit.list,
+                hit.score
+            ));
+        }
+    }
+    if !p.open_alerts.is_empty() {
+        out.push_str(&format!("\n  open alerts: {}", p.open_alerts.join(", ")));
+    }
+    out
+}
+
+fn parse_party(text: &str, field: &str) -> anyhow::Result<PartyDetails> {
+    let mut parts = text.split(';');
+    let name = parts.next().unwrap_or_default().trim().to_owned();
+    if name.is_empty() {
+        bail!("--{field} {text:?}: the name is empty (NAME[;BIRTH_DATE[;NATIONALITY,…]])");
+    }
+    let birth_date = parts
+        .next()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    let nationalities = parts
+        .next()
+        .map(|n| {
+            n.split(',')
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if parts.next().is_some() {
+        bail!("--{field} {text:?}: expected NAME[;BIRTH_DATE[;NATIONALITY,…]]");
+    }
+    Ok(PartyDetails {
+        name,
+        birth_date,
+        nationalities,
+    })
+}
+
+fn required(value: &Option<String>, flag: &str) -> anyhow::Result<String> {
+    value
+        .clone()
+        .with_context(|| format!("--{flag} is required (or give --file)"))
+}
+
+fn onboarding_from_flags(a: &ParticipantAdd) -> anyhow::Result<OnboardingInput> {
+    Ok(OnboardingInput {
+        id: required(&a.id, "id")?,
+        legal_name: required(&a.legal_name, "legal-name")?,
+        registration_number: required(&a.registration_number, "registration-number")?,
+        country: required(&a.country, "country")?,
+        zone: required(&a.zone, "zone")?,
+        lei: a.lei.clone(),
+        iban: required(&a.iban, "iban")?,
+        bic: required(&a.bic, "bic")?,
+        beneficial_owners: a
+            .owners
+            .iter()
+            .map(|o| parse_party(o, "owner"))
+            .collect::<Result<_, _>>()?,
+        directors: a
+            .directors
+            .iter()
+            .map(|o| parse_party(o, "director"))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+pub fn run_claim(ctx: &Ctx, cmd: ClaimCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ClaimCommand::Submit(s) => {
+            let submission = match &s.file {
+                Some(path) => read_json::<ClaimSubmission>(path)?,
+                None => claim_from_flags(&s)?,
+            };
+            let h = open(ctx, true)?;
+            let outcome = h.submit_claim(&s.actor.actor, &submission)?;
+            let code = if outcome.claim.status == ClaimStatus::Queued {
+                0
+            } else {
+                1
+            };
+            emit(ctx, "claim", &outcome, |o| claim_text(&o.claim, o.replayed))?;
+            Ok(ExitCode::from(code))
+        }
+        ClaimCommand::List {
+            participant,
+            status,
+        } => {
+            let status = status.as_deref().map(parse_claim_status).transpose()?;
+            let h = open(ctx, false)?;
+            for c in h.claims(participant.as_deref(), status, usize::MAX)? {
+                emit(ctx, "claim", &c, |c| {
+                    format!(
+                        "{:<20} {:<18} {:<16} → {:<16} {} (cleared {} of {} {} minor)",
+                        c.submission.id,
+                        c.status.as_str(),
+                        c.submission.debtor,
+                        c.submission.creditor,
+                        c.submission.amount,
+                        c.cleared_minor,
+                        c.clearing_amount_minor,
+                        h.config().clearing_currency.code()
+                    )
+                })?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ClaimCommand::Show { id } => {
+            let h = open(ctx, false)?;
+            emit(ctx, "claim", &h.claim(&id)?, |c| claim_text(c, false))
+        }
+    }
+}
+
+fn claim_text(c: &house::ClaimRecord, replayed: bool) -> String {
+    let mut out = format!(
+        "claim {} {}{}: {} owes {} {} (priority {}{})",
+        c.submission.id,
+        c.status.as_str(),
+        if replayed {
+            " (the first answer again)"
+        } else {
+            ""
+        },
+        c.submission.debtor,
+        c.submission.creditor,
+        c.submission.amount,
+        c.priority,
+        if c.priority == 0 {
+            ", humanitarian"
+        } else {
+            ""
+        }
+    );
+    for check in &c.checks {
+        out.push_str(&format!(
+            "\n  {:<12} {:<6} {}",
+            check.step,
+            check.outcome.as_str(),
+            check.subject
+        ));
+        for f in &check.findings {
+            out.push_str(&format!("\n      {f}"));
+        }
+    }
+    if let Some(case) = &c.case {
+        out.push_str(&format!("\n  case {case}"));
+    }
+    out
+}
+
+fn claim_from_flags(s: &ClaimSubmit) -> anyhow::Result<ClaimSubmission> {
+    let amount = required(&s.amount, "amount")?;
+    let amount: model::Money = amount
+        .parse()
+        .with_context(|| format!("--amount {amount:?}"))?;
+    let due = required(&s.due_date, "due-date")?;
+    let due_date = due.parse().with_context(|| format!("--due-date {due:?}"))?;
+    if s.lines.is_empty() {
+        bail!("--line is required at least once (HS_CODE;DESCRIPTION;QUANTITY UNIT;CUR VALUE)");
+    }
+    let goods_lines = s
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| parse_line(l).with_context(|| format!("--line {} {l:?}", i + 1)))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(ClaimSubmission {
+        idempotency_key: required(&s.idempotency_key, "idempotency-key")?,
+        id: required(&s.id, "id")?,
+        creditor: required(&s.creditor, "creditor")?,
+        debtor: required(&s.debtor, "debtor")?,
+        invoice_number: required(&s.invoice_number, "invoice-number")?,
+        amount,
+        due_date,
+        incoterms: required(&s.incoterms, "incoterms")?,
+        invoice_counterparty: InvoiceParty {
+            name: required(&s.counterparty, "counterparty")?,
+            country: s.counterparty_country.clone(),
+        },
+        goods_lines,
+    })
+}
+
+/// `HS_CODE;DESCRIPTION;QUANTITY UNIT;CUR VALUE`.
+pub fn parse_line(text: &str) -> anyhow::Result<model::GoodsLine> {
+    let parts: Vec<&str> = text.split(';').map(str::trim).collect();
+    let [hs, description, quantity, value] = parts[..] else {
+        bail!("expected HS_CODE;DESCRIPTION;QUANTITY UNIT;CUR VALUE");
+    };
+    let (q, unit) = quantity
+        .split_once(' ')
+        .context("quantity: expected `QUANTITY UNIT`, for example `1500 KGM`")?;
+    Ok(model::GoodsLine::new(model::GoodsLineInput {
+        hs_code: hs.parse().context("hs_code")?,
+        description: description.to_owned(),
+        quantity: model::Quantity::parse(q, unit.trim()).context("quantity")?,
+        value: value.parse().context("value")?,
+    })?)
+}
+
+pub fn run_alert(ctx: &Ctx, cmd: AlertCommand) -> anyhow::Result<ExitCode> {
+    let AlertCommand::List {
+        status,
+        participant,
+    } = cmd;
+    let status = match status.as_deref() {
+        None => None,
+        Some("open") => Some(AlertStatus::Open),
+        Some("cleared") => Some(AlertStatus::Cleared),
+        Some("confirmed") => Some(AlertStatus::Confirmed),
+        Some(other) => bail!("--status {other:?}: expected open, cleared or confirmed"),
+    };
+    let h = open(ctx, false)?;
+    for a in h.alerts(status, participant.as_deref())? {
+        emit(ctx, "alert", &a, |a| {
+            format!(
+                "{} {:<9} {:<18} {:<14} {} — {}",
+                a.id,
+                a.status.as_str(),
+                a.subject,
+                a.code,
+                a.case,
+                a.explanation
+            )
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_case(ctx: &Ctx, cmd: CaseCommand) -> anyhow::Result<ExitCode> {
+    let h = open(ctx, false)?;
+    match cmd {
+        CaseCommand::List { status } => {
+            let status = match status.as_deref() {
+                None => None,
+                Some("open") => Some(CaseStatus::Open),
+                Some("awaiting_second") => Some(CaseStatus::AwaitingSecond),
+                Some("released") => Some(CaseStatus::Released),
+                Some("rejected") => Some(CaseStatus::Rejected),
+                Some(other) => bail!(
+                    "--status {other:?}: expected open, awaiting_second, released or rejected"
+                ),
+            };
+            for c in h.cases(status)? {
+                emit(ctx, "case", &c, |c| {
+                    format!(
+                        "{} {:<16} {:<28} {} alerts, assignee {}",
+                        c.id,
+                        c.status.as_str(),
+                        c.subject,
+                        c.alerts.len(),
+                        c.assignee.as_deref().unwrap_or("-")
+                    )
+                })?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CaseCommand::Show { id } => {
+            let (case, alerts, audit) = h.case(&id)?;
+            #[derive(Serialize)]
+            struct Shown<'a> {
+                case: &'a house::Case,
+                alerts: &'a [house::Alert],
+                audit: Vec<serde_json::Value>,
+            }
+            let audit = audit
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "seq": r.seq, "at": house::iso20022::utc_timestamp(r.at), "actor": r.actor,
+                        "action": r.action, "hash": hex::encode(r.hash),
+                    })
+                })
+                .collect();
+            let shown = Shown {
+                case: &case,
+                alerts: &alerts,
+                audit,
+            };
+            emit(ctx, "case", &shown, |s| {
+                let mut out = format!(
+                    "case {} {} on {} (assignee {})",
+                    s.case.id,
+                    s.case.status.as_str(),
+                    s.case.subject,
+                    s.case.assignee.as_deref().unwrap_or("-")
+                );
+                for a in s.alerts {
+                    out.push_str(&format!(
+                        "\n  alert {} [{}] {}",
+                        a.id,
+                        a.status.as_str(),
+                        a.explanation
+                    ));
+                }
+                for d in &s.case.decisions {
+                    out.push_str(&format!(
+                        "\n  {} by {} at {}: {}",
+                        d.verdict.as_str(),
+                        d.officer,
+                        house::iso20022::utc_timestamp(d.at),
+                        d.reason
+                    ));
+                }
+                out
+            })
+        }
+        CaseCommand::Decide {
+            id,
+            officer,
+            release,
+            reject,
+            reason,
+        } => {
+            let verdict = if release && !reject {
+                Verdict::Release
+            } else {
+                Verdict::Reject
+            };
+            let outcome = h.decide(&officer, &id, verdict, &reason)?;
+            emit(ctx, "decision", &outcome, |o| {
+                if o.awaiting_second {
+                    format!(
+                        "case {}: release proposed by {officer}; a second, different officer must agree",
+                        o.case.id
+                    )
+                } else {
+                    format!(
+                        "case {} {}: {} is now {}",
+                        o.case.id,
+                        o.case.status.as_str(),
+                        o.case.subject,
+                        o.subject_status
+                    )
+                }
+            })
+        }
+        CaseCommand::Reassign {
+            id,
+            supervisor,
+            to,
+            reason,
+        } => {
+            let case = h.reassign(&supervisor, &id, &to, &reason)?;
+            emit(ctx, "case", &case, |c| {
+                format!("case {} assigned to {to}", c.id)
+            })
+        }
+    }
+}
+
+pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
+    let h = open(ctx, false)?;
+    match cmd {
+        CycleCommand::Run { cutoff, out, actor } => {
+            let cutoff = cutoff.as_deref().map(parse_time).transpose()?;
+            let report = h.run_cycle(
+                &actor.actor,
+                &CycleOptions {
+                    cutoff,
+                    out_dir: out,
+                },
+            )?;
+            emit(ctx, "cycle", &report, |r| {
+                cycle_text(&r.cycle, Some(&r.directory))
+            })
+        }
+        CycleCommand::List => {
+            for c in h.cycles()? {
+                emit(ctx, "cycle", &c, |c| {
+                    let cleared: i64 = c.claims.iter().map(|x| x.cleared_minor).sum();
+                    format!(
+                        "cycle {} at {}: {} claims, {} cleared ({} minor), {} payments",
+                        c.number,
+                        house::iso20022::utc_timestamp(c.run_at),
+                        c.claims.len(),
+                        c.claims.iter().filter(|x| x.cleared_minor > 0).count(),
+                        cleared,
+                        c.payments.len()
+                    )
+                })?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CycleCommand::Show { number } => {
+            let c = h.cycle(number)?;
+            emit(ctx, "cycle", &c, |c| cycle_text(c, None))
+        }
+    }
+}
+
+fn cycle_text(c: &house::Cycle, dir: Option<&str>) -> String {
+    let mut out = format!(
+        "cycle {} (cut-off {}), cleared in {}:",
+        c.number,
+        house::iso20022::utc_timestamp(c.cutoff),
+        c.clearing_currency
+    );
+    for x in &c.claims {
+        out.push_str(&format!(
+            "\n  {:<22} {:<18} {} of {} minor{}",
+            x.claim,
+            x.status_after.as_str(),
+            x.cleared_minor,
+            x.owed_minor,
+            if x.set_off_minor > 0 {
+                format!(" ({} by set-off)", x.set_off_minor)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    for z in &c.zones {
+        out.push_str(&format!(
+            "\n  zone {}: paid in {} = paid out {} {} minor; domestic {}, cross-border in {}, out {}",
+            z.zone, z.paid_in_minor, z.paid_out_minor, z.currency, z.domestic_minor, z.cross_border_in_minor, z.cross_border_out_minor
+        ));
+    }
+    if let Some(dir) = dir {
+        out.push_str(&format!("\n  {} files in {dir}", c.files.len()));
+    }
+    out
+}
+
+#[derive(Debug, Args)]
+pub struct StatementArgs {
+    /// The participant.
+    #[arg(long)]
+    participant: String,
+    /// The cycle.
+    #[arg(long)]
+    cycle: u64,
+}
+
+pub fn run_statement(ctx: &Ctx, args: StatementArgs) -> anyhow::Result<ExitCode> {
+    let h = open(ctx, false)?;
+    let s = h.statement(&args.participant, args.cycle)?;
+    emit(ctx, "statement", &s, |s| {
+        let mut out = format!(
+            "statement of {} for cycle {} in {} (zone {}): opening {}",
+            s.participant, s.cycle, s.currency, s.zone, s.opening_minor
+        );
+        for l in &s.lines {
+            out.push_str(&format!(
+                "\n  {:<28} {:>6} {:>22}  {}",
+                l.reference,
+                if l.credit { "credit" } else { "debit" },
+                l.amount_minor,
+                l.description
+            ));
+        }
+        out.push_str(&format!("\n  closing {}", s.closing_minor));
+        out
+    })
+}
+
+/// Prints a value: JSON Lines `{"type": …, "data": …}` or its text.
+pub fn emit<T: Serialize>(
+    ctx: &Ctx,
+    kind: &str,
+    value: &T,
+    text: impl Fn(&T) -> String,
+) -> anyhow::Result<ExitCode> {
+    if ctx.json {
+        output::json_line(&serde_json::json!({ "type": kind, "data": value }))?;
+    } else {
+        output::line(&text(value))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_json<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(file, INPUT_BYTES_MAX + 1),
+        &mut text,
+    )
+    .with_context(|| format!("reading {}", path.display()))?;
+    if text.len() as u64 > INPUT_BYTES_MAX {
+        bail!("{}: larger than {INPUT_BYTES_MAX} bytes", path.display());
+    }
+    serde_json::from_str(&text).with_context(|| format!("{}", path.display()))
+}
+
+fn parse_participant_status(s: &str) -> anyhow::Result<ParticipantStatus> {
+    Ok(match s {
+        "active" => ParticipantStatus::Active,
+        "pending_review" => ParticipantStatus::PendingReview,
+        "suspended" => ParticipantStatus::Suspended,
+        "rejected" => ParticipantStatus::Rejected,
+        other => {
+            bail!("--status {other:?}: expected active, pending_review, suspended or rejected")
+        }
+    })
+}
+
+fn parse_claim_status(s: &str) -> anyhow::Result<ClaimStatus> {
+    Ok(match s {
+        "queued" => ClaimStatus::Queued,
+        "partially_cleared" => ClaimStatus::PartiallyCleared,
+        "cleared" => ClaimStatus::Cleared,
+        "held" => ClaimStatus::Held,
+        "rejected" => ClaimStatus::Rejected,
+        other => bail!(
+            "--status {other:?}: expected queued, partially_cleared, cleared, held or rejected"
+        ),
+    })
+}
+
+/// `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, as nanoseconds since 1970.
+pub fn parse_time(text: &str) -> anyhow::Result<u64> {
+    let at = netting::instex::SubmittedAt::parse(text)
+        .with_context(|| format!("time {text:?}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"))?;
+    let (date, nanos) = at.parts();
+    let days = days_from_civil(
+        i64::from(date.year()),
+        u32::from(date.month()),
+        u32::from(date.day()),
+    );
+    let days = u64::try_from(days).with_context(|| format!("time {text:?} is before 1970"))?;
+    Ok(days * 86_400_000_000_000 + nanos)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse_to_nanoseconds() {
+        assert_eq!(parse_time("1970-01-01").unwrap(), 0);
+        assert_eq!(
+            parse_time("2000-02-29").unwrap(),
+            951_782_400 * 1_000_000_000
+        );
+        assert_eq!(
+            parse_time("2026-11-24T00:00:01Z").unwrap(),
+            (1_795_478_400 + 1) * 1_000_000_000
+        );
+        assert!(parse_time("2026-13-01").is_err());
+    }
+
+    #[test]
+    fn lines_parse_and_errors_say_what() {
+        let line = parse_line("3004.90;Paracetamol tablets;1200 KGM;EUR 8400.00").unwrap();
+        assert_eq!(line.value().to_string(), "EUR 8400.00");
+        let err = format!("{:#}", parse_line("3004.90;x;1200;EUR 1").unwrap_err());
+        assert!(err.contains("quantity"), "{err}");
+    }
+}
