@@ -392,7 +392,61 @@ fn install(
         .context("nothing was changed; the lists in force stay")?;
     let manifest = write_version(dir, &all_inputs, all_records, &parsed)?;
     report_installed(ctx, &manifest, &previous)?;
-    Ok(ExitCode::SUCCESS)
+    rescreen_house(ctx, &parsed, &manifest.version)
+}
+
+/// After a list update: if the database holds a clearing house, rescreens every participant,
+/// owner, director and open claim against the new lists; new hits open alerts and suspend the
+/// participant (or hold the claim) until reviewed. Exit 1 when something new was found.
+fn rescreen_house(ctx: &Ctx, parsed: &[ParsedList], version: &str) -> anyhow::Result<ExitCode> {
+    if let store::Location::Sqlite(path) = &ctx.location
+        && !path.exists()
+    {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = ctx.open()?;
+    if !house::House::is_initialised(&store)? {
+        return Ok(ExitCode::SUCCESS);
+    }
+    drop(store);
+    let mut h = crate::house_cmd::open(ctx, false)?;
+    let entities = parsed
+        .iter()
+        .flat_map(|l| l.entities.iter().cloned())
+        .collect();
+    let groups = NameGroups::parse(screening::groups::BUNDLED);
+    let lists = house::Lists {
+        screener: Arc::new(Screener::with_own_weights(entities, Arc::new(groups))),
+        version: version.to_owned(),
+    };
+    let report = h.rescreen("lists-update", lists)?;
+    let found = !report.new_alerts.is_empty();
+    crate::house_cmd::emit(ctx, "rescreen", &report, |r| {
+        format!(
+            "rescreened {} participants ({} names) and {} open claims against {}: {} new alerts; suspended: {}; held: {}; hits gone: {}",
+            r.participants,
+            r.names,
+            r.claims,
+            r.lists_version,
+            r.new_alerts.len(),
+            if r.suspended.is_empty() {
+                "none".to_owned()
+            } else {
+                r.suspended.join(", ")
+            },
+            if r.held.is_empty() {
+                "none".to_owned()
+            } else {
+                r.held.join(", ")
+            },
+            r.gone.len()
+        )
+    })?;
+    Ok(if found {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn previous_files(
