@@ -110,7 +110,8 @@ impl AuditRow {
     }
 }
 
-/// A state change of the house: all of it in one transaction, or nothing.
+/// A state change of the house: its records, transfers and audit events in one transaction, or
+/// none of them (see [`Applied::Refused`] for the accounts it opens).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Change {
     /// Versions the records must be at; checked first, under the writer's lock.
@@ -147,8 +148,10 @@ pub enum Applied {
         /// The version found.
         found: Option<u64>,
     },
-    /// The ledger refused an account or a transfer: no record or audit event was written (the
-    /// ledger's journal keeps the refused batch, as it keeps every batch).
+    /// The ledger refused an account or a transfer: no record or audit event was written and no
+    /// transfer applied (the ledger's journal keeps the refused batch, as it keeps every batch).
+    /// Accounts the change opened before its transfers were refused stay open: opening an
+    /// account is idempotent, so a retry of the change answers `exists` for them.
     Refused {
         /// One result per account asked for.
         accounts: Vec<CreateAccountResult>,
