@@ -35,6 +35,9 @@ pub enum BenchmarkCommand {
     /// Screen names from a CSV file (as `screen batch` reads it) against the lists in force:
     /// load time, single-query latency percentiles on one thread, batch throughput on every core.
     Screening(crate::screen_cmd::BenchArgs),
+    /// Run the clearing house under load on an empty database: onboarding, claims from several
+    /// clients with every check, one cycle with its files, verify.
+    House(crate::bench_house::HouseArgs),
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +86,7 @@ pub fn run(ctx: &Ctx, cmd: BenchmarkCommand) -> anyhow::Result<ExitCode> {
     let args = match cmd {
         BenchmarkCommand::Ledger(args) => args,
         BenchmarkCommand::Screening(args) => return crate::screen_cmd::benchmark(ctx, &args),
+        BenchmarkCommand::House(args) => return crate::bench_house::run(ctx, &args),
     };
     check_args(&args)?;
     let store = ctx.open()?;
