@@ -243,7 +243,7 @@ fn submission(k: usize, participants: usize) -> anyhow::Result<ClaimSubmission> 
     // Each round of claims goes to other debtors, as real trade spreads over counterparties.
     let b = (a + 1 + (k / participants) * 13) % participants;
     let cents = 100_000 + (k as i64 * 7919) % 2_000_000;
-    let (creditor, debtor, line) = if k % 2 == 0 {
+    let (creditor, debtor, line) = if k.is_multiple_of(2) {
         let kg = cents / 420 + 1;
         (
             format!("eu-{a:04}"),
