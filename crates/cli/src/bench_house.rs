@@ -153,6 +153,7 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
         &CycleOptions {
             cutoff: None,
             out_dir: args.out.clone(),
+            set_off_domestic: None,
         },
     )?;
     let cycle = started.elapsed();

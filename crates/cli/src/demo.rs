@@ -55,6 +55,17 @@ pub fn run(
     args: &DemoArgs,
 ) -> anyhow::Result<ExitCode> {
     let dir = &args.dir;
+    // A database given by URL is checked before the directory is emptied, so that a refused run
+    // keeps the settlement files of the run that filled it (a SQLite file inside the directory
+    // goes with the directory and needs no check).
+    if let Some(url) = database_url {
+        let location = Location::parse(url)?;
+        if !matches!(&location, Location::Sqlite(path) if path.starts_with(dir)) {
+            let store = Store::open(location.clone(), system_clock())
+                .with_context(|| format!("opening {location}"))?;
+            refuse_a_house(&store, &location)?;
+        }
+    }
     if dir.exists() {
         std::fs::remove_dir_all(dir).with_context(|| format!("emptying {}", dir.display()))?;
     }
@@ -65,9 +76,7 @@ pub fn run(
     };
     let store = Store::open(location.clone(), system_clock())
         .with_context(|| format!("opening {location}"))?;
-    if House::is_initialised(&store)? {
-        bail!("{location} holds a clearing house already: the demo needs an empty database");
-    }
+    refuse_a_house(&store, &location)?;
     let prices = dir.join("reference-prices.csv");
     std::fs::write(&prices, reference_prices())?;
     let lists = bundled_lists()?;
@@ -88,6 +97,7 @@ pub fn run(
         &CycleOptions {
             cutoff: None,
             out_dir,
+            set_off_domestic: None,
         },
     )?;
     demo.say(&format!(
@@ -116,6 +126,13 @@ pub fn run(
     ))?;
     summary(&demo, &report.cycle)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn refuse_a_house(store: &Store, location: &Location) -> anyhow::Result<()> {
+    if House::is_initialised(store)? {
+        bail!("{location} holds a clearing house already: the demo needs an empty database");
+    }
+    Ok(())
 }
 
 fn bundled_lists() -> anyhow::Result<Lists> {
@@ -572,8 +589,7 @@ fn review(demo: &Demo, claims: &BTreeMap<&'static str, house::ClaimRecord>) -> a
     )?;
     demo.say(&format!(
         "  b.laurent agrees: case {} released, claim c-bearings is {}",
-        second.case.status.as_str(),
-        second.subject_status
+        second.case.id, second.subject_status
     ))?;
     let dual = case_of("dual-use")?;
     let rejected = demo.house.decide(

@@ -110,8 +110,9 @@ pub enum ClaimCommand {
 
 #[derive(Debug, Args)]
 pub struct ClaimSubmit {
-    /// The claim as JSON (the fields below, goods_lines as
-    /// `{"hs_code","description","quantity":{"value","unit"},"value":"EUR 1.00"}`).
+    /// The claim as JSON (the fields below; amounts as `{"amount":"1.00","currency":"EUR"}`,
+    /// invoice_counterparty as `{"name","country"}`, goods_lines as
+    /// `{"hs_code","description","quantity":{"value","unit"},"value":{"amount","currency"}}`).
     #[arg(long, conflicts_with_all = ["id", "creditor"])]
     file: Option<PathBuf>,
     #[arg(long)]
@@ -201,6 +202,9 @@ pub enum CycleCommand {
         /// Where to write the settlement files.
         #[arg(long, default_value = "clearhouse-settlement")]
         out: PathBuf,
+        /// Domestic set-off before the INSTEX selection (`true` or `false`); default as configured.
+        #[arg(long)]
+        domestic_set_off: Option<bool>,
         #[command(flatten)]
         actor: ActorArg,
     },
@@ -724,13 +728,22 @@ pub fn run_case(ctx: &Ctx, cmd: CaseCommand) -> anyhow::Result<ExitCode> {
 pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
     let h = open(ctx, false)?;
     match cmd {
-        CycleCommand::Run { cutoff, out, actor } => {
-            let cutoff = cutoff.as_deref().map(parse_time).transpose()?;
+        CycleCommand::Run {
+            cutoff,
+            out,
+            domestic_set_off,
+            actor,
+        } => {
+            let cutoff = cutoff
+                .as_deref()
+                .map(|c| parse_time(c).context("--cutoff"))
+                .transpose()?;
             let report = h.run_cycle(
                 &actor.actor,
                 &CycleOptions {
                     cutoff,
                     out_dir: out,
+                    set_off_domestic: domestic_set_off,
                 },
             )?;
             emit(ctx, "cycle", &report, |r| {

@@ -33,6 +33,8 @@ pub struct CycleOptions {
     pub cutoff: Option<u64>,
     /// Where the settlement files go (a directory `cycle-<n>` is made in it).
     pub out_dir: PathBuf,
+    /// Run domestic set-off before the INSTEX selection; default as configured.
+    pub set_off_domestic: Option<bool>,
 }
 
 /// What a cycle did.
@@ -137,7 +139,9 @@ impl House {
         }
         taken.truncate(CYCLE_CLAIMS_MAX);
         let book = self.book(&taken)?;
-        let set_off_domestic = self.config.config.set_off_domestic;
+        let set_off_domestic = options
+            .set_off_domestic
+            .unwrap_or(self.config.config.set_off_domestic);
         let settlement = instex::settle(&book, Options { set_off_domestic })
             .map_err(|e| HouseError::Clearing(e.to_string()))?;
         let violations = instex::check_settlement(&book, &settlement);
