@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ledger::{NewTransfer, TransferFlags};
 use netting::instex::{self, ClaimBook, Direction, Options, SubmittedAt};
@@ -167,8 +168,21 @@ impl House {
         self.plan_payments(&mut change, &mut cycle, &settlement)?;
         cycle.zones = self.zone_totals(&cycle);
         let final_dir = options.out_dir.join(format!("cycle-{number}"));
-        let temp_dir = options.out_dir.join(format!(".cycle-{number}.partial"));
-        cycle.files = self.write_files(&cycle, &temp_dir)?;
+        // Unique to this attempt: another cycle run at the same time (a thread or a process
+        // computing the same number) must not write into, rename or delete these files.
+        static ATTEMPTS: AtomicU64 = AtomicU64::new(0);
+        let temp_dir = options.out_dir.join(format!(
+            ".cycle-{number}.partial-{}-{}",
+            std::process::id(),
+            ATTEMPTS.fetch_add(1, Ordering::Relaxed)
+        ));
+        cycle.files = match self.write_files(&cycle, &temp_dir) {
+            Ok(files) => files,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&temp_dir);
+                return Err(e);
+            }
+        };
         change
             .expect
             .push(expect(kind::CYCLE, &cycle_id(number), None));

@@ -100,6 +100,11 @@ impl House {
         key_id: &str,
     ) -> Result<Option<ClaimOutcome>, HouseError> {
         if self.store.record(kind::CLAIM, &s.id)?.is_some() {
+            // A request with this key may have committed since `replay` looked (the claim and
+            // its key are written together): read again, so that it is answered as a replay.
+            if self.store.record(kind::IDEMPOTENCY, key_id)?.is_some() {
+                return Ok(None);
+            }
             return Err(HouseError::invalid(
                 "id",
                 format!(

@@ -6,6 +6,7 @@ mod support;
 mod clear_cmd;
 mod crash;
 mod goods_cmd;
+mod house_cmd;
 mod ledger_cmd;
 mod run;
 mod screen_cmd;

@@ -1,4 +1,4 @@
-mod smoke {
-    #[test]
-    fn builds() {}
-}
+mod bad_input;
+mod concurrency;
+mod scenarios;
+mod support;

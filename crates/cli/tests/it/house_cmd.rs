@@ -1,0 +1,1163 @@
+//! The clearing house commands (`house`, `participant`, `claim`, `alert`, `case`, `cycle`,
+//! `statement`, `verify`) and `clearhouse demo`, as a user runs them, on SQLite and PostgreSQL.
+//!
+//! Commands that screen names (`participant add`, `claim submit`, `demo`) load the bundled
+//! lists, about a second each in a debug build: the sessions below use few of them.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::run::{clearhouse as clearhouse_command, json_lines, text};
+use crate::support::TestDb;
+
+/// A database and a working directory (lists, settlement files and input files go there).
+struct Session {
+    db: TestDb,
+    dir: tempfile::TempDir,
+}
+
+impl Session {
+    fn new(db: TestDb) -> Session {
+        Session {
+            db,
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes `contents` to `name` in the working directory and returns its path.
+    fn file(&self, name: &str, contents: &str) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, contents).unwrap();
+        path.display().to_string()
+    }
+
+    /// `clearhouse --database-url DB ARGS…` in the working directory.
+    fn run(&self, args: &[&str]) -> Output {
+        clearhouse_command()
+            .current_dir(self.dir.path())
+            .args(["--database-url", &self.db.url()])
+            .args(args)
+            .output()
+            .expect("start clearhouse")
+    }
+
+    /// Runs and checks the exit code.
+    fn expect(&self, code: i32, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}: clearhouse {}\nstdout: {}\nstderr: {}",
+            self.db.name,
+            args.join(" "),
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        out
+    }
+
+    /// Runs with `--json`, checks the exit code, and returns the `data` of every line, each
+    /// line of type `kind`.
+    fn json(&self, code: i32, kind: &str, args: &[&str]) -> Vec<Value> {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.expect(code, &all);
+        json_lines(&out.stdout)
+            .into_iter()
+            .map(|line| {
+                assert_eq!(line["type"], kind, "{}: {line}", self.db.name);
+                line["data"].clone()
+            })
+            .collect()
+    }
+
+    /// Runs with `--json` and returns the `data` of its one line.
+    fn one(&self, code: i32, kind: &str, args: &[&str]) -> Value {
+        let mut lines = self.json(code, kind, args);
+        assert_eq!(
+            lines.len(),
+            1,
+            "{}: {args:?} printed {lines:?}",
+            self.db.name
+        );
+        lines.remove(0)
+    }
+
+    /// Runs a command that must fail with exit 2, print nothing on stdout, and say every one
+    /// of `needles` on stderr.
+    fn fails(&self, args: &[&str], needles: &[&str]) {
+        let out = self.expect(2, args);
+        let stderr = text(&out.stderr);
+        for needle in needles {
+            assert!(
+                stderr.contains(needle),
+                "{}: clearhouse {}: {needle:?} not in {stderr}",
+                self.db.name,
+                args.join(" ")
+            );
+        }
+        assert!(
+            out.stdout.is_empty(),
+            "{}: {args:?} printed {}",
+            self.db.name,
+            text(&out.stdout)
+        );
+    }
+
+    /// What `verify` sees: ledger head and counts, house counts and audit entries. Any write
+    /// changes it.
+    fn fingerprint(&self) -> Value {
+        self.one(0, "verify", &["verify"])
+    }
+
+    /// Everything the house lists, and the fingerprint.
+    fn snapshot(&self) -> Vec<Vec<Value>> {
+        let mut all: Vec<Vec<Value>> = [
+            ("participant", ["participant", "list"]),
+            ("claim", ["claim", "list"]),
+            ("alert", ["alert", "list"]),
+            ("case", ["case", "list"]),
+            ("cycle", ["cycle", "list"]),
+        ]
+        .iter()
+        .map(|(kind, args)| self.json(0, kind, args))
+        .collect();
+        all.push(vec![self.fingerprint()]);
+        all
+    }
+}
+
+/// `args` with `flag`'s value replaced, or the flag and its value removed (`None`).
+fn edit<'a>(args: &[&'a str], flag: &str, value: Option<&'a str>) -> Vec<&'a str> {
+    let at = args
+        .iter()
+        .position(|a| *a == flag)
+        .unwrap_or_else(|| panic!("{flag} not in {args:?}"));
+    let mut out = args.to_vec();
+    match value {
+        Some(v) => out[at + 1] = v,
+        None => {
+            out.drain(at..at + 2);
+        }
+    }
+    out
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+const ADD_EU_PHARMA: &[&str] = &[
+    "participant",
+    "add",
+    "--id",
+    "eu-pharma",
+    "--legal-name",
+    "Rhein Pharma GmbH",
+    "--registration-number",
+    "HRB 48213",
+    "--country",
+    "DE",
+    "--zone",
+    "EU",
+    "--iban",
+    "DE89370400440532013000",
+    "--bic",
+    "COBADEFFXXX",
+    "--owner",
+    "Katrin Vogel;1968-04-12;DE",
+    "--director",
+    "Markus Brandt;1971-09-30;DE",
+];
+
+/// An Iranian firm whose director is a listed person.
+const ADD_IR_PARS: &[&str] = &[
+    "participant",
+    "add",
+    "--id",
+    "ir-pars",
+    "--legal-name",
+    "Pars Tejarat Machinery Co.",
+    "--registration-number",
+    "Isfahan 66120",
+    "--country",
+    "IR",
+    "--zone",
+    "IR",
+    "--iban",
+    "IR550160000000500788800006",
+    "--bic",
+    "KESHIRTH",
+    "--owner",
+    "Javad Mousavi;1970-01-20;IR",
+    "--director",
+    "Qassem Soleimani",
+];
+
+const IR_DAROU_JSON: &str = r#"{
+  "id": "ir-darou",
+  "legal_name": "Darou Pakhsh Distribution Co.",
+  "registration_number": "Tehran 118822",
+  "country": "IR",
+  "zone": "IR",
+  "iban": "IR970170000000100324200002",
+  "bic": "MELIIRTH",
+  "beneficial_owners": [{"name": "Reza Karimi", "birth_date": "1972-07-19", "nationalities": ["IR"]}],
+  "directors": [{"name": "Maryam Ahmadi", "birth_date": "1979-10-01", "nationalities": ["IR"]}]
+}"#;
+
+const SUBMIT_MEDICINES: &[&str] = &[
+    "claim",
+    "submit",
+    "--idempotency-key",
+    "k-med-1",
+    "--id",
+    "c-med",
+    "--creditor",
+    "eu-pharma",
+    "--debtor",
+    "ir-darou",
+    "--invoice-number",
+    "INV-2026-0117",
+    "--amount",
+    "EUR 8400.00",
+    "--due-date",
+    "2027-01-31",
+    "--incoterms",
+    "CIP",
+    "--counterparty",
+    "Darou Pakhsh Distribution Co.",
+    "--counterparty-country",
+    "IR",
+    "--line",
+    "3004.90;Paracetamol tablets;1200 KGM;EUR 8400.00",
+];
+
+/// Pistachios from Iran, invoiced in rials: 2,400,000,000 IRR is EUR 5000.00 at the agreed rate.
+const PISTACHIOS_JSON: &str = r#"{
+  "idempotency_key": "k-pist-1",
+  "id": "c-pist",
+  "creditor": "ir-darou",
+  "debtor": "eu-pharma",
+  "invoice_number": "DP-1405-220",
+  "amount": {"amount": "2400000000.00", "currency": "IRR"},
+  "due_date": "2027-03-31",
+  "incoterms": "FOB",
+  "invoice_counterparty": {"name": "Rhein Pharma GmbH", "country": "DE"},
+  "goods_lines": [
+    {"hs_code": "0802.51", "description": "Pistachios in shell, dried",
+     "quantity": {"value": "1000", "unit": "KGM"},
+     "value": {"amount": "2400000000.00", "currency": "IRR"}}
+  ]
+}"#;
+
+// ---------------------------------------------------------------------------------------------
+// clearhouse demo
+
+/// What the demo must tell, whatever its database.
+fn check_demo_story(story: &str, backend: &str) {
+    for expected in [
+        "verify: ok",
+        "payments across a border: 0",
+        "a.novak proposes to release",
+        "awaiting a second officer = true",
+        "a.novak tries to confirm her own release: refused",
+        "four eyes",
+        "b.laurent agrees",
+        "claim c-bearings is queued",
+        "settlement files in",
+    ] {
+        assert!(
+            story.contains(expected),
+            "{backend}: {expected:?} not in the demo's story:\n{story}"
+        );
+    }
+    assert!(
+        story
+            .lines()
+            .any(|l| l.trim_start().starts_with("c-bearings") && l.contains(" held ")),
+        "{backend}: no held c-bearings claim in\n{story}"
+    );
+    assert!(
+        !story.contains("FAILED") && !story.contains("verify problem"),
+        "{backend}: {story}"
+    );
+}
+
+/// The settlement files the demo lists exist under `dir/settlement/cycle-1` with the hashes
+/// it prints, and there are a pain.001 per zone and camt.053 and CSV statements.
+fn check_demo_files(dir: &Path, story: &str, backend: &str) {
+    let cycle_dir = dir.join("settlement").join("cycle-1");
+    let listed: Vec<(&str, &str)> = story
+        .lines()
+        .filter_map(|l| l.trim().split_once("  sha256 "))
+        .collect();
+    assert!(!listed.is_empty(), "{backend}: no files listed in\n{story}");
+    for (path, sha) in &listed {
+        let bytes = std::fs::read(cycle_dir.join(path))
+            .unwrap_or_else(|e| panic!("{backend}: {path}: {e}"));
+        assert!(
+            hex::encode(Sha256::digest(&bytes)).starts_with(sha),
+            "{backend}: {path} does not hash to {sha}"
+        );
+    }
+    for zone in ["EU", "IR"] {
+        let pain = format!("{zone}/pain001-cycle-1-{zone}.xml");
+        assert!(
+            listed.iter().any(|(p, _)| *p == pain),
+            "{backend}: {pain} not listed"
+        );
+        let xml = std::fs::read_to_string(cycle_dir.join(&pain)).unwrap();
+        assert!(
+            xml.contains("urn:iso:std:iso:20022:tech:xsd:pain.001"),
+            "{backend}: {pain}"
+        );
+        for (ending, start) in [
+            (".camt053.xml", "<?xml"),
+            (".csv", "booked_at,reference,direction,amount"),
+        ] {
+            let found = listed
+                .iter()
+                .filter(|(p, _)| {
+                    p.starts_with(&format!("{zone}/statement-")) && p.ends_with(ending)
+                })
+                .count();
+            assert!(
+                found >= 1,
+                "{backend}: no {ending} statement in zone {zone}"
+            );
+            for (p, _) in listed.iter().filter(|(p, _)| p.ends_with(ending)) {
+                let body = std::fs::read_to_string(cycle_dir.join(p)).unwrap();
+                assert!(body.starts_with(start), "{backend}: {p}: {body}");
+            }
+        }
+    }
+}
+
+#[test]
+fn demo_on_a_fresh_sqlite_file_then_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let run = |args: &[&str]| {
+        clearhouse_command()
+            .current_dir(tmp.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["demo", "--dir", s(&dir)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let story = text(&out.stdout);
+    assert!(
+        story.starts_with(&format!(
+            "Clearhouse demo on sqlite://{}",
+            dir.join("demo.db").display()
+        )),
+        "{story}"
+    );
+    check_demo_story(&story, "sqlite");
+    check_demo_files(&dir, &story, "sqlite");
+    assert!(dir.join("reference-prices.csv").exists());
+
+    let db = format!("sqlite://{}", dir.join("demo.db").display());
+    let out = run(&["--database-url", &db, "verify"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let verified = text(&out.stdout);
+    assert!(verified.starts_with("ok: "), "{verified}");
+    assert!(
+        verified.contains("house: 10 participants, 8 claims, 1 cycles checked")
+            && verified.contains("intact: true"),
+        "{verified}"
+    );
+
+    // A SQLite file inside --dir goes with the directory: a second demo starts afresh.
+    let out = run(&["--database-url", &db, "demo", "--dir", s(&dir)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    check_demo_story(&text(&out.stdout), "sqlite again");
+}
+
+#[test]
+fn demo_on_postgres_as_json_lines_then_refused_on_a_house() {
+    let db = TestDb::postgres();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let run = |args: &[&str]| {
+        clearhouse_command()
+            .current_dir(tmp.path())
+            .args(["--database-url", &db.url()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--json", "demo", "--dir", s(&dir)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines = json_lines(&out.stdout);
+    assert!(lines.len() > 20, "{lines:?}");
+    let story: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            assert_eq!(l["type"], "demo", "{l}");
+            l["data"].as_str().unwrap_or_else(|| panic!("{l}"))
+        })
+        .collect();
+    let story = story.join("\n");
+    assert!(
+        story.starts_with("Clearhouse demo on postgres://"),
+        "{story}"
+    );
+    check_demo_story(&story, "postgres");
+    check_demo_files(&dir, &story, "postgres");
+    assert!(
+        !dir.join("demo.db").exists(),
+        "no SQLite file with --database-url"
+    );
+
+    let out = run(&["--json", "verify"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let verified = &json_lines(&out.stdout)[0]["data"];
+    assert_eq!(verified["ok"], true);
+    assert_eq!(verified["house"]["problems"], serde_json::json!([]));
+
+    // The schema holds a house now: refused, and the first run's files are kept.
+    let out = run(&["demo", "--dir", s(&dir)]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("holds a clearing house already")
+            && stderr.contains("the demo needs an empty database"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    assert!(
+        dir.join("settlement/cycle-1/EU/pain001-cycle-1-EU.xml")
+            .exists(),
+        "a refused demo deleted the files of the run that filled the database"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A scripted session
+
+#[test]
+fn a_session_by_flags_and_files_on_sqlite() {
+    session(Session::new(TestDb::sqlite()));
+}
+
+#[test]
+fn a_session_by_flags_and_files_on_postgres() {
+    session(Session::new(TestDb::postgres()));
+}
+
+fn session(h: Session) {
+    let name = h.db.name;
+    let out = h.expect(0, &["house", "init"]);
+    assert!(
+        text(&out.stdout).contains("set up: 2 zones, clearing in EUR"),
+        "{name}: {}",
+        text(&out.stdout)
+    );
+    let config = h.one(0, "house", &["house", "show"]);
+    assert_eq!(config["clearing_currency"], "EUR");
+    let officers: Vec<&str> = config["officers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(officers, ["a.novak", "b.laurent", "c.weber"], "{name}");
+
+    // Onboarding: by flags, with a listed director, and from a JSON file.
+    let out = h.expect(0, ADD_EU_PHARMA);
+    let added = text(&out.stdout);
+    assert!(
+        added.starts_with("eu-pharma (Rhein Pharma GmbH): active — zone EU, DE, lists bundled"),
+        "{name}: {added}"
+    );
+    let mut args = vec!["--json"];
+    args.extend_from_slice(ADD_IR_PARS);
+    let out = h.expect(1, &args);
+    let pending = &json_lines(&out.stdout)[0]["data"];
+    assert_eq!(pending["status"], "pending_review", "{name}");
+    let director = pending["screening"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["role"] == "director")
+        .unwrap();
+    assert!(
+        director["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|hit| hit["caption"] == "QASEM SOLEIMANI"),
+        "{name}: {director}"
+    );
+    let pending_alerts = pending["open_alerts"].as_array().unwrap().len();
+    assert!(pending_alerts >= 1, "{name}: {pending}");
+    let p_json = h.file("ir-darou.json", IR_DAROU_JSON);
+    let darou = h.one(0, "participant", &["participant", "add", "--file", &p_json]);
+    assert_eq!(darou["status"], "active", "{name}: {darou}");
+    assert_eq!(darou["participant"]["zone"], "IR");
+    assert_eq!(darou["registration_number"], "Tehran 118822");
+
+    let listed = h.json(0, "participant", &["participant", "list"]);
+    let ids: Vec<&str> = listed
+        .iter()
+        .map(|p| p["participant"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["eu-pharma", "ir-pars", "ir-darou"], "{name}");
+    let statuses: Vec<&str> = listed
+        .iter()
+        .map(|p| p["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["active", "pending_review", "active"], "{name}");
+    let pending_only = h.json(
+        0,
+        "participant",
+        &["participant", "list", "--status", "pending_review"],
+    );
+    assert_eq!(pending_only.len(), 1);
+    assert_eq!(pending_only[0]["participant"]["id"], "ir-pars");
+    let out = h.expect(0, &["participant", "show", "ir-pars"]);
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("pending_review") && shown.contains("hit: director \"Qassem Soleimani\""),
+        "{name}: {shown}"
+    );
+
+    // Claims: accepted, replayed, a conflicting key, held, and from a JSON file.
+    let out = h.expect(0, SUBMIT_MEDICINES);
+    let submitted = text(&out.stdout);
+    assert!(
+        submitted.starts_with(
+            "claim c-med queued: ir-darou owes eu-pharma EUR 8400.00 (priority 0, humanitarian)"
+        ),
+        "{name}: {submitted}"
+    );
+    let first = h.one(0, "claim", &["claim", "show", "c-med"]);
+    let mut args = vec!["--json"];
+    args.extend_from_slice(SUBMIT_MEDICINES);
+    let out = h.expect(0, &args);
+    let again = &json_lines(&out.stdout)[0]["data"];
+    assert_eq!(again["replayed"], true, "{name}: {again}");
+    assert_eq!(again["claim"], first, "{name}: the first answer again");
+    let other_amount = edit(SUBMIT_MEDICINES, "--amount", Some("EUR 8500.00"));
+    let other_amount = edit(
+        &other_amount,
+        "--line",
+        Some("3004.90;Paracetamol tablets;1200 KGM;EUR 8500.00"),
+    );
+    h.fails(
+        &other_amount,
+        &["idempotency key \"k-med-1\"", "another request"],
+    );
+
+    let bearings = edit(SUBMIT_MEDICINES, "--idempotency-key", Some("k-bear-1"));
+    let bearings = edit(&bearings, "--id", Some("c-bearings"));
+    let bearings = edit(&bearings, "--amount", Some("EUR 3000.00"));
+    let bearings = edit(&bearings, "--incoterms", Some("DAP"));
+    let bearings = edit(
+        &bearings,
+        "--line",
+        Some("8482.10;Ball bearings;100 NAR;EUR 3000.00"),
+    );
+    let mut args = vec!["--json"];
+    args.extend_from_slice(&bearings);
+    let out = h.expect(1, &args);
+    let held = &json_lines(&out.stdout)[0]["data"]["claim"];
+    assert_eq!(held["status"], "held", "{name}: {held}");
+    assert_eq!(held["priority"], 1);
+    let case = held["case"].as_str().unwrap().to_owned();
+    assert!(
+        held["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["step"] == "goods"
+                && c["outcome"] == "hold"
+                && c["findings"]
+                    .to_string()
+                    .contains("Common High Priority List")),
+        "{name}: {held}"
+    );
+
+    let c_json = h.file("c-pist.json", PISTACHIOS_JSON);
+    let pist = h.one(0, "claim", &["claim", "submit", "--file", &c_json]);
+    assert_eq!(pist["replayed"], false);
+    assert_eq!(pist["claim"]["status"], "queued", "{name}: {pist}");
+    assert_eq!(pist["claim"]["clearing_amount_minor"], 500_000);
+    assert_eq!(pist["claim"]["creditor_zone"], "IR");
+
+    let claims = h.json(0, "claim", &["claim", "list"]);
+    let listed: Vec<(&str, &str)> = claims
+        .iter()
+        .map(|c| {
+            (
+                c["submission"]["id"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("c-med", "queued"),
+            ("c-bearings", "held"),
+            ("c-pist", "queued")
+        ],
+        "{name}"
+    );
+    let held_only = h.json(0, "claim", &["claim", "list", "--status", "held"]);
+    assert_eq!(held_only.len(), 1);
+    let out = h.expect(0, &["claim", "show", "c-bearings"]);
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("claim c-bearings held") && shown.contains(&format!("case {case}")),
+        "{name}: {shown}"
+    );
+
+    // Alerts and cases.
+    let alerts = h.json(0, "alert", &["alert", "list"]);
+    assert_eq!(alerts.len(), pending_alerts + 2, "{name}: {alerts:?}");
+    assert!(alerts.iter().all(|a| a["status"] == "open"));
+    let on_bearings: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| a["subject"] == "claim:c-bearings")
+        .collect();
+    assert_eq!(on_bearings.len(), 2, "{name}: {alerts:?}");
+    assert!(on_bearings.iter().all(|a| a["case"] == case.as_str()));
+    assert!(on_bearings.iter().any(|a| a["code"] == "chpl"), "{name}");
+    let cases = h.json(0, "case", &["case", "list"]);
+    assert_eq!(cases.len(), 2, "{name}: {cases:?}");
+    let pars_case = cases
+        .iter()
+        .find(|c| c["subject"] == "participant:ir-pars")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shown = h.one(0, "case", &["case", "show", &case]);
+    assert_eq!(shown["case"]["status"], "open");
+    assert_eq!(shown["alerts"].as_array().unwrap().len(), 2);
+    assert!(
+        shown["audit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "case.opened"),
+        "{name}: {shown}"
+    );
+    let out = h.expect(0, &["case", "show", &case]);
+    assert!(
+        text(&out.stdout).starts_with(&format!("case {case} open on claim:c-bearings")),
+        "{name}: {}",
+        text(&out.stdout)
+    );
+
+    // Four eyes.
+    let out = h.expect(
+        0,
+        &[
+            "case",
+            "decide",
+            &case,
+            "--officer",
+            "a.novak",
+            "--release",
+            "--reason",
+            "End-use certificate: bearings for MRI chiller pumps",
+        ],
+    );
+    assert!(
+        text(&out.stdout).contains("a second, different officer must agree"),
+        "{name}: {}",
+        text(&out.stdout)
+    );
+    let awaiting = h.json(0, "case", &["case", "list", "--status", "awaiting_second"]);
+    assert_eq!(awaiting.len(), 1);
+    assert_eq!(awaiting[0]["id"], case.as_str());
+    h.fails(
+        &[
+            "case",
+            "decide",
+            &case,
+            "--officer",
+            "a.novak",
+            "--release",
+            "--reason",
+            "me again",
+        ],
+        &["four eyes", "a.novak"],
+    );
+    h.fails(
+        &[
+            "case",
+            "reassign",
+            &pars_case,
+            "--supervisor",
+            "a.novak",
+            "--to",
+            "b.laurent",
+            "--reason",
+            "workload",
+        ],
+        &["\"a.novak\" is not a supervisor"],
+    );
+    let reassigned = h.one(
+        0,
+        "case",
+        &[
+            "case",
+            "reassign",
+            &pars_case,
+            "--supervisor",
+            "c.weber",
+            "--to",
+            "b.laurent",
+            "--reason",
+            "b.laurent handles UN listings",
+        ],
+    );
+    assert_eq!(reassigned["assignee"], "b.laurent");
+    assert_eq!(reassigned["status"], "open");
+    let decided = h.one(
+        0,
+        "decision",
+        &[
+            "case",
+            "decide",
+            &case,
+            "--officer",
+            "b.laurent",
+            "--release",
+            "--reason",
+            "Checked the certificate with the hospital",
+        ],
+    );
+    assert_eq!(decided["case"]["status"], "released", "{name}: {decided}");
+    assert_eq!(decided["subject_status"], "queued");
+    assert_eq!(decided["awaiting_second"], false);
+    let officers: Vec<&str> = decided["case"]["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["officer"].as_str().unwrap())
+        .collect();
+    assert_eq!(officers, ["a.novak", "b.laurent"]);
+    assert_eq!(
+        h.one(0, "claim", &["claim", "show", "c-bearings"])["status"],
+        "queued"
+    );
+    let cleared = h.json(0, "alert", &["alert", "list", "--status", "cleared"]);
+    assert_eq!(cleared.len(), 2, "{name}: {cleared:?}");
+
+    // A cycle and its files.
+    let out_dir = h.path("settlement");
+    let report = h.one(0, "cycle", &["cycle", "run", "--out", s(&out_dir)]);
+    let cycle = &report["cycle"];
+    assert_eq!(cycle["number"], 1);
+    let cycle_dir = out_dir.join("cycle-1");
+    assert_eq!(report["directory"], s(&cycle_dir), "{name}");
+    let after: Vec<(&str, i64, &str)> = cycle["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["claim"].as_str().unwrap(),
+                c["cleared_minor"].as_i64().unwrap(),
+                c["status_after"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // EU → IR owes 8400 + 3000, IR → EU 5000: 5000 crosses each way, humanitarian first.
+    assert_eq!(
+        after,
+        [
+            ("c-med", 500_000, "partially_cleared"),
+            ("c-pist", 500_000, "cleared"),
+            ("c-bearings", 0, "queued"),
+        ],
+        "{name}: {cycle}"
+    );
+    for z in cycle["zones"].as_array().unwrap() {
+        assert_eq!(z["paid_in_minor"], z["paid_out_minor"], "{name}: {z}");
+    }
+    let zone_of = |p: &str| if p.starts_with("eu-") { "EU" } else { "IR" };
+    for p in cycle["payments"].as_array().unwrap() {
+        assert_eq!(
+            p["zone"],
+            zone_of(p["participant"].as_str().unwrap()),
+            "{name}: a payment across a border: {p}"
+        );
+    }
+    let files = cycle["files"].as_array().unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    for expected in [
+        "EU/pain001-cycle-1-EU.xml",
+        "IR/pain001-cycle-1-IR.xml",
+        "EU/statement-cycle-1-eu-pharma.camt053.xml",
+        "EU/statement-cycle-1-eu-pharma.csv",
+        "IR/statement-cycle-1-ir-darou.camt053.xml",
+        "IR/statement-cycle-1-ir-darou.csv",
+    ] {
+        assert!(paths.contains(&expected), "{name}: {expected} in {paths:?}");
+    }
+    for f in files {
+        let bytes = std::fs::read(cycle_dir.join(f["path"].as_str().unwrap())).unwrap();
+        assert_eq!(
+            hex::encode(Sha256::digest(&bytes)),
+            f["sha256"].as_str().unwrap(),
+            "{name}: {f}"
+        );
+    }
+
+    let out = h.expect(0, &["cycle", "list"]);
+    let listed = text(&out.stdout);
+    assert_eq!(listed.lines().count(), 1, "{name}: {listed}");
+    assert!(
+        listed.starts_with("cycle 1 at ") && listed.contains("3 claims, 2 cleared (1000000 minor)"),
+        "{name}: {listed}"
+    );
+    let shown = h.one(0, "cycle", &["cycle", "show", "1"]);
+    assert_eq!(
+        &shown, cycle,
+        "{name}: cycle show is what cycle run reported"
+    );
+
+    let statement = h.one(
+        0,
+        "statement",
+        &["statement", "--participant", "ir-darou", "--cycle", "1"],
+    );
+    assert_eq!(statement["currency"], "IRR", "{name}: {statement}");
+    assert_eq!(statement["zone"], "IR");
+    let refs: Vec<&str> = statement["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["reference"].as_str().unwrap())
+        .collect();
+    assert!(
+        refs.contains(&"C1-c-med") && refs.contains(&"C1-c-pist"),
+        "{name}: {statement}"
+    );
+    assert_eq!(statement["opening_minor"], 0);
+    let out = h.expect(
+        0,
+        &["statement", "--participant", "eu-pharma", "--cycle", "1"],
+    );
+    assert!(
+        text(&out.stdout).starts_with("statement of eu-pharma for cycle 1 in EUR (zone EU)"),
+        "{name}: {}",
+        text(&out.stdout)
+    );
+
+    let verified = h.fingerprint();
+    assert_eq!(verified["ok"], true, "{name}: {verified}");
+    assert_eq!(verified["problems"], serde_json::json!([]));
+    assert_eq!(verified["house"]["problems"], serde_json::json!([]));
+    assert_eq!(verified["house"]["participants"], 3);
+    assert_eq!(verified["house"]["claims"], 3);
+    assert_eq!(verified["house"]["cycles"], 1);
+    let out = h.expect(0, &["verify"]);
+    assert!(
+        text(&out.stdout).contains("house: 3 participants, 3 claims, 1 cycles checked"),
+        "{name}: {}",
+        text(&out.stdout)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input
+
+#[test]
+fn bad_input_is_refused_naming_the_field_and_writes_nothing_on_sqlite() {
+    bad_input(Session::new(TestDb::sqlite()));
+}
+
+#[test]
+fn bad_input_is_refused_naming_the_field_and_writes_nothing_on_postgres() {
+    bad_input(Session::new(TestDb::postgres()));
+}
+
+fn bad_input(h: Session) {
+    let not_set_up = ["the clearing house is not set up", "clearhouse house init"];
+    let out_dir = h.path("settlement");
+    for args in [
+        &["house", "show"][..],
+        &["participant", "list"],
+        &["participant", "show", "eu-pharma"],
+        &["claim", "list"],
+        &["claim", "show", "c-med"],
+        &["alert", "list"],
+        &["case", "list"],
+        &["case", "show", "case-1"],
+        &[
+            "case",
+            "decide",
+            "case-1",
+            "--officer",
+            "a.novak",
+            "--reject",
+            "--reason",
+            "x",
+        ],
+        &["cycle", "list"],
+        &["cycle", "show", "1"],
+        &["cycle", "run", "--out", s(&out_dir)],
+        &["statement", "--participant", "eu-pharma", "--cycle", "1"],
+        ADD_EU_PHARMA,
+    ] {
+        h.fails(args, &not_set_up);
+    }
+    assert!(!out_dir.exists(), "a refused cycle made its directory");
+    let out = h.expect(0, &["verify"]);
+    assert!(
+        !text(&out.stdout).contains("house:"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let toml = h.file(
+        "house.toml",
+        "name = \"Broken\nclearing_currency = \"EUR\"\n",
+    );
+    h.fails(&["house", "init", "--config", &toml], &[toml.as_str()]);
+    let json = h.file(
+        "house.json",
+        r#"{"name": "X", "clearing_currency": "EUR", "zones": [], "officers": [], "fee": 1}"#,
+    );
+    h.fails(
+        &["house", "init", "--config", &json],
+        &[json.as_str(), "unknown field `fee`"],
+    );
+    h.fails(&["house", "show"], &not_set_up);
+    h.expect(0, &["house", "init"]);
+    h.fails(&["house", "init"], &["set up in this database already"]);
+    h.expect(1, ADD_IR_PARS);
+    let case = h.one(0, "case", &["case", "list"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let before = h.snapshot();
+    let fingerprint = before.last().unwrap()[0].clone();
+    let refused = |args: &[&str], needles: &[&str]| {
+        h.fails(args, needles);
+        assert_eq!(
+            h.fingerprint(),
+            fingerprint,
+            "{}: clearhouse {} wrote something",
+            h.db.name,
+            args.join(" ")
+        );
+    };
+
+    // participant add
+    refused(
+        &edit(ADD_EU_PHARMA, "--iban", Some("DE89370400440532013001")),
+        &["field \"iban\"", "DE89370400440532013001"],
+    );
+    refused(&edit(ADD_EU_PHARMA, "--bic", None), &["--bic is required"]);
+    refused(
+        &edit(ADD_EU_PHARMA, "--owner", Some(";1968-04-12;DE")),
+        &["--owner", "the name is empty"],
+    );
+    let broken = h.file("broken.json", r#"{"id": "eu-x", "legal_name": "#);
+    refused(
+        &["participant", "add", "--file", &broken],
+        &[broken.as_str()],
+    );
+    let extra = h.file(
+        "extra.json",
+        &IR_DAROU_JSON.replace("\"zone\"", "\"nickname\": \"Darou\", \"zone\""),
+    );
+    refused(
+        &["participant", "add", "--file", &extra],
+        &[extra.as_str(), "unknown field `nickname`"],
+    );
+    let missing = h.path("missing.json");
+    refused(
+        &["participant", "add", "--file", s(&missing)],
+        &[s(&missing)],
+    );
+
+    // claim submit
+    refused(
+        &edit(SUBMIT_MEDICINES, "--debtor", None),
+        &["--debtor is required"],
+    );
+    refused(
+        &edit(
+            SUBMIT_MEDICINES,
+            "--line",
+            Some("3004.90;Paracetamol tablets;1200;EUR 8400.00"),
+        ),
+        &["--line 1", "quantity"],
+    );
+    refused(
+        &edit(
+            SUBMIT_MEDICINES,
+            "--line",
+            Some("3004.90;Paracetamol tablets;EUR 8400.00"),
+        ),
+        &["--line 1", "HS_CODE;DESCRIPTION;QUANTITY UNIT;CUR VALUE"],
+    );
+    let mut two_lines = edit(
+        SUBMIT_MEDICINES,
+        "--line",
+        Some("3004.90;Paracetamol tablets;600 KGM;EUR 4200.00"),
+    );
+    two_lines.extend(["--line", "30.04;Paracetamol tablets;600 KGM;EUR 4200.00"]);
+    refused(&two_lines, &["--line 2", "hs_code"]);
+    refused(
+        &edit(SUBMIT_MEDICINES, "--amount", Some("EUR 8400.001")),
+        &["--amount \"EUR 8400.001\""],
+    );
+    refused(
+        &edit(SUBMIT_MEDICINES, "--amount", Some("8400.00")),
+        &["--amount \"8400.00\""],
+    );
+    refused(
+        &edit(SUBMIT_MEDICINES, "--due-date", Some("2027-02-30")),
+        &["--due-date \"2027-02-30\""],
+    );
+    refused(
+        &edit(SUBMIT_MEDICINES, "--creditor", Some("nobody")),
+        &["field \"creditor\"", "no participant nobody"],
+    );
+    let broken = h.file("broken-claim.json", &PISTACHIOS_JSON[..120]);
+    refused(&["claim", "submit", "--file", &broken], &[broken.as_str()]);
+    let extra = h.file(
+        "extra-claim.json",
+        &PISTACHIOS_JSON.replace("\"due_date\"", "\"priority\": 0, \"due_date\""),
+    );
+    refused(
+        &["claim", "submit", "--file", &extra],
+        &[extra.as_str(), "unknown field `priority`"],
+    );
+
+    // lists and filters
+    for (args, expected) in [
+        (
+            &["participant", "list", "--status", "sleeping"][..],
+            "active, pending_review",
+        ),
+        (
+            &["claim", "list", "--status", "sleeping"],
+            "queued, partially_cleared",
+        ),
+        (
+            &["alert", "list", "--status", "sleeping"],
+            "open, cleared or confirmed",
+        ),
+        (
+            &["case", "list", "--status", "sleeping"],
+            "open, awaiting_second",
+        ),
+    ] {
+        refused(args, &["--status \"sleeping\"", expected]);
+    }
+    refused(
+        &["participant", "show", "nobody"],
+        &["\"nobody\" does not exist"],
+    );
+    refused(&["claim", "show", "c-none"], &["\"c-none\" does not exist"]);
+    refused(&["cycle", "show", "1"], &["does not exist"]);
+    refused(
+        &["statement", "--participant", "ir-pars", "--cycle", "1"],
+        &["does not exist"],
+    );
+    refused(
+        &["statement", "--participant", "ir-pars", "--cycle", "first"],
+        &["--cycle"],
+    );
+
+    // cases
+    let decide = |officer: &'static str, reason: &'static str| {
+        vec![
+            "case",
+            "decide",
+            case.as_str(),
+            "--officer",
+            officer,
+            "--release",
+            "--reason",
+            reason,
+        ]
+    };
+    refused(
+        &decide("nobody", "looks fine"),
+        &["field \"officer\"", "\"nobody\" is not an officer"],
+    );
+    refused(&decide("a.novak", "   "), &["field \"reason\""]);
+    refused(
+        &["case", "decide", &case, "--officer", "a.novak", "--release"],
+        &["--reason"],
+    );
+    refused(
+        &[
+            "case",
+            "decide",
+            &case,
+            "--officer",
+            "a.novak",
+            "--release",
+            "--reject",
+            "--reason",
+            "both",
+        ],
+        &["--reject"],
+    );
+    refused(
+        &[
+            "case",
+            "decide",
+            "case-none",
+            "--officer",
+            "a.novak",
+            "--reject",
+            "--reason",
+            "x",
+        ],
+        &["\"case-none\" does not exist"],
+    );
+    refused(
+        &[
+            "case",
+            "reassign",
+            &case,
+            "--supervisor",
+            "c.weber",
+            "--to",
+            "nobody",
+            "--reason",
+            "x",
+        ],
+        &["field \"to\"", "\"nobody\" is not an officer"],
+    );
+
+    // cycle run
+    for cutoff in ["2026-13-01", "tomorrow"] {
+        refused(
+            &["cycle", "run", "--cutoff", cutoff, "--out", s(&out_dir)],
+            &["--cutoff", cutoff],
+        );
+    }
+    assert!(!out_dir.exists(), "a refused cycle made its directory");
+
+    assert_eq!(
+        h.snapshot(),
+        before,
+        "{}: bad input changed the house",
+        h.db.name
+    );
+}

@@ -1,0 +1,554 @@
+//! Test databases (a fresh SQLite file, and a fresh schema on the PostgreSQL server that CI and
+//! every development machine run: `CLEARHOUSE_TEST_POSTGRES_URL`, by default
+//! `postgres://postgres@127.0.0.1:5432/test`; PostgreSQL tests never skip, they fail without a
+//! server), a hand-set clock, the sanctions lists and goods checker built once per test binary,
+//! and builders for participants and claims.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use house::{
+    ClaimSubmission, House, HouseError, InvoiceParty, Lists, OnboardingInput, PartyDetails,
+};
+use screening::Screener;
+use screening::groups::NameGroups;
+use store::{Clock, Location, Record, RecordQuery, Store};
+
+/// The server PostgreSQL tests use.
+pub fn postgres_base_url() -> String {
+    std::env::var("CLEARHOUSE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A database that disappears with the test.
+#[derive(Debug)]
+pub struct TestDb {
+    pub location: Location,
+    /// What the test names the backend in messages.
+    pub name: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<String>,
+}
+
+impl TestDb {
+    /// A new SQLite file in a temporary directory.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let location = Location::Sqlite(dir.path().join("house.db"));
+        TestDb {
+            location,
+            name: "sqlite",
+            _dir: Some(dir),
+            schema: None,
+        }
+    }
+
+    /// A new, empty schema on the test PostgreSQL server.
+    pub fn postgres() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let base = postgres_base_url();
+        let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL tests need a server at {base} (set CLEARHOUSE_TEST_POSTGRES_URL \
+                 to another one): {e}"
+            )
+        });
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let schema = format!(
+            "house_test_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            nanos
+        );
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .expect("create a test schema");
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url =
+            format!("{base}{separator}options=-csearch_path%3D{schema}&application_name={schema}");
+        TestDb {
+            location: Location::Postgres(url),
+            name: "postgres",
+            _dir: None,
+            schema: Some(schema),
+        }
+    }
+
+    /// Opens a store on this database with `clock`.
+    pub fn open(&self, clock: &TestClock) -> Store {
+        Store::open(self.location.clone(), clock.clock())
+            .unwrap_or_else(|e| panic!("open {}: {e}", self.name))
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(schema) = &self.schema
+            && let Ok(mut client) = postgres::Client::connect(&postgres_base_url(), postgres::NoTls)
+        {
+            // Best effort: a leftover schema only costs space in the test database.
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+/// Runs `test` on a fresh SQLite database, then on a fresh PostgreSQL schema.
+pub fn each_backend(test: impl Fn(TestDb)) {
+    for make in [TestDb::sqlite as fn() -> TestDb, TestDb::postgres] {
+        let db = make();
+        eprintln!("--- backend {}", db.name);
+        test(db);
+    }
+}
+
+/// A clock the test sets by hand, in nanoseconds.
+#[derive(Clone, Debug, Default)]
+pub struct TestClock(Arc<AtomicU64>);
+
+/// A realistic starting time: 2026-01-01T00:00:00Z.
+pub const T0: u64 = 1_767_225_600_000_000_000;
+/// One second in nanoseconds.
+pub const SECOND: u64 = 1_000_000_000;
+
+impl TestClock {
+    /// A clock at `now`.
+    pub fn at(now: u64) -> Self {
+        let clock = TestClock::default();
+        clock.0.store(now, Ordering::SeqCst);
+        clock
+    }
+    /// Moves the time forward.
+    pub fn advance(&self, by: u64) {
+        self.0.fetch_add(by, Ordering::SeqCst);
+    }
+    /// The time.
+    pub fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+    /// The clock to hand to a store or a house.
+    pub fn clock(&self) -> Clock {
+        let inner = Arc::clone(&self.0);
+        Arc::new(move || inner.load(Ordering::SeqCst))
+    }
+}
+
+/// The bundled sanctions lists, built once per test binary (about a second).
+pub fn lists() -> Lists {
+    static LISTS: OnceLock<Lists> = OnceLock::new();
+    LISTS
+        .get_or_init(|| {
+            let groups = NameGroups::parse(screening::groups::BUNDLED);
+            let lists = screening::lists::bundled().expect("the bundled lists parse");
+            let entities = lists
+                .iter()
+                .flat_map(|l| l.entities.iter().cloned())
+                .collect();
+            Lists {
+                screener: Arc::new(Screener::with_own_weights(entities, Arc::new(groups))),
+                version: "bundled".into(),
+            }
+        })
+        .clone()
+}
+
+/// Reference unit values for the price check, in euro cents per kilogram or per article, twelve
+/// observations per subheading around a centre.
+fn reference_prices() -> String {
+    let mut csv = String::from("hs6,origin,destination,unit,unit_value_minor,currency\n");
+    for (hs6, unit, centre) in [
+        ("100199", "KGM", 25),
+        ("300490", "KGM", 4_200),
+        ("901890", "NAR", 38_000),
+        ("080251", "KGM", 900),
+        ("848210", "NAR", 3_500),
+    ] {
+        for k in 0..12i64 {
+            let value = centre * (90 + 2 * k) / 100;
+            csv.push_str(&format!("{hs6},,,{unit},{value},EUR\n"));
+        }
+    }
+    csv
+}
+
+/// The bundled nomenclature and policy with price bands from [`reference_prices`], built once.
+pub fn checker() -> Arc<goods::Checker> {
+    static CHECKER: OnceLock<Arc<goods::Checker>> = OnceLock::new();
+    CHECKER
+        .get_or_init(|| {
+            let nomenclature = goods::Nomenclature::bundled().expect("bundled nomenclature");
+            let policy = goods::Policy::bundled(&nomenclature).expect("bundled policy");
+            let mut history = goods::PriceHistory::new();
+            history
+                .read_csv(reference_prices().as_bytes(), &nomenclature)
+                .expect("reference prices");
+            let bands = history.bands(policy.band_settings());
+            Arc::new(goods::Checker::new(nomenclature, policy, Some(bands)).expect("checker"))
+        })
+        .clone()
+}
+
+/// A database with a house on it, its clock, and a directory for settlement files.
+pub struct Env {
+    pub db: TestDb,
+    pub clock: TestClock,
+    pub house: House,
+    pub out: tempfile::TempDir,
+}
+
+impl Env {
+    /// A house set up with `config` on `db`.
+    pub fn with_config(db: TestDb, config: house::HouseConfig) -> Env {
+        let clock = TestClock::at(T0);
+        let store = db.open(&clock);
+        let house = House::init(store, clock.clock(), lists(), checker(), config, "operator")
+            .unwrap_or_else(|e| panic!("init on {}: {e}", db.name));
+        Env {
+            db,
+            clock,
+            house,
+            out: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
+    /// A house set up with the example configuration.
+    pub fn new(db: TestDb) -> Env {
+        Env::with_config(db, house::config::example())
+    }
+
+    /// Closes the house and its store, and opens the house again on a new store on the same
+    /// database.
+    pub fn reopen(self) -> Env {
+        let Env {
+            db,
+            clock,
+            house,
+            out,
+        } = self;
+        drop(house);
+        let house = House::open(db.open(&clock), clock.clock(), lists(), checker())
+            .unwrap_or_else(|e| panic!("open the house again on {}: {e}", db.name));
+        Env {
+            db,
+            clock,
+            house,
+            out,
+        }
+    }
+
+    /// Settlement files go to the test's directory.
+    pub fn cycle_options(&self) -> house::CycleOptions {
+        house::CycleOptions {
+            out_dir: self.out.path().to_path_buf(),
+            ..house::CycleOptions::default()
+        }
+    }
+
+    /// One second later.
+    pub fn tick(&self) {
+        self.clock.advance(SECOND);
+    }
+}
+
+/// Every record and the audit journal's length and the ledger journal's length: what a refused
+/// request must leave as it was.
+#[derive(Debug, PartialEq)]
+pub struct Snapshot {
+    pub records: Vec<Record>,
+    pub audit_rows: usize,
+    pub ledger_entries: u64,
+}
+
+pub const KINDS: [&str; 7] = [
+    house::kind::CONFIG,
+    house::kind::PARTICIPANT,
+    house::kind::CLAIM,
+    house::kind::ALERT,
+    house::kind::CASE,
+    house::kind::CYCLE,
+    house::kind::IDEMPOTENCY,
+];
+
+pub fn snapshot(house: &House) -> Snapshot {
+    snapshot_store(house.store())
+}
+
+pub fn snapshot_store(store: &Store) -> Snapshot {
+    let mut records = Vec::new();
+    for kind in KINDS {
+        let page = store
+            .records(&RecordQuery {
+                kind: kind.into(),
+                limit: store::records::RECORDS_LIMIT_MAX,
+                ..RecordQuery::default()
+            })
+            .expect("records");
+        assert!(
+            page.len() < store::records::RECORDS_LIMIT_MAX,
+            "too many {kind} records"
+        );
+        records.extend(page);
+    }
+    let audit_rows = store
+        .audit(0, None, store::LIST_LIMIT_MAX)
+        .expect("audit")
+        .len();
+    let ledger = store.verify().expect("ledger verify");
+    assert!(ledger.is_ok(), "{:?}", ledger.problems);
+    Snapshot {
+        records,
+        audit_rows,
+        ledger_entries: ledger.entries,
+    }
+}
+
+/// The field an `Invalid` error names; panics on any other result.
+#[track_caller]
+pub fn invalid_field<T: std::fmt::Debug>(result: Result<T, HouseError>) -> String {
+    match result {
+        Err(HouseError::Invalid { field, .. }) => field,
+        other => panic!("expected an invalid field, got {other:?}"),
+    }
+}
+
+pub fn person(name: &str, birth: &str, nationality: &str) -> PartyDetails {
+    PartyDetails {
+        name: name.into(),
+        birth_date: (!birth.is_empty()).then(|| birth.into()),
+        nationalities: vec![nationality.into()],
+    }
+}
+
+/// A firm with one owner and one director.
+#[allow(clippy::too_many_arguments)]
+pub fn firm(
+    id: &str,
+    name: &str,
+    country: &str,
+    zone: &str,
+    iban: &str,
+    bic: &str,
+    owner: PartyDetails,
+    director: PartyDetails,
+) -> OnboardingInput {
+    OnboardingInput {
+        id: id.into(),
+        legal_name: name.into(),
+        registration_number: format!("REG {id}"),
+        country: country.into(),
+        zone: zone.into(),
+        lei: None,
+        iban: iban.into(),
+        bic: bic.into(),
+        beneficial_owners: vec![owner],
+        directors: vec![director],
+    }
+}
+
+/// Clean firms of both zones, four in each.
+pub fn clean_population() -> Vec<OnboardingInput> {
+    vec![
+        firm(
+            "eu-pharma",
+            "Rhein Pharma GmbH",
+            "DE",
+            "EU",
+            "DE89370400440532013000",
+            "COBADEFFXXX",
+            person("Katrin Vogel", "1968-04-12", "DE"),
+            person("Markus Brandt", "1971-09-30", "DE"),
+        ),
+        firm(
+            "eu-agri",
+            "Beauce Cereales SA",
+            "FR",
+            "EU",
+            "FR1420041010050500013M02606",
+            "BNPAFRPP",
+            person("Claire Dubois", "1975-02-03", "FR"),
+            person("Luc Martin", "1969-06-21", "FR"),
+        ),
+        firm(
+            "eu-medtech",
+            "Medisana Strumenti S.r.l.",
+            "IT",
+            "EU",
+            "IT60X0542811101000000123456",
+            "BPMOIT22",
+            person("Giulia Rossi", "1980-11-14", "IT"),
+            person("Paolo Bianchi", "1966-01-08", "IT"),
+        ),
+        firm(
+            "eu-nl-foods",
+            "Delta Dried Fruit Trading B.V.",
+            "NL",
+            "EU",
+            "NL91ABNA0417164300",
+            "ABNANL2A",
+            person("Sanne de Vries", "1983-03-17", "NL"),
+            person("Pieter Jansen", "1970-12-02", "NL"),
+        ),
+        firm(
+            "ir-darou",
+            "Darou Pakhsh Distribution Co.",
+            "IR",
+            "IR",
+            "IR970170000000100324200002",
+            "MELIIRTH",
+            person("Reza Karimi", "1972-07-19", "IR"),
+            person("Maryam Ahmadi", "1979-10-01", "IR"),
+        ),
+        firm(
+            "ir-gandom",
+            "Gandom Food Industries",
+            "IR",
+            "IR",
+            "IR300120000000200455500003",
+            "BKMTIRTH",
+            person("Kamran Tavakoli", "1965-03-11", "IR"),
+            person("Leila Sadeghi", "1981-08-25", "IR"),
+        ),
+        firm(
+            "ir-medequip",
+            "Tehran Medical Equipment Co.",
+            "IR",
+            "IR",
+            "IR750620000000300566600004",
+            "AYBKIRTH",
+            person("Ali Moradi", "1974-04-04", "IR"),
+            person("Narges Hosseini", "1985-12-12", "IR"),
+        ),
+        firm(
+            "ir-kerman",
+            "Kerman Pistachio Export Co.",
+            "IR",
+            "IR",
+            "IR670540000000400677700005",
+            "SEPBIRTH",
+            person("Mehdi Rostami", "1962-09-09", "IR"),
+            person("Fatemeh Nouri", "1976-02-14", "IR"),
+        ),
+    ]
+}
+
+/// Onboards the clean population; every firm must come out active.
+pub fn onboard_clean(env: &Env) {
+    for input in clean_population() {
+        let rec = env
+            .house
+            .onboard("operator", &input)
+            .unwrap_or_else(|e| panic!("onboard {}: {e}", input.id));
+        assert_eq!(
+            rec.status,
+            house::ParticipantStatus::Active,
+            "{}: {:?}",
+            input.id,
+            rec.screening
+        );
+        env.tick();
+    }
+}
+
+/// A goods line from `HS;DESCRIPTION;QUANTITY UNIT;CUR VALUE`.
+pub fn line(text: &str) -> model::GoodsLine {
+    let parts: Vec<&str> = text.split(';').map(str::trim).collect();
+    let [hs, description, quantity, value] = parts[..] else {
+        panic!("bad test line {text:?}");
+    };
+    let (q, unit) = quantity.split_once(' ').expect("QUANTITY UNIT");
+    model::GoodsLine::new(model::GoodsLineInput {
+        hs_code: hs.parse().expect("hs code"),
+        description: description.to_owned(),
+        quantity: model::Quantity::parse(q, unit).expect("quantity"),
+        value: value.parse().expect("value"),
+    })
+    .expect("goods line")
+}
+
+/// A claim of `creditor` on `debtor` with one goods line, invoiced to the debtor's name.
+pub fn claim(
+    id: &str,
+    creditor: &str,
+    debtor: &str,
+    counterparty: &str,
+    amount: &str,
+    lines: &[&str],
+) -> ClaimSubmission {
+    ClaimSubmission {
+        idempotency_key: format!("key-{id}"),
+        id: id.into(),
+        creditor: creditor.into(),
+        debtor: debtor.into(),
+        invoice_number: format!("INV-{id}"),
+        amount: amount.parse().expect("amount"),
+        due_date: "2027-01-31".parse().expect("date"),
+        incoterms: "CIP".into(),
+        invoice_counterparty: InvoiceParty {
+            name: counterparty.into(),
+            country: None,
+        },
+        goods_lines: lines.iter().map(|l| line(l)).collect(),
+    }
+}
+
+/// `minor` cents as `12345.67`.
+pub fn euros(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+/// `kg` kilograms of medicines from eu-pharma to ir-darou at EUR 42.25 a kilogram (inside the
+/// price band): humanitarian, accepted.
+pub fn medicines(id: &str, kg: i64) -> ClaimSubmission {
+    medicines_to(id, "ir-darou", "Darou Pakhsh Distribution Co.", kg)
+}
+
+/// [`medicines`] to another importer.
+pub fn medicines_to(id: &str, debtor: &str, debtor_name: &str, kg: i64) -> ClaimSubmission {
+    let amount = euros(kg * 4225);
+    claim(
+        id,
+        "eu-pharma",
+        debtor,
+        debtor_name,
+        &format!("EUR {amount}"),
+        &[&format!(
+            "3004.90;Paracetamol 500 mg tablets, packaged for retail sale;{kg} KGM;EUR {amount}"
+        )],
+    )
+}
+
+/// Ball bearings (on the Common High Priority List) from eu-medtech to ir-medequip at EUR 35.00
+/// an article: held for review.
+pub fn bearings(id: &str, articles: i64) -> ClaimSubmission {
+    let amount = euros(articles * 3500);
+    claim(
+        id,
+        "eu-medtech",
+        "ir-medequip",
+        "Tehran Medical Equipment Co.",
+        &format!("EUR {amount}"),
+        &[&format!(
+            "8482.10;Ball bearings, spare parts for MRI chiller pumps;{articles} NAR;EUR {amount}"
+        )],
+    )
+}
+
+/// `kg` kilograms of pistachios from ir-kerman to eu-nl-foods at EUR 8.75 a kilogram, invoiced
+/// in rials at the agreed rate (480,000 IRR per EUR).
+pub fn pistachios(id: &str, kg: i64) -> ClaimSubmission {
+    let amount = euros(kg * 875 * 480_000);
+    claim(
+        id,
+        "ir-kerman",
+        "eu-nl-foods",
+        "Delta Dried Fruit Trading B.V.",
+        &format!("IRR {amount}"),
+        &[&format!(
+            "0802.51;Pistachios in shell, dried;{kg} KGM;IRR {amount}"
+        )],
+    )
+}
