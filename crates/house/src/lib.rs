@@ -45,7 +45,7 @@ pub use types::*;
 pub use verify::HouseReport;
 
 /// How often a change that lost a race is read again and retried.
-pub const ATTEMPTS_MAX: u32 = 32;
+pub const ATTEMPTS_MAX: u32 = 64;
 /// Most records any listing returns.
 pub const LIST_MAX: usize = store::records::RECORDS_LIMIT_MAX;
 

@@ -119,6 +119,11 @@ impl House {
         };
         let creditor = party(&s.creditor, "creditor")?;
         let debtor = party(&s.debtor, "debtor")?;
+        // Read before the history the monitoring rules see: a claim about either party that
+        // commits meanwhile changes these versions, and this attempt is then checked again.
+        let activity = [&s.creditor, &s.debtor].map(|p| self.load::<Activity>(kind::ACTIVITY, p));
+        let [creditor_activity, debtor_activity] = activity;
+        let activity = [creditor_activity?, debtor_activity?];
         let clearing_amount_minor = self.to_clearing(s.amount)?;
         let now = self.now();
         let subject = format!("claim:{}", s.id);
@@ -187,6 +192,21 @@ impl House {
             ],
             ..Change::default()
         };
+        for (party, seen) in [&s.creditor, &s.debtor].into_iter().zip(&activity) {
+            let (version, count) = seen
+                .as_ref()
+                .map_or((None, 0), |v| (Some(v.version), v.value.claims));
+            change.expect.push(expect(kind::ACTIVITY, party, version));
+            change.put.push(record(
+                kind::ACTIVITY,
+                party,
+                version.map_or(1, |v| v + 1),
+                "active",
+                (party, ""),
+                now,
+                &Activity { claims: count + 1 },
+            )?);
+        }
         match status {
             ClaimStatus::Queued => {
                 let transfer = self.reserve_transfer(&claim);

@@ -13,6 +13,7 @@ pub mod kind {
     pub const CASE: &str = "case";
     pub const CYCLE: &str = "cycle";
     pub const IDEMPOTENCY: &str = "idempotency";
+    pub const ACTIVITY: &str = "activity";
 }
 
 /// Where a participant stands.
@@ -429,4 +430,12 @@ pub struct Idempotency {
     pub request_hash: String,
     /// The first answer, as JSON.
     pub response: String,
+}
+
+/// How many claims a participant has been party to: bumped by every submission, so that two
+/// submissions about the same participant cannot both pass the monitoring rules on the same
+/// history (the second is read again and rechecked).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub claims: u64,
 }

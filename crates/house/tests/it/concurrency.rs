@@ -334,3 +334,39 @@ fn cycles_run_at_once_into_one_directory_both_complete() {
         assert!(report.is_ok(), "{:?}", report.problems);
     });
 }
+
+/// A burst of claims from one creditor is judged as if they came one after another: submissions
+/// about the same participant are serialised, so the velocity rule (at most 20 a day with the
+/// default settings) holds exactly the claims past the twentieth, however they interleave.
+#[test]
+fn a_burst_cannot_slip_past_the_velocity_rule() {
+    each_backend(|db| {
+        let env = Env::with_config(db, house::config::example());
+        onboard_clean(&env);
+        let house = Arc::new(env.house);
+        let debtors = [
+            ("ir-darou", "Darou Pakhsh Distribution Co."),
+            ("ir-gandom", "Gandom Food Industries"),
+            ("ir-medequip", "Tehran Medical Equipment Co."),
+            ("ir-kerman", "Kerman Pistachio Export Co."),
+        ];
+        const BURST: usize = 30;
+        let submissions: Vec<_> = (0..BURST)
+            .map(|i| {
+                let (debtor, name) = debtors[i % debtors.len()];
+                medicines_to(&format!("c-velocity-{i:02}"), debtor, name, 10 + i as i64)
+            })
+            .collect();
+        let answers = at_once(BURST, |i| house.submit_claim("eu-pharma", &submissions[i]));
+        let statuses: Vec<ClaimStatus> = answers
+            .into_iter()
+            .map(|a| a.expect("submitted").claim.status)
+            .collect();
+        let queued = statuses
+            .iter()
+            .filter(|s| **s == ClaimStatus::Queued)
+            .count();
+        let held = statuses.iter().filter(|s| **s == ClaimStatus::Held).count();
+        assert_eq!((queued, held), (20, BURST - 20), "{statuses:?}");
+    });
+}
