@@ -692,7 +692,6 @@ fn statement_files(
     let account = p.participant.bank_account();
     let iban = account.map(|a| a.iban().to_string()).unwrap_or_default();
     let bic = account.map(|a| a.bic().to_string()).unwrap_or_default();
-    let _ = bic;
     let house_bic = zone.account.bic().to_string();
     let short = format!(
         "C{}-{:x}",
@@ -710,7 +709,7 @@ fn statement_files(
         account: Account {
             name: p.participant.legal_name(),
             iban: &iban,
-            bic: &house_bic,
+            bic: &bic,
         },
         servicer_bic: &house_bic,
         opening_balance_minor: s.opening_minor,

@@ -217,7 +217,7 @@ impl House {
                         &a.value,
                     )?);
                 }
-                self.close_subject(&mut change, &case, status == CaseStatus::Released, now)?
+                self.close_subject(&mut change, &case, status == CaseStatus::Released)?
             }
         };
         change
@@ -259,7 +259,6 @@ impl House {
         change: &mut Change,
         case: &Case,
         released: bool,
-        now: u64,
     ) -> Result<String, HouseError> {
         let (kind, id) = case
             .subject
@@ -335,7 +334,6 @@ impl House {
             p.onboarded_at,
             &p,
         )?);
-        let _ = now;
         Ok(p.status.as_str().to_owned())
     }
 
