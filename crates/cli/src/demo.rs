@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -18,8 +17,6 @@ use house::{
     ClaimStatus, ClaimSubmission, CycleOptions, House, InvoiceParty, Lists, OnboardingInput,
     PartyDetails, Verdict,
 };
-use screening::Screener;
-use screening::groups::NameGroups;
 use store::{Location, Store};
 
 use crate::{output, system_clock};
@@ -79,7 +76,7 @@ pub fn run(
     refuse_a_house(&store, &location)?;
     let prices = dir.join("reference-prices.csv");
     std::fs::write(&prices, reference_prices())?;
-    let lists = bundled_lists()?;
+    let lists = Lists::bundled()?;
     let checker = crate::house_cmd::checker(Some(&prices))?;
     let config = house::config::example();
     let house = House::init(store, system_clock(), lists, checker, config, "operator")?;
@@ -133,23 +130,6 @@ fn refuse_a_house(store: &Store, location: &Location) -> anyhow::Result<()> {
         bail!("{location} holds a clearing house already: the demo needs an empty database");
     }
     Ok(())
-}
-
-fn bundled_lists() -> anyhow::Result<Lists> {
-    let (lists, groups) = std::thread::scope(|scope| {
-        let groups = scope.spawn(|| NameGroups::parse(screening::groups::BUNDLED));
-        (screening::lists::bundled(), groups.join())
-    });
-    let lists = lists.context("the bundled lists do not parse")?;
-    let groups = groups.map_err(|_| anyhow::anyhow!("parsing the bundled name groups failed"))?;
-    let entities = lists
-        .iter()
-        .flat_map(|l| l.entities.iter().cloned())
-        .collect();
-    Ok(Lists {
-        screener: Arc::new(Screener::with_own_weights(entities, Arc::new(groups))),
-        version: "bundled".into(),
-    })
 }
 
 /// Reference unit values for the price check (demo figures, in euro cents per kilogram or per

@@ -414,11 +414,7 @@ fn rescreen_house(ctx: &Ctx, parsed: &[ParsedList], version: &str) -> anyhow::Re
         .iter()
         .flat_map(|l| l.entities.iter().cloned())
         .collect();
-    let groups = NameGroups::parse(screening::groups::BUNDLED);
-    let lists = house::Lists {
-        screener: Arc::new(Screener::with_own_weights(entities, Arc::new(groups))),
-        version: version.to_owned(),
-    };
+    let lists = house::Lists::index(entities, version);
     let report = h.rescreen("lists-update", lists)?;
     let found = !report.new_alerts.is_empty();
     crate::house_cmd::emit(ctx, "rescreen", &report, |r| {

@@ -57,6 +57,28 @@ pub struct Lists {
     pub version: String,
 }
 
+impl Lists {
+    /// Indexes listed entities with the bundled cross-script name groups.
+    pub fn index(entities: Vec<screening::Entity>, version: &str) -> Lists {
+        let groups = screening::groups::NameGroups::parse(screening::groups::BUNDLED);
+        Lists {
+            screener: Arc::new(Screener::with_own_weights(entities, Arc::new(groups))),
+            version: version.to_owned(),
+        }
+    }
+
+    /// The lists bundled in the binary (the offline default).
+    pub fn bundled() -> Result<Lists, HouseError> {
+        let lists = screening::lists::bundled().map_err(|e| HouseError::Corrupt {
+            kind: "lists".into(),
+            id: "bundled".into(),
+            message: e.to_string(),
+        })?;
+        let entities = lists.into_iter().flat_map(|l| l.entities).collect();
+        Ok(Lists::index(entities, "bundled"))
+    }
+}
+
 /// The clearing house over one store.
 pub struct House {
     store: Store,
@@ -253,21 +275,39 @@ impl House {
         Ok(out)
     }
 
+    /// The values of the records of a kind, oldest first, optionally in one state and of one
+    /// party (either side).
+    fn values<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        status: Option<&str>,
+        party: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<T>, HouseError> {
+        let query = RecordQuery {
+            kind: kind.into(),
+            status: status.map(str::to_owned),
+            party: party.map(str::to_owned),
+            ..RecordQuery::default()
+        };
+        Ok(self
+            .list(query, limit)?
+            .into_iter()
+            .map(|v| v.value)
+            .collect())
+    }
+
     /// Every participant, oldest first.
     pub fn participants(
         &self,
         status: Option<ParticipantStatus>,
     ) -> Result<Vec<ParticipantRecord>, HouseError> {
-        let query = RecordQuery {
-            kind: kind::PARTICIPANT.into(),
-            status: status.map(|s| s.as_str().to_owned()),
-            ..RecordQuery::default()
-        };
-        Ok(self
-            .list(query, usize::MAX)?
-            .into_iter()
-            .map(|v| v.value)
-            .collect())
+        self.values(
+            kind::PARTICIPANT,
+            status.map(ParticipantStatus::as_str),
+            None,
+            usize::MAX,
+        )
     }
 
     /// One participant.
@@ -282,17 +322,12 @@ impl House {
         status: Option<ClaimStatus>,
         limit: usize,
     ) -> Result<Vec<ClaimRecord>, HouseError> {
-        let query = RecordQuery {
-            kind: kind::CLAIM.into(),
-            status: status.map(|s| s.as_str().to_owned()),
-            party: participant.map(str::to_owned),
-            ..RecordQuery::default()
-        };
-        Ok(self
-            .list(query, limit)?
-            .into_iter()
-            .map(|v| v.value)
-            .collect())
+        self.values(
+            kind::CLAIM,
+            status.map(ClaimStatus::as_str),
+            participant,
+            limit,
+        )
     }
 
     /// One claim.
@@ -306,31 +341,17 @@ impl House {
         status: Option<AlertStatus>,
         participant: Option<&str>,
     ) -> Result<Vec<Alert>, HouseError> {
-        let query = RecordQuery {
-            kind: kind::ALERT.into(),
-            status: status.map(|s| s.as_str().to_owned()),
-            party: participant.map(str::to_owned),
-            ..RecordQuery::default()
-        };
-        Ok(self
-            .list(query, usize::MAX)?
-            .into_iter()
-            .map(|v| v.value)
-            .collect())
+        self.values(
+            kind::ALERT,
+            status.map(AlertStatus::as_str),
+            participant,
+            usize::MAX,
+        )
     }
 
     /// Cases, oldest first.
     pub fn cases(&self, status: Option<CaseStatus>) -> Result<Vec<Case>, HouseError> {
-        let query = RecordQuery {
-            kind: kind::CASE.into(),
-            status: status.map(|s| s.as_str().to_owned()),
-            ..RecordQuery::default()
-        };
-        Ok(self
-            .list(query, usize::MAX)?
-            .into_iter()
-            .map(|v| v.value)
-            .collect())
+        self.values(kind::CASE, status.map(CaseStatus::as_str), None, usize::MAX)
     }
 
     /// One case with its alerts and the audit entries about it.
@@ -349,15 +370,7 @@ impl House {
 
     /// Cycles, oldest first.
     pub fn cycles(&self) -> Result<Vec<Cycle>, HouseError> {
-        let query = RecordQuery {
-            kind: kind::CYCLE.into(),
-            ..RecordQuery::default()
-        };
-        Ok(self
-            .list(query, usize::MAX)?
-            .into_iter()
-            .map(|v| v.value)
-            .collect())
+        self.values(kind::CYCLE, None, None, usize::MAX)
     }
 
     /// One cycle.

@@ -12,8 +12,6 @@ use std::sync::{Arc, OnceLock};
 use house::{
     ClaimSubmission, House, HouseError, InvoiceParty, Lists, OnboardingInput, PartyDetails,
 };
-use screening::Screener;
-use screening::groups::NameGroups;
 use store::{Clock, Location, Record, RecordQuery, Store};
 
 /// The server PostgreSQL tests use.
@@ -141,18 +139,7 @@ impl TestClock {
 pub fn lists() -> Lists {
     static LISTS: OnceLock<Lists> = OnceLock::new();
     LISTS
-        .get_or_init(|| {
-            let groups = NameGroups::parse(screening::groups::BUNDLED);
-            let lists = screening::lists::bundled().expect("the bundled lists parse");
-            let entities = lists
-                .iter()
-                .flat_map(|l| l.entities.iter().cloned())
-                .collect();
-            Lists {
-                screener: Arc::new(Screener::with_own_weights(entities, Arc::new(groups))),
-                version: "bundled".into(),
-            }
-        })
+        .get_or_init(|| Lists::bundled().expect("the bundled lists parse"))
         .clone()
 }
 
