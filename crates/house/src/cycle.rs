@@ -6,7 +6,7 @@
 //! together or not at all. The files are written to a temporary directory first, their hashes
 //! go into the cycle record, and the directory is renamed into place once the change committed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -71,6 +71,9 @@ pub struct Statement {
     pub lines: Vec<StatementLine>,
 }
 
+/// Every participant by id, with the version read.
+type Participants = HashMap<String, Versioned<ParticipantRecord>>;
+
 /// The record id of cycle `n`.
 pub(crate) fn cycle_id(n: u64) -> String {
     format!("{n:010}")
@@ -102,7 +105,20 @@ impl House {
         let now = self.now();
         let cutoff = options.cutoff.unwrap_or(now);
         let number = self.cycles_last()? + 1;
-        let mut statuses: HashMap<String, ParticipantStatus> = HashMap::new();
+        // Every participant, read once: their states decide which claims are taken, and the
+        // versions read are expected unchanged when the cycle commits (a participant suspended
+        // meanwhile makes the cycle start again without its claims).
+        let participants: Participants = self
+            .list::<ParticipantRecord>(
+                RecordQuery {
+                    kind: kind::PARTICIPANT.into(),
+                    ..RecordQuery::default()
+                },
+                usize::MAX,
+            )?
+            .into_iter()
+            .map(|v| (v.value.participant.id().to_string(), v))
+            .collect();
         let mut taken: Vec<Versioned<ClaimRecord>> = Vec::new();
         let mut skipped = Vec::new();
         for status in [ClaimStatus::Queued, ClaimStatus::PartiallyCleared] {
@@ -118,11 +134,8 @@ impl House {
                     &claim.value.submission.creditor,
                     &claim.value.submission.debtor,
                 ] {
-                    if !statuses.contains_key(p) {
-                        let rec: ParticipantRecord = self.get(kind::PARTICIPANT, p)?.value;
-                        statuses.insert(p.clone(), rec.status);
-                    }
-                    active &= statuses[p] == ParticipantStatus::Active;
+                    let status = participants.get(p).map(|v| v.value.status);
+                    active &= status == Some(ParticipantStatus::Active);
                 }
                 if active {
                     taken.push(claim);
@@ -166,7 +179,15 @@ impl House {
         };
         self.settle_claims(&mut change, &mut cycle, taken, &settlement)?;
         self.plan_payments(&mut change, &mut cycle, &settlement)?;
-        cycle.zones = self.zone_totals(&cycle);
+        cycle.zones = self.zone_totals(&cycle, &participants);
+        let mut involved = BTreeSet::new();
+        for c in &cycle.claims {
+            involved.extend([c.creditor.as_str(), c.debtor.as_str()]);
+        }
+        for id in involved {
+            let version = participants.get(id).map(|v| v.version);
+            change.expect.push(expect(kind::PARTICIPANT, id, version));
+        }
         let final_dir = options.out_dir.join(format!("cycle-{number}"));
         // Unique to this attempt: another cycle run at the same time (a thread or a process
         // computing the same number) must not write into, rename or delete these files.
@@ -176,7 +197,7 @@ impl House {
             std::process::id(),
             ATTEMPTS.fetch_add(1, Ordering::Relaxed)
         ));
-        cycle.files = match self.write_files(&cycle, &temp_dir) {
+        cycle.files = match self.write_files(&cycle, &temp_dir, &participants) {
             Ok(files) => files,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&temp_dir);
@@ -414,7 +435,12 @@ impl House {
         Ok(())
     }
 
-    fn zone_totals(&self, cycle: &Cycle) -> Vec<CycleZone> {
+    fn zone_totals(&self, cycle: &Cycle, participants: &Participants) -> Vec<CycleZone> {
+        let zone_of = |id: &str| {
+            participants
+                .get(id)
+                .map(|v| v.value.participant.zone().to_string())
+        };
         self.config
             .zones
             .iter()
@@ -437,8 +463,8 @@ impl House {
                     }
                 }
                 for c in &cycle.claims {
-                    let cz = self.zone_of(&c.creditor);
-                    let dz = self.zone_of(&c.debtor);
+                    let cz = zone_of(&c.creditor);
+                    let dz = zone_of(&c.debtor);
                     match (cz.as_deref() == Some(&code), dz.as_deref() == Some(&code)) {
                         (true, true) => t.domestic_minor += c.cleared_minor,
                         (true, false) => t.cross_border_in_minor += c.cleared_minor,
@@ -451,13 +477,6 @@ impl House {
             .collect()
     }
 
-    fn zone_of(&self, participant: &str) -> Option<String> {
-        self.load::<ParticipantRecord>(kind::PARTICIPANT, participant)
-            .ok()
-            .flatten()
-            .map(|p| p.value.participant.zone().to_string())
-    }
-
     /// A participant's statement for one cycle, in its zone's currency.
     pub fn statement(&self, participant: &str, number: u64) -> Result<Statement, HouseError> {
         let cycle = self.cycle(number)?;
@@ -466,7 +485,21 @@ impl House {
     }
 
     /// The pain.001 of each zone and the statements of each participant of the cycle.
-    fn write_files(&self, cycle: &Cycle, dir: &Path) -> Result<Vec<CycleFile>, HouseError> {
+    fn write_files(
+        &self,
+        cycle: &Cycle,
+        dir: &Path,
+        participants: &Participants,
+    ) -> Result<Vec<CycleFile>, HouseError> {
+        let get = |id: &str| -> Result<ParticipantRecord, HouseError> {
+            participants
+                .get(id)
+                .map(|v| v.value.clone())
+                .ok_or_else(|| HouseError::NotFound {
+                    kind: kind::PARTICIPANT,
+                    id: id.to_owned(),
+                })
+        };
         let _ = std::fs::remove_dir_all(dir);
         let mut files = Vec::new();
         let mut by_zone: BTreeMap<String, Vec<&CyclePayment>> = BTreeMap::new();
@@ -482,30 +515,19 @@ impl House {
                 .into_iter()
                 .flatten()
                 .filter(|p| p.direction == "pay_out")
-                .map(|p| {
-                    Ok((
-                        *p,
-                        self.get::<ParticipantRecord>(kind::PARTICIPANT, &p.participant)?
-                            .value,
-                    ))
-                })
+                .map(|p| Ok((*p, get(&p.participant)?)))
                 .collect::<Result<_, HouseError>>()?;
             if !payees.is_empty() {
                 let path = zone_dir.join(format!("pain001-cycle-{}-{code}.xml", cycle.number));
                 let bytes = self.pain001(cycle, zone, &payees)?;
                 files.push(write_file(dir, &path, &bytes)?);
             }
-            let mut involved: Vec<String> = Vec::new();
-            for c in &cycle.claims {
-                for p in [&c.creditor, &c.debtor] {
-                    if c.cleared_minor > 0 && !involved.contains(p) {
-                        involved.push(p.clone());
-                    }
-                }
+            let mut involved = BTreeSet::new();
+            for c in cycle.claims.iter().filter(|c| c.cleared_minor > 0) {
+                involved.extend([c.creditor.as_str(), c.debtor.as_str()]);
             }
-            involved.sort();
             for id in involved {
-                let p: ParticipantRecord = self.get(kind::PARTICIPANT, &id)?.value;
+                let p = get(id)?;
                 if p.participant.zone() != &zone.code {
                     continue;
                 }
