@@ -273,6 +273,13 @@ impl House {
                 value: mut claim,
                 version,
             } = self.get::<ClaimRecord>(kind::CLAIM, id)?;
+            if claim.status != ClaimStatus::Held {
+                return Err(HouseError::NotAllowed(format!(
+                    "claim {id} is {} ({}): there is nothing left to decide",
+                    claim.status.as_str(),
+                    claim.rejection.as_deref().unwrap_or("not held")
+                )));
+            }
             if released {
                 for party in [&claim.submission.creditor, &claim.submission.debtor] {
                     let p: ParticipantRecord = self.get(kind::PARTICIPANT, party)?.value;
@@ -334,7 +341,52 @@ impl House {
             p.onboarded_at,
             &p,
         )?);
+        if p.status == ParticipantStatus::Rejected {
+            self.reject_open_claims(change, id, &case.id)?;
+        }
         Ok(p.status.as_str().to_owned())
+    }
+
+    /// A rejected participant's open claims (queued, partly cleared or held) are rejected with
+    /// it, and what they still reserved on the ledger is released.
+    fn reject_open_claims(
+        &self,
+        change: &mut Change,
+        participant: &str,
+        case: &str,
+    ) -> Result<(), HouseError> {
+        for status in [
+            ClaimStatus::Queued,
+            ClaimStatus::PartiallyCleared,
+            ClaimStatus::Held,
+        ] {
+            let query = store::RecordQuery {
+                kind: kind::CLAIM.into(),
+                status: Some(status.as_str().into()),
+                party: Some(participant.to_owned()),
+                ..Default::default()
+            };
+            for Versioned {
+                value: mut c,
+                version,
+            } in self.list::<ClaimRecord>(query, usize::MAX)?
+            {
+                let id = c.submission.id.clone();
+                if let Some(pending) = c.reserve_transfer.take() {
+                    change.transfers.push(NewTransfer {
+                        id: ids::void(&id),
+                        pending_id: pending,
+                        flags: TransferFlags::VOID_PENDING,
+                        ..NewTransfer::default()
+                    });
+                }
+                c.status = ClaimStatus::Rejected;
+                c.rejection = Some(format!("participant {participant} rejected in case {case}"));
+                change.expect.push(expect(kind::CLAIM, &id, Some(version)));
+                change.put.push(claim_record(&c, version + 1)?);
+            }
+        }
+        Ok(())
     }
 
     /// A supervisor gives a case to another officer.

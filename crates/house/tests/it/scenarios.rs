@@ -555,3 +555,84 @@ fn assert_cycle_balances(env: &Env, report: &house::CycleReport) {
     let ledger = env.house.store().verify().unwrap();
     assert!(ledger.is_ok(), "{:?}", ledger.problems);
 }
+
+/// A list update puts the director of an importer with a queued claim on a list: the importer is
+/// suspended, its claim is not cleared while it is, and when an officer rejects the importer the
+/// claim is rejected with it and its reservation released on the ledger.
+#[test]
+fn rejecting_a_suspended_participant_rejects_its_open_claims() {
+    each_backend(|db| {
+        let mut env = Env::new(db);
+        onboard_clean(&env);
+        let queued = env
+            .house
+            .submit_claim(
+                "eu-pharma",
+                &medicines_to(
+                    "c-before-listing",
+                    "ir-darou",
+                    "Darou Pakhsh Distribution Co.",
+                    20,
+                ),
+            )
+            .unwrap()
+            .claim;
+        assert_eq!(queued.status, ClaimStatus::Queued);
+        let director = env
+            .house
+            .participant("ir-darou")
+            .unwrap()
+            .participant
+            .directors()[0]
+            .name()
+            .to_owned();
+        let line = format!(
+            r#"{{"id":"added-1","schema":"Person","properties":{{"name":["{director}"]}},"datasets":["test_list"]}}"#
+        );
+        let added = screening::lists::parse_files(vec![screening::lists::InputFile {
+            name: "added.ftm.json".into(),
+            bytes: line.into_bytes(),
+        }])
+        .unwrap();
+        let mut entities: Vec<screening::Entity> = lists().screener.entities().to_vec();
+        entities.extend(added.into_iter().flat_map(|l| l.entities));
+        let report = env
+            .house
+            .rescreen("lists-update", house::Lists::index(entities, "with-added"))
+            .unwrap();
+        assert_eq!(report.suspended, ["ir-darou"]);
+        env.tick();
+        let cycle = env
+            .house
+            .run_cycle("operator", &env.cycle_options())
+            .unwrap();
+        assert!(cycle.skipped.contains(&"c-before-listing".to_owned()));
+        let case = env
+            .house
+            .cases(Some(CaseStatus::Open))
+            .unwrap()
+            .into_iter()
+            .find(|c| c.subject == "participant:ir-darou")
+            .expect("a case about the importer");
+        env.house
+            .decide(
+                "a.novak",
+                &case.id,
+                Verdict::Reject,
+                "The director is the listed person",
+            )
+            .unwrap();
+        assert_eq!(
+            env.house.participant("ir-darou").unwrap().status,
+            ParticipantStatus::Rejected
+        );
+        let claim = env.house.claim("c-before-listing").unwrap();
+        assert_eq!(claim.status, ClaimStatus::Rejected);
+        assert_eq!(claim.reserve_transfer, None);
+        let reservation = queued.reserve_transfer.unwrap();
+        let found = env.house.store().lookup_transfers(&[reservation]).unwrap();
+        assert_eq!(found[0].1.map(|s| s.status), Some(PendingStatus::Voided));
+        assert!(env.house.verify().unwrap().is_ok());
+        assert!(env.house.store().verify().unwrap().is_ok());
+    });
+}
