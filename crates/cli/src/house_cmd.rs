@@ -250,18 +250,23 @@ pub fn checker(prices: Option<&Path>) -> anyhow::Result<Arc<goods::Checker>> {
     let nomenclature = goods::Nomenclature::bundled()?;
     let policy = goods::Policy::bundled(&nomenclature)?;
     let bands = match prices {
-        Some(path) => {
-            let file =
-                std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-            let mut history = goods::PriceHistory::new();
-            history
-                .read_csv(std::io::BufReader::new(file), &nomenclature)
-                .with_context(|| format!("reading {}", path.display()))?;
-            Some(history.bands(policy.band_settings()))
-        }
+        Some(path) => Some(reference_prices(path, &nomenclature)?.bands(policy.band_settings())),
         None => None,
     };
     Ok(Arc::new(goods::Checker::new(nomenclature, policy, bands)?))
+}
+
+/// Reference prices read from a CSV file.
+fn reference_prices(
+    path: &Path,
+    nomenclature: &goods::Nomenclature,
+) -> anyhow::Result<goods::PriceHistory> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut history = goods::PriceHistory::new();
+    history
+        .read_csv(std::io::BufReader::new(file), nomenclature)
+        .with_context(|| format!("reading {}", path.display()))?;
+    Ok(history)
 }
 
 pub fn run_house(ctx: &Ctx, cmd: HouseCommand) -> anyhow::Result<ExitCode> {
@@ -447,7 +452,13 @@ pub fn run_claim(ctx: &Ctx, cmd: ClaimCommand) -> anyhow::Result<ExitCode> {
                 Some(path) => read_json::<ClaimSubmission>(path)?,
                 None => claim_from_flags(&s)?,
             };
-            let h = open(ctx, true)?;
+            let mut h = open(ctx, true)?;
+            // The price bands: the reference file, and what the house accepted before.
+            let reference = match &ctx.prices {
+                Some(path) => reference_prices(path, h.checker().nomenclature())?,
+                None => goods::PriceHistory::new(),
+            };
+            h.learn_prices(reference)?;
             let outcome = h.submit_claim(&s.actor.actor, &submission)?;
             let code = if outcome.claim.status == ClaimStatus::Queued {
                 0

@@ -207,6 +207,11 @@ impl House {
         &self.store
     }
 
+    /// The goods checker in force (policy, nomenclature, price bands).
+    pub fn checker(&self) -> &Checker {
+        &self.checker
+    }
+
     /// The lists in force.
     pub fn lists(&self) -> &Lists {
         &self.lists

@@ -686,3 +686,62 @@ fn validate(s: &ClaimSubmission) -> Result<(), HouseError> {
 fn request_hash(s: &ClaimSubmission) -> Result<String, HouseError> {
     Ok(hex::encode(Sha256::digest(crate::json(s)?.as_bytes())))
 }
+
+/// Most goods lines of past claims the price bands learn from (the most recent).
+pub const PRICE_LINES_LEARNED_MAX: usize = 200_000;
+
+impl House {
+    /// Rebuilds the price bands from `reference` observations (a reference file, possibly
+    /// empty) and the goods lines of the claims the house accepted (queued, partly or fully
+    /// cleared; at most [`PRICE_LINES_LEARNED_MAX`], the most recent), so that the bands follow
+    /// what the house itself clears. Returns how many lines were learned.
+    pub fn learn_prices(
+        &mut self,
+        mut reference: goods::PriceHistory,
+    ) -> Result<usize, HouseError> {
+        let countries: std::collections::HashMap<String, String> = self
+            .participants(None)?
+            .into_iter()
+            .map(|p| {
+                let country = p.participant.country().as_str().to_owned();
+                (p.participant.id().to_string(), country)
+            })
+            .collect();
+        let mut learned = 0;
+        for status in [
+            ClaimStatus::Queued,
+            ClaimStatus::PartiallyCleared,
+            ClaimStatus::Cleared,
+        ] {
+            let query = RecordQuery {
+                kind: kind::CLAIM.into(),
+                status: Some(status.as_str().into()),
+                newest_first: true,
+                ..RecordQuery::default()
+            };
+            for claim in self.list::<ClaimRecord>(query, PRICE_LINES_LEARNED_MAX - learned)? {
+                let s = &claim.value.submission;
+                let origin = countries.get(&s.creditor).map_or("", String::as_str);
+                let destination = countries.get(&s.debtor).map_or("", String::as_str);
+                for (i, gl) in s.goods_lines.iter().enumerate() {
+                    if learned >= PRICE_LINES_LEARNED_MAX {
+                        break;
+                    }
+                    // A line the nomenclature or the unit table no longer takes teaches nothing.
+                    let Ok(line) = self.goods_line(i, gl, origin, destination) else {
+                        continue;
+                    };
+                    if reference.add_line(&line).is_ok() {
+                        learned += 1;
+                    }
+                }
+            }
+        }
+        let policy = self.checker.policy().clone();
+        let bands = reference.bands(policy.band_settings());
+        let checker = goods::Checker::new(self.checker.nomenclature().clone(), policy, Some(bands))
+            .map_err(|e| HouseError::Clearing(e.to_string()))?;
+        self.checker = std::sync::Arc::new(checker);
+        Ok(learned)
+    }
+}

@@ -636,3 +636,62 @@ fn rejecting_a_suspended_participant_rejects_its_open_claims() {
         assert!(env.house.store().verify().unwrap().is_ok());
     });
 }
+
+/// With no reference file, the price bands learn from the claims the house accepted: after a
+/// run of wheat at about 0.25 EUR/kg, wheat at 1.30 EUR/kg is held as over-invoiced, and wheat
+/// at 0.26 EUR/kg passes.
+#[test]
+fn price_bands_learn_from_accepted_claims() {
+    each_backend(|db| {
+        let mut env = Env::new(db);
+        onboard_clean(&env);
+        let debtors = [
+            ("ir-darou", "Darou Pakhsh Distribution Co."),
+            ("ir-gandom", "Gandom Food Industries"),
+            ("ir-medequip", "Tehran Medical Equipment Co."),
+            ("ir-kerman", "Kerman Pistachio Export Co."),
+        ];
+        let wheat = |id: &str, (debtor, name): (&str, &str), cents_per_kg: i64| {
+            let kg = 10_000;
+            let total = kg * cents_per_kg;
+            let amount = format!("{}.{:02}", total / 100, total % 100);
+            claim(
+                id,
+                "eu-agri",
+                debtor,
+                name,
+                &format!("EUR {amount}"),
+                &[&format!("1001.99;Milling wheat;{kg} KGM;EUR {amount}")],
+            )
+        };
+        for i in 0..8 {
+            let c = wheat(&format!("c-wheat-{i}"), debtors[i % 4], 23 + (i as i64 % 5));
+            let out = env.house.submit_claim("eu-agri", &c).unwrap();
+            assert_eq!(
+                out.claim.status,
+                ClaimStatus::Queued,
+                "{:?}",
+                out.claim.checks
+            );
+            env.tick();
+        }
+        assert_eq!(
+            env.house.learn_prices(goods::PriceHistory::new()).unwrap(),
+            8
+        );
+        let high = env
+            .house
+            .submit_claim("eu-agri", &wheat("c-wheat-high", debtors[0], 130))
+            .unwrap()
+            .claim;
+        assert_eq!(high.status, ClaimStatus::Held);
+        let prices: Vec<_> = high.checks.iter().filter(|c| c.step == "prices").collect();
+        assert_eq!(prices[0].outcome, Outcome::Hold, "{prices:?}");
+        let fair = env
+            .house
+            .submit_claim("eu-agri", &wheat("c-wheat-fair", debtors[1], 26))
+            .unwrap()
+            .claim;
+        assert_eq!(fair.status, ClaimStatus::Queued, "{:?}", fair.checks);
+    });
+}
