@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use ledger::{Account, PendingStatus};
 use serde::Serialize;
+use store::TransferRow;
 
 use crate::error::HouseError;
 use crate::types::*;
@@ -13,6 +14,8 @@ use crate::{House, ids};
 
 /// Most problems reported.
 pub const PROBLEMS_MAX: usize = 1000;
+/// Most transfers looked up at once.
+const LOOKUP_BATCH_MAX: usize = 8190;
 
 /// What the house's verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -67,8 +70,22 @@ impl House {
         }
         let claims = self.claims(None, None, usize::MAX)?;
         report.claims = claims.len();
+        // Every posting and reservation the claims name, looked up in batches.
+        let ids: Vec<u64> = claims
+            .iter()
+            .flat_map(|c| {
+                let settled = c.settlements.iter().map(|s| s.transfer_id);
+                settled.chain(c.reserve_transfer)
+            })
+            .collect();
+        let mut transfers = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(LOOKUP_BATCH_MAX) {
+            for row in self.store.lookup_transfers(chunk)? {
+                transfers.insert(row.0.id, row);
+            }
+        }
         for c in &claims {
-            self.verify_claim(c, &mut report)?;
+            verify_claim(c, &transfers, &mut report);
         }
         let cycles = self.cycles()?;
         report.cycles = cycles.len();
@@ -98,73 +115,73 @@ impl House {
         }
         Ok(report)
     }
+}
 
-    fn verify_claim(&self, c: &ClaimRecord, report: &mut HouseReport) -> Result<(), HouseError> {
-        let id = &c.submission.id;
-        let sum: i64 = c.settlements.iter().map(|s| s.amount_minor).sum();
-        if sum != c.cleared_minor || c.cleared_minor > c.clearing_amount_minor {
-            report.problem(format!(
-                "claim {id}: cleared {} but its settlements sum to {sum} (of {})",
-                c.cleared_minor, c.clearing_amount_minor
-            ));
-        }
-        let expected = match (c.cleared_minor, c.status) {
-            (_, ClaimStatus::Held | ClaimStatus::Rejected) => true,
-            (x, ClaimStatus::Cleared) => x == c.clearing_amount_minor,
-            (x, ClaimStatus::PartiallyCleared) => x > 0 && x < c.clearing_amount_minor,
-            (x, ClaimStatus::Queued) => x == 0,
-        };
-        if !expected {
-            report.problem(format!(
-                "claim {id}: status {} with {} of {} cleared",
-                c.status.as_str(),
-                c.cleared_minor,
-                c.clearing_amount_minor
-            ));
-        }
-        let transfers: Vec<u64> = c.settlements.iter().map(|s| s.transfer_id).collect();
-        let found = self.store.lookup_transfers(&transfers)?;
-        for s in &c.settlements {
-            match found.iter().find(|(t, _)| t.id == s.transfer_id) {
-                Some((t, _)) if t.amount == s.amount_minor as u64 && t.user_data_64 == s.cycle => {}
-                Some((t, _)) => report.problem(format!(
-                    "claim {id}: cycle {} posted {} on the ledger, the claim says {}",
-                    s.cycle, t.amount, s.amount_minor
-                )),
-                None => report.problem(format!(
-                    "claim {id}: the posting of cycle {} (transfer {}) is missing",
-                    s.cycle, s.transfer_id
-                )),
-            }
-        }
-        let live = c.status.is_clearable()
-            || (c.status == ClaimStatus::Held && c.reserve_transfer.is_some());
-        match (c.reserve_transfer, live) {
-            (Some(pending), true) => match self.store.lookup_transfers(&[pending])?.first() {
-                Some((t, Some(state)))
-                    if state.status == PendingStatus::Pending
-                        && t.amount == c.remaining_minor() as u64 => {}
-                other => report.problem(format!(
-                    "claim {id}: {} but its reservation {pending} is {:?}",
-                    c.status.as_str(),
-                    other.map(|(t, s)| (t.amount, s.map(|s| s.status)))
-                )),
-            },
-            (None, true) if c.status.is_clearable() => {
-                report.problem(format!(
-                    "claim {id}: {} without a reservation",
-                    c.status.as_str()
-                ));
-            }
-            (Some(pending), false) => report.problem(format!(
-                "claim {id}: {} but still names reservation {pending}",
-                c.status.as_str()
-            )),
-            _ => {}
-        }
-        Ok(())
+/// Checks one claim against its postings and its reservation.
+fn verify_claim(c: &ClaimRecord, transfers: &HashMap<u64, TransferRow>, report: &mut HouseReport) {
+    let id = &c.submission.id;
+    let sum: i64 = c.settlements.iter().map(|s| s.amount_minor).sum();
+    if sum != c.cleared_minor || c.cleared_minor > c.clearing_amount_minor {
+        report.problem(format!(
+            "claim {id}: cleared {} but its settlements sum to {sum} (of {})",
+            c.cleared_minor, c.clearing_amount_minor
+        ));
     }
+    let expected = match (c.cleared_minor, c.status) {
+        (_, ClaimStatus::Held | ClaimStatus::Rejected) => true,
+        (x, ClaimStatus::Cleared) => x == c.clearing_amount_minor,
+        (x, ClaimStatus::PartiallyCleared) => x > 0 && x < c.clearing_amount_minor,
+        (x, ClaimStatus::Queued) => x == 0,
+    };
+    if !expected {
+        report.problem(format!(
+            "claim {id}: status {} with {} of {} cleared",
+            c.status.as_str(),
+            c.cleared_minor,
+            c.clearing_amount_minor
+        ));
+    }
+    for s in &c.settlements {
+        match transfers.get(&s.transfer_id) {
+            Some((t, _)) if t.amount == s.amount_minor as u64 && t.user_data_64 == s.cycle => {}
+            Some((t, _)) => report.problem(format!(
+                "claim {id}: cycle {} posted {} on the ledger, the claim says {}",
+                s.cycle, t.amount, s.amount_minor
+            )),
+            None => report.problem(format!(
+                "claim {id}: the posting of cycle {} (transfer {}) is missing",
+                s.cycle, s.transfer_id
+            )),
+        }
+    }
+    let live =
+        c.status.is_clearable() || (c.status == ClaimStatus::Held && c.reserve_transfer.is_some());
+    match (c.reserve_transfer, live) {
+        (Some(pending), true) => match transfers.get(&pending) {
+            Some((t, Some(state)))
+                if state.status == PendingStatus::Pending
+                    && t.amount == c.remaining_minor() as u64 => {}
+            other => report.problem(format!(
+                "claim {id}: {} but its reservation {pending} is {:?}",
+                c.status.as_str(),
+                other.map(|(t, s)| (t.amount, s.map(|s| s.status)))
+            )),
+        },
+        (None, true) if c.status.is_clearable() => {
+            report.problem(format!(
+                "claim {id}: {} without a reservation",
+                c.status.as_str()
+            ));
+        }
+        (Some(pending), false) => report.problem(format!(
+            "claim {id}: {} but still names reservation {pending}",
+            c.status.as_str()
+        )),
+        _ => {}
+    }
+}
 
+impl House {
     fn verify_cycle(
         &self,
         cycle: &Cycle,

@@ -695,3 +695,55 @@ fn price_bands_learn_from_accepted_claims() {
         assert_eq!(fair.status, ClaimStatus::Queued, "{:?}", fair.checks);
     });
 }
+
+/// `verify` checks the house's records against the ledger: a claim record that names a posting
+/// the ledger does not have, or a cleared amount its postings do not add up to, is reported.
+#[test]
+fn verify_finds_a_claim_whose_postings_do_not_match() {
+    each_backend(|db| {
+        let env = Env::new(db);
+        onboard_clean(&env);
+        for (id, submission) in [
+            (
+                "c-out",
+                medicines_to("c-out", "ir-darou", "Darou Pakhsh Distribution Co.", 20),
+            ),
+            ("c-in", pistachios("c-in", 900)),
+        ] {
+            let out = env
+                .house
+                .submit_claim(&submission.creditor, &submission)
+                .unwrap();
+            assert_eq!(out.claim.status, ClaimStatus::Queued, "{id}");
+            env.tick();
+        }
+        env.house
+            .run_cycle("operator", &env.cycle_options())
+            .unwrap();
+        assert!(env.house.verify().unwrap().is_ok());
+        let record = env.house.store().record("claim", "c-out").unwrap().unwrap();
+        let mut claim: ClaimRecord = serde_json::from_str(&record.body).unwrap();
+        assert!(!claim.settlements.is_empty(), "the cycle cleared c-out");
+        claim.settlements[0].transfer_id ^= 1;
+        claim.cleared_minor += 1;
+        let change = store::Change {
+            expect: vec![store::Expect {
+                kind: "claim".into(),
+                id: "c-out".into(),
+                version: Some(record.version),
+            }],
+            put: vec![store::Record {
+                version: record.version + 1,
+                body: serde_json::to_string(&claim).unwrap(),
+                ..record
+            }],
+            ..store::Change::default()
+        };
+        let applied = env.house.store().apply_change(change).unwrap();
+        assert!(matches!(applied, store::Applied::Committed { .. }));
+        let report = env.house.verify().unwrap();
+        let text = report.problems.join("\n");
+        assert!(text.contains("claim c-out: cleared"), "{text}");
+        assert!(text.contains("is missing"), "{text}");
+    });
+}
