@@ -278,11 +278,12 @@ impl House {
         if status == ParticipantStatus::PendingReview {
             alerts = screening_alerts(&subject, &id, &screening, &self.lists.version, now);
         }
-        let mut rec = ParticipantRecord {
+        let account = ids::participant_account(&self.config, &id);
+        let rec = ParticipantRecord {
             participant,
             registration_number: input.registration_number.trim().to_owned(),
             status,
-            account_id: ids::participant_account(&self.config, &id).id,
+            account_id: account.id,
             screening,
             lists_version: self.lists.version.clone(),
             onboarded_at: now,
@@ -291,13 +292,12 @@ impl House {
         };
         let mut change = store::Change {
             expect: vec![expect(kind::PARTICIPANT, &id, None)],
-            accounts: vec![ids::participant_account(&self.config, &id)],
+            accounts: vec![account],
             ..store::Change::default()
         };
         if !alerts.is_empty() {
             self.open_case(&mut change, &subject, &id, &mut alerts, now, None)?;
         }
-        rec.open_alerts = alerts.iter().map(|a| a.id.clone()).collect();
         change.put.push(record(
             kind::PARTICIPANT,
             &id,

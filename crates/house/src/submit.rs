@@ -121,14 +121,16 @@ impl House {
         let debtor = party(&s.debtor, "debtor")?;
         // Read before the history the monitoring rules see: a claim about either party that
         // commits meanwhile changes these versions, and this attempt is then checked again.
-        let activity = [&s.creditor, &s.debtor].map(|p| self.load::<Activity>(kind::ACTIVITY, p));
-        let [creditor_activity, debtor_activity] = activity;
-        let activity = [creditor_activity?, debtor_activity?];
+        let activity = [
+            self.load::<Activity>(kind::ACTIVITY, &s.creditor)?,
+            self.load::<Activity>(kind::ACTIVITY, &s.debtor)?,
+        ];
         let clearing_amount_minor = self.to_clearing(s.amount)?;
         let now = self.now();
         let subject = format!("claim:{}", s.id);
         let mut checks = Vec::new();
         let mut alerts = Vec::new();
+        let mut all_humanitarian = None;
         check_parties(&creditor.value, &debtor.value, &mut checks);
         if !rejected(&checks) {
             self.check_counterparty(s, &subject, now, &mut checks, &mut alerts)?;
@@ -149,9 +151,11 @@ impl House {
                 &mut checks,
                 &mut alerts,
             )?;
-            let _ = humanitarian;
+            all_humanitarian = Some(humanitarian);
         }
-        let priority = u32::from(!self.is_humanitarian(s));
+        // A claim refused at the parties had its lines not checked: look the rules up alone.
+        let humanitarian = all_humanitarian.unwrap_or_else(|| self.is_humanitarian(s));
+        let priority = u32::from(!humanitarian);
         let worst = checks
             .iter()
             .map(|c| c.outcome)
@@ -372,7 +376,7 @@ impl House {
             let line = self.goods_line(i, gl, &origin, &destination)?;
             let decision = self.checker.check(&line);
             let reasons = self.checker.reasons(&line, &decision);
-            all_humanitarian &= self.line_is_humanitarian(&decision);
+            all_humanitarian &= self.line_is_humanitarian(&line);
             let mut goods = (Outcome::Pass, Vec::new(), Vec::new());
             let mut price = (Outcome::Pass, Vec::new(), Vec::new());
             for (finding, reason) in decision.findings().iter().zip(&reasons) {
@@ -468,19 +472,17 @@ impl House {
         })
     }
 
-    fn line_is_humanitarian(&self, decision: &goods::Decision<'_>) -> bool {
-        decision.findings().iter().any(|f| match f {
-            Finding::Rule(rule) => self.checker.policy().ruling(*rule).code == HUMANITARIAN_CODE,
-            _ => false,
-        })
+    /// Whether the policy rule for the line's subheading is the humanitarian whitelist.
+    fn line_is_humanitarian(&self, line: &Line) -> bool {
+        let policy = self.checker.policy();
+        policy.ruling(policy.entry(line.subheading).rule).code == HUMANITARIAN_CODE
     }
 
     /// Whether every line falls under the humanitarian whitelist.
     fn is_humanitarian(&self, s: &ClaimSubmission) -> bool {
         s.goods_lines.iter().enumerate().all(|(i, gl)| {
             self.goods_line(i, gl, "", "")
-                .map(|line| self.line_is_humanitarian(&self.checker.check(&line)))
-                .unwrap_or(false)
+                .is_ok_and(|line| self.line_is_humanitarian(&line))
         })
     }
 

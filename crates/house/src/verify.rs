@@ -50,14 +50,9 @@ impl House {
         }
         let participants = self.participants(None)?;
         report.participants = participants.len();
-        let zone_of: HashMap<String, String> = participants
+        let by_id: HashMap<String, &ParticipantRecord> = participants
             .iter()
-            .map(|p| {
-                (
-                    p.participant.id().to_string(),
-                    p.participant.zone().to_string(),
-                )
-            })
+            .map(|p| (p.participant.id().to_string(), p))
             .collect();
         for p in &participants {
             let id = p.participant.id().to_string();
@@ -87,10 +82,14 @@ impl House {
         for c in &claims {
             verify_claim(c, &transfers, &mut report);
         }
+        let claims: HashMap<&str, &ClaimRecord> = claims
+            .iter()
+            .map(|c| (c.submission.id.as_str(), c))
+            .collect();
         let cycles = self.cycles()?;
         report.cycles = cycles.len();
         for cycle in &cycles {
-            self.verify_cycle(cycle, &zone_of, &mut report)?;
+            self.verify_cycle(cycle, &by_id, &claims, &mut report)?;
         }
         let houses: Vec<u64> = self
             .config
@@ -185,10 +184,16 @@ impl House {
     fn verify_cycle(
         &self,
         cycle: &Cycle,
-        zone_of: &HashMap<String, String>,
+        participants: &HashMap<String, &ParticipantRecord>,
+        claims: &HashMap<&str, &ClaimRecord>,
         report: &mut HouseReport,
     ) -> Result<(), HouseError> {
         let n = cycle.number;
+        let zone_of = |id: &str| {
+            participants
+                .get(id)
+                .map(|p| p.participant.zone().to_string())
+        };
         for z in &cycle.zones {
             if z.paid_in_minor != z.paid_out_minor {
                 report.problem(format!(
@@ -200,12 +205,12 @@ impl House {
         let ids: Vec<u64> = cycle.payments.iter().map(|p| p.transfer_id).collect();
         let found = self.store.lookup_transfers(&ids)?;
         for p in &cycle.payments {
-            if zone_of.get(&p.participant) != Some(&p.zone) {
+            if zone_of(&p.participant).as_ref() != Some(&p.zone) {
                 report.problem(format!(
                     "cycle {n}: payment of {} through zone {} crosses a border (the participant is in {:?})",
                     p.participant,
                     p.zone,
-                    zone_of.get(&p.participant)
+                    zone_of(&p.participant)
                 ));
             }
             match found.iter().find(|(t, _)| t.id == p.transfer_id) {
@@ -217,21 +222,21 @@ impl House {
             }
         }
         for c in cycle.claims.iter().filter(|c| c.cleared_minor > 0) {
-            let claim = self.claim(&c.claim)?;
-            if !claim
-                .settlements
-                .iter()
-                .any(|s| s.cycle == n && s.amount_minor == c.cleared_minor)
-            {
+            let recorded = claims.get(c.claim.as_str()).is_some_and(|claim| {
+                claim
+                    .settlements
+                    .iter()
+                    .any(|s| s.cycle == n && s.amount_minor == c.cleared_minor)
+            });
+            if !recorded {
                 report.problem(format!(
                     "cycle {n}: claim {} cleared {} but the claim does not record it",
                     c.claim, c.cleared_minor
                 ));
             }
         }
-        for id in zone_of.keys() {
-            let p = self.participant(id)?;
-            let statement = crate::cycle::statement_of(&self.config, cycle, &p)?;
+        for (id, p) in participants {
+            let statement = crate::cycle::statement_of(&self.config, cycle, p)?;
             if statement.closing_minor != statement.opening_minor {
                 report.problem(format!(
                     "cycle {n}: {id}'s statement does not close at its opening balance ({} → {})",
