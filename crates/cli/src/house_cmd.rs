@@ -909,24 +909,8 @@ pub fn parse_time(text: &str) -> anyhow::Result<u64> {
     let at = netting::instex::SubmittedAt::parse(text)
         .with_context(|| format!("time {text:?}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"))?;
     let (date, nanos) = at.parts();
-    let days = days_from_civil(
-        i64::from(date.year()),
-        u32::from(date.month()),
-        u32::from(date.day()),
-    );
-    let days = u64::try_from(days).with_context(|| format!("time {text:?} is before 1970"))?;
-    Ok(days * 86_400_000_000_000 + nanos)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    house::iso20022::utc_ns(date, nanos)
+        .with_context(|| format!("time {text:?} is before 1970 or too far ahead"))
 }
 
 #[cfg(test)]

@@ -307,6 +307,21 @@ pub fn utc_date(ns: u64) -> Date {
     Date::new(year, month, day).expect("civil() yields a real date in years 1970..=2554")
 }
 
+/// The instant `nanos_of_day` into `date` (UTC), in nanoseconds since 1970-01-01: the inverse
+/// of [`utc_date`]. `None` before 1970 or past what a `u64` holds.
+pub fn utc_ns(date: Date, nanos_of_day: u64) -> Option<u64> {
+    let (month, day) = (i64::from(date.month()), i64::from(date.day()));
+    // Years counted from March, as in `civil`, so that the leap day ends a year.
+    let year = i64::from(date.year()) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = u64::try_from(era * 146_097 + day_of_era - 719_468).ok()?;
+    days.checked_mul(SECONDS_PER_DAY * NANOS_PER_SECOND)?
+        .checked_add(nanos_of_day)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checking and cleaning
 
@@ -1678,6 +1693,9 @@ booked_at,reference,direction,amount,currency,counterparty,description,balance
         assert_eq!(utc_timestamp(ns(1_767_225_599)), "2025-12-31T23:59:59Z");
         assert_eq!(utc_timestamp(u64::MAX), "2554-07-21T23:34:33Z");
         assert_eq!(utc_date(u64::MAX), Date::new(2554, 7, 21).expect("date"));
+        let before_1970 = Date::new(1969, 12, 31).expect("date");
+        assert_eq!(utc_ns(before_1970, 0), None);
+        assert_eq!(utc_ns(Date::new(2554, 7, 22).expect("date"), 0), None);
     }
 
     #[test]
@@ -1697,6 +1715,7 @@ booked_at,reference,direction,amount,currency,counterparty,description,balance
                 for day in 1..=length {
                     let expected = Date::new(year, month, day).expect("date");
                     assert_eq!(utc_date(ns(days * SECONDS_PER_DAY + 43_200)), expected);
+                    assert_eq!(utc_ns(expected, 0), Some(ns(days * SECONDS_PER_DAY)));
                     days += 1;
                 }
             }
