@@ -121,27 +121,24 @@ impl House {
             .collect();
         let mut taken: Vec<Versioned<ClaimRecord>> = Vec::new();
         let mut skipped = Vec::new();
-        for status in [ClaimStatus::Queued, ClaimStatus::PartiallyCleared] {
-            let query = RecordQuery {
-                kind: kind::CLAIM.into(),
-                status: Some(status.as_str().into()),
-                at_to: Some(cutoff),
-                ..RecordQuery::default()
-            };
-            for claim in self.list::<ClaimRecord>(query, usize::MAX)? {
-                let mut active = true;
-                for p in [
-                    &claim.value.submission.creditor,
-                    &claim.value.submission.debtor,
-                ] {
-                    let status = participants.get(p).map(|v| v.value.status);
-                    active &= status == Some(ParticipantStatus::Active);
-                }
-                if active {
-                    taken.push(claim);
-                } else {
-                    skipped.push(claim.value.submission.id.clone());
-                }
+        let clearable = [ClaimStatus::Queued, ClaimStatus::PartiallyCleared];
+        let up_to_cutoff = RecordQuery {
+            at_to: Some(cutoff),
+            ..RecordQuery::default()
+        };
+        for claim in self.claims_in(&clearable, up_to_cutoff)? {
+            let mut active = true;
+            for p in [
+                &claim.value.submission.creditor,
+                &claim.value.submission.debtor,
+            ] {
+                let status = participants.get(p).map(|v| v.value.status);
+                active &= status == Some(ParticipantStatus::Active);
+            }
+            if active {
+                taken.push(claim);
+            } else {
+                skipped.push(claim.value.submission.id.clone());
             }
         }
         taken.sort_by(|a, b| {

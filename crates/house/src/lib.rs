@@ -302,6 +302,41 @@ impl House {
             .collect())
     }
 
+    /// Claims in any of `statuses` that match `filter`'s other fields, each once: a claim that
+    /// moved from one of the states to another between the reads (a cycle or a decision
+    /// committed meanwhile) is kept at its newest version, and the change that uses it then
+    /// finds out whether it is still current.
+    pub(crate) fn claims_in(
+        &self,
+        statuses: &[ClaimStatus],
+        filter: RecordQuery,
+    ) -> Result<Vec<Versioned<ClaimRecord>>, HouseError> {
+        let mut claims: Vec<Versioned<ClaimRecord>> = Vec::new();
+        let mut position = std::collections::HashMap::new();
+        for status in statuses {
+            let query = RecordQuery {
+                kind: kind::CLAIM.into(),
+                status: Some(status.as_str().into()),
+                ..filter.clone()
+            };
+            for claim in self.list::<ClaimRecord>(query, usize::MAX)? {
+                match position.get(&claim.value.submission.id) {
+                    Some(&i) => {
+                        let seen: &mut Versioned<ClaimRecord> = &mut claims[i];
+                        if claim.version > seen.version {
+                            *seen = claim;
+                        }
+                    }
+                    None => {
+                        position.insert(claim.value.submission.id.clone(), claims.len());
+                        claims.push(claim);
+                    }
+                }
+            }
+        }
+        Ok(claims)
+    }
+
     /// Every participant, oldest first.
     pub fn participants(
         &self,

@@ -355,37 +355,35 @@ impl House {
         participant: &str,
         case: &str,
     ) -> Result<(), HouseError> {
-        for status in [
+        let open = [
             ClaimStatus::Queued,
             ClaimStatus::PartiallyCleared,
             ClaimStatus::Held,
-        ] {
-            let query = store::RecordQuery {
-                kind: kind::CLAIM.into(),
-                status: Some(status.as_str().into()),
-                party: Some(participant.to_owned()),
-                ..Default::default()
-            };
-            for Versioned {
-                value: mut c,
-                version,
-            } in self.list::<ClaimRecord>(query, usize::MAX)?
-            {
-                let id = c.submission.id.clone();
-                if let Some(pending) = c.reserve_transfer.take() {
-                    change.transfers.push(NewTransfer {
-                        id: ids::void(&id),
-                        pending_id: pending,
-                        flags: TransferFlags::VOID_PENDING,
-                        ..NewTransfer::default()
-                    });
-                }
-                c.status = ClaimStatus::Rejected;
-                c.rejection = Some(format!("participant {participant} rejected in case {case}"));
-                change.expect.push(expect(kind::CLAIM, &id, Some(version)));
-                change.put.push(claim_record(&c, version + 1)?);
+        ];
+        let of_participant = store::RecordQuery {
+            party: Some(participant.to_owned()),
+            ..Default::default()
+        };
+        for Versioned {
+            value: mut c,
+            version,
+        } in self.claims_in(&open, of_participant)?
+        {
+            let id = c.submission.id.clone();
+            if let Some(pending) = c.reserve_transfer.take() {
+                change.transfers.push(NewTransfer {
+                    id: ids::void(&id),
+                    pending_id: pending,
+                    flags: TransferFlags::VOID_PENDING,
+                    ..NewTransfer::default()
+                });
             }
+            c.status = ClaimStatus::Rejected;
+            c.rejection = Some(format!("participant {participant} rejected in case {case}"));
+            change.expect.push(expect(kind::CLAIM, &id, Some(version)));
+            change.put.push(claim_record(&c, version + 1)?);
         }
+
         Ok(())
     }
 
@@ -474,23 +472,14 @@ impl House {
             report.names += fresh.len();
             self.apply_rescreen(actor, p, version, fresh, &mut report)?;
         }
-        for status in [
+        let open = [
             ClaimStatus::Queued,
             ClaimStatus::PartiallyCleared,
             ClaimStatus::Held,
-        ] {
-            let claims = self.list::<ClaimRecord>(
-                store::RecordQuery {
-                    kind: kind::CLAIM.into(),
-                    status: Some(status.as_str().into()),
-                    ..Default::default()
-                },
-                usize::MAX,
-            )?;
-            for Versioned { value: c, version } in claims {
-                report.claims += 1;
-                self.rescreen_claim(actor, c, version, &mut report)?;
-            }
+        ];
+        for Versioned { value: c, version } in self.claims_in(&open, Default::default())? {
+            report.claims += 1;
+            self.rescreen_claim(actor, c, version, &mut report)?;
         }
         Ok(report)
     }
