@@ -1,4 +1,5 @@
 mod bad_input;
 mod concurrency;
+mod integrity;
 mod scenarios;
 mod support;
