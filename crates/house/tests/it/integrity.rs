@@ -471,3 +471,35 @@ fn verify_finds_ledger_movements_no_house_record_explains() {
         );
     });
 }
+
+#[test]
+fn every_file_a_cycle_writes_is_valid_iso20022() {
+    each_backend(|db| {
+        let env = Env::new(db);
+        onboard_clean(&env);
+        env.house
+            .submit_claim("eu-pharma", &medicines("c-1", 10))
+            .unwrap();
+        env.tick();
+        env.house
+            .submit_claim("ir-kerman", &pistachios("c-2", 8000))
+            .unwrap();
+        let report = env.house.run_cycle("operator", &env.cycle_options()).unwrap();
+        let dir = std::path::Path::new(&report.directory);
+        let mut checked = 0;
+        for file in &report.cycle.files {
+            let path = dir.join(&file.path);
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let message = if name.starts_with("pain001") {
+                "pain.001.001.09"
+            } else if name.ends_with(".camt053.xml") {
+                "camt.053.001.08"
+            } else {
+                continue;
+            };
+            assert_schema_valid(&path, message);
+            checked += 1;
+        }
+        assert!(checked >= 4, "{:?}", report.cycle.files);
+    });
+}
