@@ -484,7 +484,10 @@ fn every_file_a_cycle_writes_is_valid_iso20022() {
         env.house
             .submit_claim("ir-kerman", &pistachios("c-2", 8000))
             .unwrap();
-        let report = env.house.run_cycle("operator", &env.cycle_options()).unwrap();
+        let report = env
+            .house
+            .run_cycle("operator", &env.cycle_options())
+            .unwrap();
         let dir = std::path::Path::new(&report.directory);
         let mut checked = 0;
         for file in &report.cycle.files {
