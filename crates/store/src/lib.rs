@@ -35,7 +35,7 @@ use ledger::{
 
 pub use backend::{Head, JournalRow, TransferRow};
 pub use records::{
-    Applied, AuditEvent, AuditReport, AuditRow, Change, Expect, Record, RecordQuery,
+    Applied, AuditEvent, AuditReport, AuditRow, Change, Expect, Record, RecordQuery, RecordWritten,
 };
 pub use verify::VerifyReport;
 
@@ -86,6 +86,9 @@ pub enum StoreError {
     /// what it cannot keep (a NUL character).
     #[error("{0}")]
     TooLarge(String),
+    /// A change writes records but carries no audit event to bind them to.
+    #[error("{0}")]
+    Unaudited(String),
 }
 
 impl StoreError {
@@ -299,6 +302,7 @@ impl Store {
 
     fn submit(&self, batch: Batch) -> Result<Reply, StoreError> {
         if let Batch::Change(change) = &batch {
+            records::check_audited(change).map_err(StoreError::Unaudited)?;
             records::check_change(change).map_err(StoreError::TooLarge)?;
         }
         let ledger_events = match &batch {
@@ -373,20 +377,15 @@ impl Store {
     }
 
     /// Recomputes the audit journal's hash chain from the first entry and compares it with the
-    /// stored head.
+    /// stored head; then, in the same snapshot, checks that every stored record is the last
+    /// version the chain wrote of it, unchanged, and that no record the chain wrote is missing.
     pub fn verify_audit(&self) -> Result<AuditReport, StoreError> {
         self.read(|db| {
-            let mut checker = records::AuditChecker::new();
-            let mut complete = true;
-            let head = db.scan_audit(&mut |row| {
-                let ok = checker.row(row);
-                complete &= ok;
-                ok
+            let checker = std::cell::RefCell::new(records::AuditChecker::new());
+            let head = db.scan_audit(&mut |row| checker.borrow_mut().row(row), &mut |record| {
+                checker.borrow_mut().record(record)
             })?;
-            Ok(
-                std::mem::replace(&mut checker, records::AuditChecker::new())
-                    .finish(head, complete),
-            )
+            Ok(checker.into_inner().finish(head))
         })
     }
 
@@ -666,6 +665,9 @@ impl Writer {
             });
         }
         self.db.put_records(&change.put)?;
+        // The change's first audit entry binds every record version it wrote (`check_change`
+        // refused a change with records and no audit event).
+        let mut written: Vec<_> = change.put.iter().map(Record::written).collect();
         let mut rows = Vec::with_capacity(change.audit.len());
         for event in &change.audit {
             let mut row = AuditRow {
@@ -675,6 +677,7 @@ impl Writer {
                 action: event.action.clone(),
                 subject: event.subject.clone(),
                 body: event.body.clone(),
+                records: std::mem::take(&mut written),
                 prev_hash: audit.1,
                 hash: [0; 32],
             };

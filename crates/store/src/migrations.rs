@@ -25,6 +25,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_house.sql"),
         postgres: include_str!("../migrations/postgres/0002_house.sql"),
     },
+    Migration {
+        version: 3,
+        name: "records_bound",
+        sqlite: include_str!("../migrations/sqlite/0003_records_bound.sql"),
+        postgres: include_str!("../migrations/postgres/0003_records_bound.sql"),
+    },
 ];
 
 /// Refuses a database written by a newer build.

@@ -12,10 +12,10 @@ use crate::StoreError;
 use crate::backend::{
     ACCOUNT_COLUMNS, AUDIT_COLUMNS, Backend, Head, JournalRow, Param, RECORD_COLUMNS, ScanVisitor,
     TRANSFER_COLUMNS, TransferRow, account_from_raw, account_to_raw, hash_from, record_from_parts,
-    records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw,
+    records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw, written_from,
 };
 use crate::migrations::MIGRATIONS;
-use crate::records::{AuditRow, Record, RecordQuery};
+use crate::records::{AuditRow, Record, RecordQuery, encode_written};
 
 /// Advisory lock key that serialises migrations across processes ("CLRHOUSE" in ASCII).
 const MIGRATION_LOCK: i64 = 0x434C_5248_4F55_5345;
@@ -209,8 +209,11 @@ fn record_row(row: &Row) -> Result<Record, StoreError> {
 fn audit_row(row: &Row) -> Result<AuditRow, StoreError> {
     let prev: Vec<u8> = row.try_get(6)?;
     let hash: Vec<u8> = row.try_get(7)?;
+    let seq: i64 = row.try_get(0)?;
+    let records: String = row.try_get(8)?;
     Ok(AuditRow {
-        seq: to_u64(row.try_get(0)?, "audit.seq")?,
+        records: written_from(&records, seq)?,
+        seq: to_u64(seq, "audit.seq")?,
         at: to_u64(row.try_get(1)?, "audit.at")?,
         actor: row.try_get(2)?,
         action: row.try_get(3)?,
@@ -513,14 +516,15 @@ impl Backend for Postgres {
         );
         let prevs: Vec<&[u8]> = rows.iter().map(|r| &r.prev_hash[..]).collect();
         let hashes: Vec<&[u8]> = rows.iter().map(|r| &r.hash[..]).collect();
+        let records: Vec<String> = rows.iter().map(|r| encode_written(&r.records)).collect();
         self.client.execute(
             &format!(
                 "INSERT INTO audit ({AUDIT_COLUMNS})
                  SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[],
-                                      $6::text[], $7::bytea[], $8::bytea[])"
+                                      $6::text[], $7::bytea[], $8::bytea[], $9::text[])"
             ),
             &[
-                &seqs, &ats, &actors, &actions, &subjects, &bodies, &prevs, &hashes,
+                &seqs, &ats, &actors, &actions, &subjects, &bodies, &prevs, &hashes, &records,
             ],
         )?;
         self.client.execute(
@@ -574,7 +578,8 @@ impl Backend for Postgres {
 
     fn scan_audit(
         &mut self,
-        visit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+        audit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+        records: &mut dyn FnMut(Result<Record, StoreError>),
     ) -> Result<(u64, ledger::journal::Hash), StoreError> {
         self.client
             .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
@@ -587,9 +592,16 @@ impl Backend for Postgres {
                 none,
             )?;
             while let Some(row) = rows.next()? {
-                if !visit(audit_row(&row)) {
+                if !audit(audit_row(&row)) {
                     break;
                 }
+            }
+            drop(rows);
+            let mut rows = self
+                .client
+                .query_raw(&format!("SELECT {RECORD_COLUMNS} FROM records"), none)?;
+            while let Some(row) = rows.next()? {
+                records(record_row(&row));
             }
             Ok(head)
         })();

@@ -9,10 +9,10 @@ use crate::StoreError;
 use crate::backend::{
     ACCOUNT_COLUMNS, AUDIT_COLUMNS, Backend, Head, JournalRow, Param, RECORD_COLUMNS, ScanVisitor,
     TRANSFER_COLUMNS, TransferRow, account_from_raw, account_to_raw, hash_from, record_from_parts,
-    records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw,
+    records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw, written_from,
 };
 use crate::migrations::MIGRATIONS;
-use crate::records::{AuditRow, Record, RecordQuery};
+use crate::records::{AuditRow, Record, RecordQuery, encode_written};
 
 /// WAL pages before SQLite checkpoints them into the database (its default is 1,000): fewer,
 /// larger checkpoints under a steady write load.
@@ -152,21 +152,22 @@ fn record_row(r: &Row<'_>) -> rusqlite::Result<([String; 6], i64, i64)> {
     ))
 }
 
-type RawAudit = (i64, i64, [String; 4], Vec<u8>, Vec<u8>);
+type RawAudit = (i64, i64, [String; 5], Vec<u8>, Vec<u8>);
 
 fn audit_row(r: &Row<'_>) -> rusqlite::Result<RawAudit> {
     Ok((
         r.get(0)?,
         r.get(1)?,
-        [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+        [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(8)?],
         r.get(6)?,
         r.get(7)?,
     ))
 }
 
 fn audit_from_raw(raw: RawAudit) -> Result<AuditRow, StoreError> {
-    let (seq, at, [actor, action, subject, body], prev, hash) = raw;
+    let (seq, at, [actor, action, subject, body, records], prev, hash) = raw;
     Ok(AuditRow {
+        records: written_from(&records, seq)?,
         seq: to_u64(seq, "audit.seq")?,
         at: to_u64(at, "audit.at")?,
         actor,
@@ -447,7 +448,7 @@ impl Backend for Sqlite {
             return Ok(());
         };
         let mut stmt = self.conn.prepare_cached(&format!(
-            "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
         ))?;
         for row in rows {
             stmt.execute(params![
@@ -458,7 +459,8 @@ impl Backend for Sqlite {
                 row.subject,
                 row.body,
                 &row.prev_hash[..],
-                &row.hash[..]
+                &row.hash[..],
+                encode_written(&row.records)
             ])?;
         }
         self.conn
@@ -509,7 +511,8 @@ impl Backend for Sqlite {
 
     fn scan_audit(
         &mut self,
-        visit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+        audit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+        records: &mut dyn FnMut(Result<Record, StoreError>),
     ) -> Result<(u64, ledger::journal::Hash), StoreError> {
         self.conn.execute_batch("BEGIN DEFERRED")?;
         let mut head = (0, [0; 32]);
@@ -519,9 +522,16 @@ impl Backend for Sqlite {
                 .conn
                 .prepare(&format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq"))?;
             for raw in stmt.query_map([], audit_row)? {
-                if !visit(raw.map_err(StoreError::from).and_then(audit_from_raw)) {
+                if !audit(raw.map_err(StoreError::from).and_then(audit_from_raw)) {
                     break;
                 }
+            }
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT {RECORD_COLUMNS} FROM records"))?;
+            for raw in stmt.query_map([], record_row)? {
+                let row = raw.map_err(StoreError::from);
+                records(row.and_then(|(text, version, at)| record_from_parts(text, version, at)));
             }
             Ok(())
         })();

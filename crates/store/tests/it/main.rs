@@ -6,6 +6,7 @@ mod reference;
 mod strategies;
 pub mod support;
 
+mod bound;
 mod concurrency;
 mod model_based;
 mod records;
