@@ -6,6 +6,7 @@ use ledger::journal::Hash;
 use ledger::{Account, Changes, Ledger, PendingState, PendingStatus, Transfer};
 
 use crate::StoreError;
+use crate::heads::Anchors;
 use crate::records::{AuditRow, Record, RecordQuery, RecordWritten};
 
 /// The journal head: the last entry and the last timestamp handed out.
@@ -112,6 +113,9 @@ pub trait Backend: Send {
         subject: Option<&str>,
         limit: usize,
     ) -> Result<Vec<AuditRow>, StoreError>;
+    /// Both heads, and the hashes stored at these positions of the audit and ledger journals
+    /// (position 0 has the zero hash), in one snapshot.
+    fn anchors(&mut self, audit_seq: u64, ledger_seq: u64) -> Result<Anchors, StoreError>;
     /// Every audit row in order (until `audit` answers `false`), then every record, in one
     /// snapshot; returns the audit head of that snapshot.
     fn scan_audit(

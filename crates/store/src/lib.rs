@@ -14,6 +14,7 @@
 //! clock: the time is a [`Clock`] the caller passes in.
 
 mod backend;
+mod heads;
 mod migrations;
 mod postgres;
 pub mod records;
@@ -34,6 +35,7 @@ use ledger::{
 };
 
 pub use backend::{Head, JournalRow, TransferRow};
+pub use heads::{Heads, ReceiptError};
 pub use records::{
     Applied, AuditEvent, AuditReport, AuditRow, Change, Expect, Record, RecordQuery, RecordWritten,
 };
@@ -387,6 +389,23 @@ impl Store {
             })?;
             Ok(checker.into_inner().finish(head))
         })
+    }
+
+    /// The heads of the audit and ledger journals, read in one snapshot: the receipt to keep
+    /// outside the database (its [`Display`](fmt::Display) is the one-line text, parsed back
+    /// by [`Heads::from_str`](std::str::FromStr::from_str)).
+    pub fn heads(&self) -> Result<Heads, StoreError> {
+        self.read(|db| Ok(db.anchors(0, 0)?.heads))
+    }
+
+    /// Whether the stored history still holds the receipt's entries: audit entry and ledger
+    /// journal entry at the receipt's positions with the receipt's hashes, and heads not
+    /// before them. The problems found (a cut tail, a rewritten entry, a rolled back head);
+    /// empty if none. Together with [`Store::verify`] and [`Store::verify_audit`], which check
+    /// every entry up to the heads, this proves that nothing before the receipt changed.
+    pub fn check_heads(&self, receipt: &Heads) -> Result<Vec<String>, StoreError> {
+        let found = self.read(|db| db.anchors(receipt.audit.0, receipt.ledger.0))?;
+        Ok(heads::problems(receipt, &found))
     }
 
     fn read<T>(

@@ -3,6 +3,7 @@
 //! Each batch costs a fixed number of round trips whatever its size: rows are loaded with
 //! `= ANY($1)` and written with `UNNEST` over arrays, one statement per table.
 
+use ledger::journal::{GENESIS, Hash};
 use ledger::{Account, Changes, Ledger, PendingStatus};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
@@ -14,6 +15,7 @@ use crate::backend::{
     TRANSFER_COLUMNS, TransferRow, account_from_raw, account_to_raw, hash_from, record_from_parts,
     records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw, written_from,
 };
+use crate::heads::{Anchors, Heads};
 use crate::migrations::MIGRATIONS;
 use crate::records::{AuditRow, Record, RecordQuery, encode_written};
 
@@ -106,6 +108,24 @@ impl Postgres {
             in_transaction: false,
             s,
         })
+    }
+
+    /// The hash of entry `seq` of `table` (`audit` or `journal`); zero for position 0.
+    fn hash_at(&mut self, table: &str, seq: u64) -> Result<Option<Hash>, StoreError> {
+        if seq == 0 {
+            return Ok(Some(GENESIS));
+        }
+        let Ok(seq) = i64::try_from(seq) else {
+            return Ok(None);
+        };
+        let row = self
+            .client
+            .query_opt(&format!("SELECT hash FROM {table} WHERE seq = $1"), &[&seq])?;
+        row.map(|row| {
+            let hash: Vec<u8> = row.try_get(0)?;
+            hash_from(&hash, &format!("{table}.hash"))
+        })
+        .transpose()
     }
 
     fn read_head(&mut self, for_update: bool) -> Result<Head, StoreError> {
@@ -488,7 +508,7 @@ impl Backend for Postgres {
         Ok(())
     }
 
-    fn audit_head(&mut self) -> Result<(u64, ledger::journal::Hash), StoreError> {
+    fn audit_head(&mut self) -> Result<(u64, Hash), StoreError> {
         let row = self
             .client
             .query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
@@ -576,11 +596,39 @@ impl Backend for Postgres {
         rows.iter().map(audit_row).collect()
     }
 
+    fn anchors(&mut self, audit_seq: u64, ledger_seq: u64) -> Result<Anchors, StoreError> {
+        self.client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        self.in_transaction = true;
+        let result = (|| {
+            let ledger = self.read_head(false)?;
+            Ok(Anchors {
+                heads: Heads {
+                    audit: self.audit_head()?,
+                    ledger: (ledger.seq, ledger.hash),
+                },
+                audit_at: self.hash_at("audit", audit_seq)?,
+                ledger_at: self.hash_at("journal", ledger_seq)?,
+            })
+        })();
+        match result {
+            Ok(anchors) => {
+                self.client.batch_execute("COMMIT")?;
+                self.in_transaction = false;
+                Ok(anchors)
+            }
+            Err(e) => {
+                self.rollback();
+                Err(e)
+            }
+        }
+    }
+
     fn scan_audit(
         &mut self,
         audit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
         records: &mut dyn FnMut(Result<Record, StoreError>),
-    ) -> Result<(u64, ledger::journal::Hash), StoreError> {
+    ) -> Result<(u64, Hash), StoreError> {
         self.client
             .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
         self.in_transaction = true;

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use ledger::journal::{GENESIS, Hash};
 use ledger::{Account, Changes, Ledger, PendingStatus};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -11,6 +12,7 @@ use crate::backend::{
     TRANSFER_COLUMNS, TransferRow, account_from_raw, account_to_raw, hash_from, record_from_parts,
     records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw, written_from,
 };
+use crate::heads::{Anchors, Heads};
 use crate::migrations::MIGRATIONS;
 use crate::records::{AuditRow, Record, RecordQuery, encode_written};
 
@@ -85,6 +87,23 @@ impl Sqlite {
                 Err(e)
             }
         }
+    }
+
+    /// The hash of entry `seq` of `table` (`audit` or `journal`); zero for position 0.
+    fn hash_at(&self, table: &str, seq: u64) -> Result<Option<Hash>, StoreError> {
+        if seq == 0 {
+            return Ok(Some(GENESIS));
+        }
+        let Ok(seq) = i64::try_from(seq) else {
+            return Ok(None);
+        };
+        let hash: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached(&format!("SELECT hash FROM {table} WHERE seq = ?1"))?
+            .query_row([seq], |r| r.get(0))
+            .optional()?;
+        hash.map(|h| hash_from(&h, &format!("{table}.hash")))
+            .transpose()
     }
 
     fn head(&self) -> Result<Head, StoreError> {
@@ -431,7 +450,7 @@ impl Backend for Sqlite {
         Ok(())
     }
 
-    fn audit_head(&mut self) -> Result<(u64, ledger::journal::Hash), StoreError> {
+    fn audit_head(&mut self) -> Result<(u64, Hash), StoreError> {
         let (seq, hash): (i64, Vec<u8>) =
             self.conn
                 .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
@@ -509,11 +528,31 @@ impl Backend for Sqlite {
         rows.map(|raw| audit_from_raw(raw?)).collect()
     }
 
+    fn anchors(&mut self, audit_seq: u64, ledger_seq: u64) -> Result<Anchors, StoreError> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let mut anchors = None;
+        let result = (|| {
+            let ledger = self.head()?;
+            let audit = self.audit_head()?;
+            anchors = Some(Anchors {
+                heads: Heads {
+                    audit,
+                    ledger: (ledger.seq, ledger.hash),
+                },
+                audit_at: self.hash_at("audit", audit_seq)?,
+                ledger_at: self.hash_at("journal", ledger_seq)?,
+            });
+            Ok(())
+        })();
+        self.finish(result)?;
+        anchors.ok_or_else(|| StoreError::corrupt("no heads read".to_owned()))
+    }
+
     fn scan_audit(
         &mut self,
         audit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
         records: &mut dyn FnMut(Result<Record, StoreError>),
-    ) -> Result<(u64, ledger::journal::Hash), StoreError> {
+    ) -> Result<(u64, Hash), StoreError> {
         self.conn.execute_batch("BEGIN DEFERRED")?;
         let mut head = (0, [0; 32]);
         let result = (|| {

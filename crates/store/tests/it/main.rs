@@ -8,6 +8,7 @@ pub mod support;
 
 mod bound;
 mod concurrency;
+mod heads;
 mod model_based;
 mod records;
 mod scenarios;
