@@ -16,6 +16,7 @@
 mod backend;
 mod heads;
 mod migrations;
+mod pg_error;
 mod postgres;
 pub mod records;
 mod sqlite;
@@ -36,6 +37,7 @@ use ledger::{
 
 pub use backend::{Head, JournalRow, TransferRow};
 pub use heads::{Heads, ReceiptError};
+pub use pg_error::PgTarget;
 pub use records::{
     Applied, AuditEvent, AuditReport, AuditRow, Change, Expect, Record, RecordQuery, RecordWritten,
 };
@@ -67,9 +69,18 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("sqlite: {0}")]
     Sqlite(Arc<rusqlite::Error>),
-    /// PostgreSQL failed.
-    #[error("postgres: {0}")]
+    /// PostgreSQL failed: the server's message and SQLSTATE, or the client's error.
+    #[error("postgres: {}", pg_error::describe(.0))]
     Postgres(Arc<::postgres::Error>),
+    /// A connection to PostgreSQL failed: the database does not exist, the server refused the
+    /// connection or the user, …; the message names which and where.
+    #[error("{}", pg_error::describe_connect(.target, .error))]
+    PostgresConnect {
+        /// Where the connection went.
+        target: PgTarget,
+        /// What the client said.
+        error: Arc<::postgres::Error>,
+    },
     /// A stored value is not one the ledger can have written.
     #[error("corrupt database: {0}")]
     Corrupt(String),
@@ -140,6 +151,15 @@ impl From<::postgres::Error> for StoreError {
     }
 }
 
+/// How a store opens its database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Opening {
+    /// Creates the database on first use and migrates it to this build's schema.
+    Create,
+    /// Only a database that exists and holds this build's schema: nothing created or migrated.
+    Existing,
+}
+
 /// Where the data lives.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Location {
@@ -167,10 +187,10 @@ impl Location {
         Ok(Location::Sqlite(PathBuf::from(path)))
     }
 
-    fn connect(&self) -> Result<Box<dyn Backend>, StoreError> {
+    fn connect(&self, opening: Opening) -> Result<Box<dyn Backend>, StoreError> {
         Ok(match self {
-            Location::Sqlite(path) => Box::new(sqlite::Sqlite::open(path)?),
-            Location::Postgres(url) => Box::new(postgres::Postgres::connect(url)?),
+            Location::Sqlite(path) => Box::new(sqlite::Sqlite::open(path, opening)?),
+            Location::Postgres(url) => Box::new(postgres::Postgres::connect(url, opening)?),
         })
     }
 
@@ -251,6 +271,7 @@ struct Counters {
 /// The ledger's durable store: a writer thread doing group commit, and a reader connection.
 pub struct Store {
     location: Location,
+    opening: Opening,
     counters: Arc<Counters>,
     queue: Option<SyncSender<Request>>,
     writer: Option<JoinHandle<()>>,
@@ -268,8 +289,20 @@ impl fmt::Debug for Store {
 impl Store {
     /// Opens the store at `location`, creating and migrating the database on first use.
     pub fn open(location: Location, clock: Clock) -> Result<Self, StoreError> {
-        let writer_db = location.connect()?;
-        let reader = location.connect()?;
+        Self::start(location, clock, Opening::Create)
+    }
+
+    /// Opens the store at `location` only if a Clearhouse database is there already, at this
+    /// build's schema: for commands that only read, so that a mistyped path or URL is an error
+    /// ("no database at PATH", "PATH is not a Clearhouse database", "database X does not
+    /// exist …") instead of a new, empty database. Creates, changes and migrates nothing.
+    pub fn open_existing(location: Location, clock: Clock) -> Result<Self, StoreError> {
+        Self::start(location, clock, Opening::Existing)
+    }
+
+    fn start(location: Location, clock: Clock, opening: Opening) -> Result<Self, StoreError> {
+        let reader = location.connect(opening)?;
+        let writer_db = location.connect(opening)?;
         let (queue, requests) = sync_channel(QUEUE_REQUESTS_MAX);
         let counters = Arc::new(Counters::default());
         let writer_counters = Arc::clone(&counters);
@@ -277,11 +310,18 @@ impl Store {
         let writer = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || {
-                Writer::new(writer_location, writer_db, clock, writer_counters).run(&requests)
+                Writer::new(
+                    (writer_location, opening),
+                    writer_db,
+                    clock,
+                    writer_counters,
+                )
+                .run(&requests)
             })
             .map_err(|e| StoreError::Config(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             location,
+            opening,
             counters,
             queue: Some(queue),
             writer: Some(writer),
@@ -414,12 +454,12 @@ impl Store {
     ) -> Result<T, StoreError> {
         let mut reader = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
         if reader.is_closed() {
-            *reader = self.location.connect()?;
+            *reader = self.location.connect(self.opening)?;
         }
         match f(reader.as_mut()) {
             // Reads change nothing: after a lost connection, reconnect and read again.
             Err(e) if e.is_connection_lost() => {
-                *reader = self.location.connect()?;
+                *reader = self.location.connect(self.opening)?;
                 f(reader.as_mut())
             }
             other => other,
@@ -475,6 +515,7 @@ impl Drop for Store {
 /// The writer thread's state.
 struct Writer {
     location: Location,
+    opening: Opening,
     db: Box<dyn Backend>,
     clock: Clock,
     /// Working set: accounts kept across transactions while `cached_seq` is the head.
@@ -485,13 +526,14 @@ struct Writer {
 
 impl Writer {
     fn new(
-        location: Location,
+        (location, opening): (Location, Opening),
         db: Box<dyn Backend>,
         clock: Clock,
         counters: Arc<Counters>,
     ) -> Self {
         Writer {
             location,
+            opening,
             db,
             clock,
             ledger: Ledger::new(),
@@ -551,7 +593,7 @@ impl Writer {
             self.db.rollback();
             return false;
         }
-        match self.location.connect() {
+        match self.location.connect(self.opening) {
             Ok(db) => {
                 self.db = db;
                 true

@@ -43,3 +43,17 @@ pub(crate) fn check_known(current: i64) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// Refuses, for a store opened only to read, a database not at this build's schema: `what`
+/// names it.
+pub(crate) fn check_current(current: i64, what: &str) -> Result<(), StoreError> {
+    check_known(current)?;
+    let latest = MIGRATIONS.last().map_or(0, |m| m.version);
+    if current < latest {
+        return Err(StoreError::Config(format!(
+            "{what} has schema version {current}, older than this build's {latest}: \
+             a command that writes to it upgrades it"
+        )));
+    }
+    Ok(())
+}

@@ -9,7 +9,6 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement};
 
-use crate::StoreError;
 use crate::backend::{
     ACCOUNT_COLUMNS, AUDIT_COLUMNS, Backend, Head, JournalRow, Param, RECORD_COLUMNS, ScanVisitor,
     TRANSFER_COLUMNS, TransferRow, account_from_raw, account_to_raw, hash_from, record_from_parts,
@@ -17,7 +16,9 @@ use crate::backend::{
 };
 use crate::heads::{Anchors, Heads};
 use crate::migrations::MIGRATIONS;
+use crate::pg_error::PgTarget;
 use crate::records::{AuditRow, Record, RecordQuery, encode_written};
+use crate::{Opening, StoreError};
 
 /// Advisory lock key that serialises migrations across processes ("CLRHOUSE" in ASCII).
 const MIGRATION_LOCK: i64 = 0x434C_5248_4F55_5345;
@@ -58,10 +59,27 @@ fn unnest(n: usize) -> String {
 }
 
 impl Postgres {
-    /// Connects, and on first use creates and migrates the schema.
-    pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut client = Client::connect(url, NoTls)?;
-        migrate(&mut client)?;
+    /// Connects, and (unless only an existing schema will do) on first use creates and
+    /// migrates the schema.
+    pub fn connect(url: &str, opening: Opening) -> Result<Self, StoreError> {
+        let config: postgres::Config = url.parse().map_err(|e| {
+            StoreError::Config(format!(
+                "database URL {}: {}",
+                crate::Location::Postgres(url.to_owned()),
+                crate::pg_error::describe(&e)
+            ))
+        })?;
+        let target = PgTarget::of(&config);
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|e| StoreError::PostgresConnect {
+                target: target.clone(),
+                error: std::sync::Arc::new(e),
+            })?;
+        match opening {
+            Opening::Create => migrate(&mut client)?,
+            Opening::Existing => check_schema(&mut client)?,
+        }
         let s = Statements {
             head: client.prepare("SELECT seq, hash, last_timestamp FROM head WHERE id = 1")?,
             head_for_update: client
@@ -142,6 +160,33 @@ impl Postgres {
             last_timestamp: to_u64(row.try_get(2)?, "head.last_timestamp")?,
         })
     }
+}
+
+/// Refuses a database (or the schema the search path names) without this build's schema.
+fn check_schema(client: &mut Client) -> Result<(), StoreError> {
+    let row = client.query_one(
+        "SELECT current_database()::text, current_schema()::text,
+                to_regclass('schema_migrations') IS NOT NULL",
+        &[],
+    )?;
+    let database: String = row.try_get(0)?;
+    let schema: Option<String> = row.try_get(1)?;
+    let what = format!(
+        "database {database} (schema {})",
+        schema.as_deref().unwrap_or("none")
+    );
+    if !row.try_get::<_, bool>(2)? {
+        return Err(StoreError::Config(format!(
+            "{what} holds no Clearhouse database"
+        )));
+    }
+    let current: i64 = client
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0)::int8 FROM schema_migrations",
+            &[],
+        )?
+        .try_get(0)?;
+    crate::migrations::check_current(current, &what)
 }
 
 fn migrate(client: &mut Client) -> Result<(), StoreError> {

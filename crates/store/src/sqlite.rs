@@ -4,9 +4,10 @@ use std::path::Path;
 
 use ledger::journal::{GENESIS, Hash};
 use ledger::{Account, Changes, Ledger, PendingStatus};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::io::Read;
 
-use crate::StoreError;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+
 use crate::backend::{
     ACCOUNT_COLUMNS, AUDIT_COLUMNS, Backend, Head, JournalRow, Param, RECORD_COLUMNS, ScanVisitor,
     TRANSFER_COLUMNS, TransferRow, account_from_raw, account_to_raw, hash_from, record_from_parts,
@@ -15,6 +16,7 @@ use crate::backend::{
 use crate::heads::{Anchors, Heads};
 use crate::migrations::MIGRATIONS;
 use crate::records::{AuditRow, Record, RecordQuery, encode_written};
+use crate::{Opening, StoreError};
 
 /// WAL pages before SQLite checkpoints them into the database (its default is 1,000): fewer,
 /// larger checkpoints under a steady write load.
@@ -31,9 +33,19 @@ pub struct Sqlite {
 }
 
 impl Sqlite {
-    /// Opens (and on first use creates and migrates) the database at `path`.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
+    /// Opens (and, unless only an existing one will do, creates and migrates) the database
+    /// at `path`.
+    pub fn open(path: &Path, opening: Opening) -> Result<Self, StoreError> {
+        let conn = match opening {
+            Opening::Create => Connection::open(path)?,
+            Opening::Existing => {
+                check_file(path)?;
+                let flags = OpenFlags::default().difference(OpenFlags::SQLITE_OPEN_CREATE);
+                let conn = Connection::open_with_flags(path, flags)?;
+                check_schema(&conn, path)?;
+                conn
+            }
+        };
         conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
@@ -50,7 +62,9 @@ impl Sqlite {
             )));
         }
         let mut db = Sqlite { conn };
-        db.migrate()?;
+        if opening == Opening::Create {
+            db.migrate()?;
+        }
         Ok(db)
     }
 
@@ -118,6 +132,58 @@ impl Sqlite {
             last_timestamp: to_u64(last, "head.last_timestamp")?,
         })
     }
+}
+
+/// The first bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Refuses a path where no SQLite database is, before SQLite would create one there.
+fn check_file(path: &Path) -> Result<(), StoreError> {
+    let shown = path.display();
+    let not_ours =
+        |why: &str| StoreError::Config(format!("{shown} is not a Clearhouse database ({why})"));
+    let metadata = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::Config(format!("no database at {shown}")));
+        }
+        Err(e) => return Err(StoreError::Config(format!("{shown}: {e}"))),
+    };
+    if metadata.is_dir() {
+        return Err(not_ours("it is a directory"));
+    }
+    if metadata.len() == 0 {
+        return Err(not_ours("the file is empty"));
+    }
+    let mut header = Vec::with_capacity(SQLITE_HEADER.len());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(SQLITE_HEADER.len() as u64).read_to_end(&mut header))
+        .map_err(|e| StoreError::Config(format!("{shown}: {e}")))?;
+    if header != SQLITE_HEADER {
+        return Err(not_ours("not a SQLite file"));
+    }
+    Ok(())
+}
+
+/// Refuses a SQLite database without this build's schema.
+fn check_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let shown = path.display();
+    let tables: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        [],
+        |r| r.get(0),
+    )?;
+    if tables == 0 {
+        return Err(StoreError::Config(format!(
+            "{shown} is not a Clearhouse database (a SQLite file without its schema)"
+        )));
+    }
+    let current: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
+    crate::migrations::check_current(current, &shown.to_string())
 }
 
 fn account_row(r: &Row<'_>) -> rusqlite::Result<[i64; 11]> {

@@ -10,6 +10,7 @@ mod bound;
 mod concurrency;
 mod heads;
 mod model_based;
+mod opening;
 mod records;
 mod scenarios;
 mod tamper;
