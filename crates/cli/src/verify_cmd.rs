@@ -1,0 +1,204 @@
+//! `clearhouse verify`: the ledger journal replayed, the house's records, the audit chain and
+//! every record bound to it checked; receipts kept from earlier runs checked against the history;
+//! and the receipt of this run printed, to keep where the operator cannot rewrite it.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use house::{House, Lists};
+use screening::Screener;
+use screening::groups::NameGroups;
+use store::Heads;
+
+use crate::{Ctx, house_cmd, output, system_clock};
+
+/// Largest receipts file read, in bytes.
+const RECEIPTS_FILE_BYTES_MAX: u64 = 1024 * 1024;
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A receipt printed by an earlier `verify` (or kept with a cycle's files),
+    /// `audit:SEQ:HASH ledger:SEQ:HASH`: the history must still hold both entries. Repeatable.
+    #[arg(long = "expect-head", value_name = "RECEIPT")]
+    expect_heads: Vec<String>,
+    /// A file of receipts, one a line; blank lines and lines starting with `#` are skipped.
+    #[arg(long, value_name = "FILE")]
+    receipts: Option<PathBuf>,
+}
+
+/// A receipt and where it came from, for messages.
+struct Receipt {
+    origin: String,
+    heads: Heads,
+}
+
+pub fn run(ctx: &Ctx, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let receipts = receipts(args)?;
+    let store = ctx.open_existing()?;
+    // The heads first: the checks below read a snapshot at least as new, so every entry up to
+    // these heads is verified.
+    let heads = store.heads().context("reading the journal heads")?;
+    let has_house = House::is_initialised(&store)?;
+    let empty = Heads {
+        audit: (0, [0; 32]),
+        ledger: (0, [0; 32]),
+    };
+    if heads == empty && !has_house {
+        bail!(
+            "{} is empty (no ledger journal entry, no audit entry, no house): nothing to verify",
+            ctx.location
+        );
+    }
+    let report = store.verify().context("reading the database")?;
+    let mut receipt_problems = Vec::new();
+    for r in &receipts {
+        for p in store.check_heads(&r.heads)? {
+            receipt_problems.push(format!("{}: {p}", r.origin));
+        }
+    }
+    let (house_report, audit_problems) = if has_house {
+        let house = House::open(
+            store,
+            system_clock(),
+            no_lists(),
+            house_cmd::checker(ctx.prices.as_deref())?,
+        )?;
+        (Some(house.verify()?), Vec::new())
+    } else {
+        let audit = store.verify_audit().context("reading the audit journal")?;
+        let problems = audit.problems.iter().map(|p| format!("audit: {p}"));
+        (None, problems.collect())
+    };
+    let problems: Vec<&String> = report
+        .problems
+        .iter()
+        .chain(&audit_problems)
+        .chain(&receipt_problems)
+        .collect();
+    let ok = problems.is_empty() && house_report.as_ref().is_none_or(|r| r.is_ok());
+    if ctx.json {
+        output::json_line(&serde_json::json!({
+            "type": "verify",
+            "data": {
+                "ok": ok,
+                "database": ctx.location.to_string(),
+                "journal_entries": report.entries,
+                "accounts": report.accounts,
+                "transfers": report.transfers,
+                "head_seq": heads.ledger.0,
+                "head_hash": store::hash_hex(&heads.ledger.1),
+                "audit_head_seq": heads.audit.0,
+                "audit_head_hash": store::hash_hex(&heads.audit.1),
+                "receipt": heads.to_string(),
+                "receipts_checked": receipts.len(),
+                "problems": problems,
+                "house": house_report,
+            }
+        }))?;
+    } else {
+        let house_problems = house_report.iter().flat_map(|h| &h.problems);
+        for problem in problems.iter().copied().chain(house_problems) {
+            output::line(&format!("problem: {problem}"))?;
+        }
+        let verdict = if ok { "ok" } else { "FAILED" };
+        output::line(&format!(
+            "{verdict}: {} journal entries, {} accounts, {} transfers; head {} at entry {}",
+            report.entries,
+            report.accounts,
+            report.transfers,
+            store::hash_hex(&heads.ledger.1),
+            heads.ledger.0
+        ))?;
+        if let Some(h) = &house_report {
+            output::line(&format!(
+                "house: {} participants, {} claims, {} cycles checked; audit chain of {} entries intact: {}",
+                h.participants,
+                h.claims,
+                h.cycles,
+                h.audit_entries,
+                h.problems.iter().all(|p| !p.starts_with("audit"))
+            ))?;
+        }
+        if !receipts.is_empty() {
+            let held = receipts.len() - distinct_origins(&receipt_problems);
+            output::line(&format!(
+                "receipts: {held} of {} still held by the history",
+                receipts.len()
+            ))?;
+        }
+        output::line(&format!("receipt: {heads}"))?;
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// How many receipts have a problem (each problem starts with its receipt's origin).
+fn distinct_origins(problems: &[String]) -> usize {
+    let mut origins: Vec<&str> = problems
+        .iter()
+        .filter_map(|p| p.split(": ").next())
+        .collect();
+    origins.dedup();
+    origins.len()
+}
+
+/// Every receipt asked for, read before the database is opened: one that cannot be read is an
+/// error that names it.
+fn receipts(args: &VerifyArgs) -> anyhow::Result<Vec<Receipt>> {
+    let mut receipts = Vec::new();
+    for (i, text) in args.expect_heads.iter().enumerate() {
+        let origin = format!("--expect-head {}", i + 1);
+        let heads = text.parse().with_context(|| origin.clone())?;
+        receipts.push(Receipt { origin, heads });
+    }
+    if let Some(path) = &args.receipts {
+        receipts.extend(receipts_file(path)?);
+    }
+    Ok(receipts)
+}
+
+/// The receipts of a file: one a line, `#` comments and blank lines skipped.
+fn receipts_file(path: &Path) -> anyhow::Result<Vec<Receipt>> {
+    let shown = path.display();
+    let file = std::fs::File::open(path).with_context(|| format!("opening {shown}"))?;
+    let mut bytes = Vec::new();
+    file.take(RECEIPTS_FILE_BYTES_MAX + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {shown}"))?;
+    if bytes.len() as u64 > RECEIPTS_FILE_BYTES_MAX {
+        bail!("{shown} is larger than {RECEIPTS_FILE_BYTES_MAX} bytes: not a file of receipts");
+    }
+    let text = String::from_utf8(bytes).with_context(|| format!("{shown}: not UTF-8 text"))?;
+    let mut receipts = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let origin = format!("{shown} line {}", i + 1);
+        let heads = line.parse().with_context(|| origin.clone())?;
+        receipts.push(Receipt { origin, heads });
+    }
+    if receipts.is_empty() {
+        bail!("{shown} holds no receipt");
+    }
+    Ok(receipts)
+}
+
+/// `verify` screens no name: no lists are loaded.
+fn no_lists() -> Lists {
+    Lists {
+        screener: Arc::new(Screener::with_own_weights(
+            Vec::new(),
+            Arc::new(NameGroups::parse("")),
+        )),
+        version: "not loaded".into(),
+    }
+}
