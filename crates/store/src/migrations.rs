@@ -11,6 +11,10 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
+/// The migration from which each change's audit entry binds the record versions it wrote;
+/// applying it to a database with records binds those found (see `records::binding_rows`).
+pub(crate) const RECORDS_BOUND_VERSION: i64 = 3;
+
 /// Every migration, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {

@@ -7,7 +7,7 @@ use ledger::journal::{GENESIS, Hash};
 use ledger::{Account, Changes, Ledger, PendingStatus};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row, Statement};
+use postgres::{Client, GenericClient, NoTls, Row, Statement};
 
 use crate::backend::{
     ACCOUNT_COLUMNS, AUDIT_COLUMNS, Backend, Head, JournalRow, Param, RECORD_COLUMNS, ScanVisitor,
@@ -15,9 +15,9 @@ use crate::backend::{
     records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw, written_from,
 };
 use crate::heads::{Anchors, Heads};
-use crate::migrations::MIGRATIONS;
+use crate::migrations::{MIGRATIONS, RECORDS_BOUND_VERSION};
 use crate::pg_error::PgTarget;
-use crate::records::{AuditRow, Record, RecordQuery, encode_written};
+use crate::records::{AuditRow, Record, RecordQuery, binding_rows, encode_written};
 use crate::{Opening, StoreError};
 
 /// Advisory lock key that serialises migrations across processes ("CLRHOUSE" in ASCII).
@@ -189,6 +189,69 @@ fn check_schema(client: &mut Client) -> Result<(), StoreError> {
     crate::migrations::check_current(current, &what)
 }
 
+/// In the migration's transaction: binds the records a database upgraded to
+/// [`RECORDS_BOUND_VERSION`] holds already (none in a new one) to the audit chain.
+fn bind_records_found(tx: &mut postgres::Transaction<'_>) -> Result<(), StoreError> {
+    let none: [&(dyn ToSql + Sync); 0] = [];
+    let mut written = Vec::new();
+    let mut rows = tx.query_raw(
+        &format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY kind, id"),
+        none,
+    )?;
+    while let Some(row) = rows.next()? {
+        written.push(record_row(&row)?.written());
+    }
+    drop(rows);
+    if written.is_empty() {
+        return Ok(());
+    }
+    let at: i64 = tx
+        .query_one("SELECT COALESCE(MAX(at), 0)::int8 FROM audit", &[])?
+        .try_get(0)?;
+    let head = tx.query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
+    let hash: Vec<u8> = head.try_get(1)?;
+    let head = (
+        to_u64(head.try_get(0)?, "audit_head.seq")?,
+        hash_from(&hash, "audit_head.hash")?,
+    );
+    insert_audit(tx, &binding_rows(head, to_u64(at, "audit.at")?, &written))
+}
+
+/// Appends audit rows and moves the audit head to the last.
+fn insert_audit(client: &mut impl GenericClient, rows: &[AuditRow]) -> Result<(), StoreError> {
+    let Some(last) = rows.last() else {
+        return Ok(());
+    };
+    let seqs: Vec<i64> = rows.iter().map(|r| to_i64(r.seq)).collect();
+    let ats: Vec<i64> = rows.iter().map(|r| to_i64(r.at)).collect();
+    let text =
+        |f: fn(&AuditRow) -> &String| -> Vec<&str> { rows.iter().map(|r| f(r).as_str()).collect() };
+    let (actors, actions, subjects, bodies) = (
+        text(|r| &r.actor),
+        text(|r| &r.action),
+        text(|r| &r.subject),
+        text(|r| &r.body),
+    );
+    let prevs: Vec<&[u8]> = rows.iter().map(|r| &r.prev_hash[..]).collect();
+    let hashes: Vec<&[u8]> = rows.iter().map(|r| &r.hash[..]).collect();
+    let records: Vec<String> = rows.iter().map(|r| encode_written(&r.records)).collect();
+    client.execute(
+        &format!(
+            "INSERT INTO audit ({AUDIT_COLUMNS})
+             SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[],
+                                  $6::text[], $7::bytea[], $8::bytea[], $9::text[])"
+        ),
+        &[
+            &seqs, &ats, &actors, &actions, &subjects, &bodies, &prevs, &hashes, &records,
+        ],
+    )?;
+    client.execute(
+        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        &[&to_i64(last.seq), &&last.hash[..]],
+    )?;
+    Ok(())
+}
+
 fn migrate(client: &mut Client) -> Result<(), StoreError> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
@@ -208,6 +271,9 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
             "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
             &[&m.version, &m.name],
         )?;
+        if m.version == RECORDS_BOUND_VERSION {
+            bind_records_found(&mut tx)?;
+        }
     }
     tx.commit()?;
     Ok(())
@@ -565,38 +631,7 @@ impl Backend for Postgres {
     }
 
     fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), StoreError> {
-        let Some(last) = rows.last() else {
-            return Ok(());
-        };
-        let seqs: Vec<i64> = rows.iter().map(|r| to_i64(r.seq)).collect();
-        let ats: Vec<i64> = rows.iter().map(|r| to_i64(r.at)).collect();
-        let text = |f: fn(&AuditRow) -> &String| -> Vec<&str> {
-            rows.iter().map(|r| f(r).as_str()).collect()
-        };
-        let (actors, actions, subjects, bodies) = (
-            text(|r| &r.actor),
-            text(|r| &r.action),
-            text(|r| &r.subject),
-            text(|r| &r.body),
-        );
-        let prevs: Vec<&[u8]> = rows.iter().map(|r| &r.prev_hash[..]).collect();
-        let hashes: Vec<&[u8]> = rows.iter().map(|r| &r.hash[..]).collect();
-        let records: Vec<String> = rows.iter().map(|r| encode_written(&r.records)).collect();
-        self.client.execute(
-            &format!(
-                "INSERT INTO audit ({AUDIT_COLUMNS})
-                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[],
-                                      $6::text[], $7::bytea[], $8::bytea[], $9::text[])"
-            ),
-            &[
-                &seqs, &ats, &actors, &actions, &subjects, &bodies, &prevs, &hashes, &records,
-            ],
-        )?;
-        self.client.execute(
-            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-            &[&to_i64(last.seq), &&last.hash[..]],
-        )?;
-        Ok(())
+        insert_audit(&mut self.client, rows)
     }
 
     fn record(&mut self, kind: &str, id: &str) -> Result<Option<Record>, StoreError> {

@@ -316,6 +316,37 @@ pub struct RecordQuery {
     pub limit: usize,
 }
 
+/// The audit entries that bind records written before records were bound (a database upgraded
+/// to schema version 3): one `store.records_bound` entry per [`CHANGE_RECORDS_MAX`] records,
+/// after `head`, at `at` (the last audit entry's time: a migration reads no clock).
+pub(crate) fn binding_rows(
+    mut head: (u64, Hash),
+    at: u64,
+    written: &[RecordWritten],
+) -> Vec<AuditRow> {
+    let mut rows = Vec::new();
+    for chunk in written.chunks(CHANGE_RECORDS_MAX) {
+        let mut row = AuditRow {
+            seq: head.0 + 1,
+            at,
+            actor: "system".to_owned(),
+            action: "store.records_bound".to_owned(),
+            subject: "records".to_owned(),
+            body: format!(
+                r#"{{"why":"records written before the store bound each record version to the audit entry that wrote it, bound as found when the database was upgraded","records":{}}}"#,
+                chunk.len()
+            ),
+            records: chunk.to_vec(),
+            prev_hash: head.1,
+            hash: [0; 32],
+        };
+        row.hash = row.compute_hash(&head.1);
+        head = (row.seq, row.hash);
+        rows.push(row);
+    }
+    rows
+}
+
 /// Refuses a change that writes records without an audit event: the audit entry is what binds
 /// each record version, so that `verify_audit` finds a row changed outside the house.
 pub(crate) fn check_audited(change: &Change) -> Result<(), String> {

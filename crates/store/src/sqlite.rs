@@ -15,7 +15,8 @@ use crate::backend::{
 };
 use crate::heads::{Anchors, Heads};
 use crate::migrations::MIGRATIONS;
-use crate::records::{AuditRow, Record, RecordQuery, encode_written};
+use crate::migrations::RECORDS_BOUND_VERSION;
+use crate::records::{AuditRow, Record, RecordQuery, binding_rows, encode_written};
 use crate::{Opening, StoreError};
 
 /// WAL pages before SQLite checkpoints them into the database (its default is 1,000): fewer,
@@ -87,10 +88,36 @@ impl Sqlite {
                     "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
                     params![m.version, m.name],
                 )?;
+                if m.version == RECORDS_BOUND_VERSION {
+                    self.bind_records_found()?;
+                }
             }
             Ok(())
         })();
         self.finish(result)
+    }
+
+    /// In the migration's transaction: binds the records a database upgraded to
+    /// [`RECORDS_BOUND_VERSION`] holds already (none in a new one) to the audit chain.
+    fn bind_records_found(&mut self) -> Result<(), StoreError> {
+        let mut written = Vec::new();
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {RECORD_COLUMNS} FROM records ORDER BY kind, id"
+        ))?;
+        for raw in stmt.query_map([], record_row)? {
+            let (text, version, at) = raw?;
+            written.push(record_from_parts(text, version, at)?.written());
+        }
+        drop(stmt);
+        if written.is_empty() {
+            return Ok(());
+        }
+        let at: i64 = self
+            .conn
+            .query_row("SELECT COALESCE(MAX(at), 0) FROM audit", [], |r| r.get(0))?;
+        let head = self.audit_head()?;
+        let rows = binding_rows(head, to_u64(at, "audit.at")?, &written);
+        self.append_audit(&rows)
     }
 
     fn finish(&mut self, result: Result<(), StoreError>) -> Result<(), StoreError> {

@@ -311,3 +311,62 @@ fn the_audit_rows_listed_carry_the_records_they_bound() {
         );
     }
 }
+
+#[test]
+fn records_of_a_database_written_before_records_were_bound_are_bound_when_it_is_upgraded() {
+    for db in TestDb::each() {
+        let clock = TestClock::at(T0);
+        let store = db.open(&clock);
+        // What a build before schema version 3 left: audit entries that bind nothing, and the
+        // records written with them.
+        for n in 1..=2 {
+            apply(
+                &store,
+                Change {
+                    audit: vec![event("participant.onboarded", "participant:ir-melli")],
+                    ..Default::default()
+                },
+            );
+            clock.advance(n * SECOND);
+        }
+        drop(store);
+        let old = participant(2, "rejected");
+        db.execute(&format!(
+            "INSERT INTO records (kind, id, version, status, party, counterparty, at, body)
+                 VALUES ('participant', 'ir-melli', 2, 'rejected', 'ir-melli', '', {T0}, '{}'),
+                        ('claim', 'c-1', 1, 'queued', 'de-acme', 'ir-melli', {T0}, '{}');
+             ALTER TABLE audit DROP COLUMN records;
+             DELETE FROM schema_migrations WHERE version = 3;",
+            old.body,
+            claim("c-1").body
+        ));
+        let refused = Store::open_existing(db.location.clone(), clock.clock()).unwrap_err();
+        assert!(
+            refused.to_string().contains("schema version 2"),
+            "{refused}"
+        );
+
+        let store = db.open(&clock);
+        let report = store.verify_audit().unwrap();
+        assert_eq!(report.problems, Vec::<String>::new(), "{}", db.name);
+        assert_eq!((report.entries, report.records), (3, 2), "{}", db.name);
+        let bound = &store.audit(2, None, 10).unwrap()[0];
+        assert_eq!(
+            (bound.action.as_str(), bound.at, bound.records.len()),
+            ("store.records_bound", T0 + SECOND, 2),
+            "{}",
+            db.name
+        );
+        assert_eq!(bound.records[1].digest, old.digest(), "{}", db.name);
+        drop(store);
+        db.execute("UPDATE records SET status = 'active' WHERE kind = 'participant'");
+        let report = db.open(&clock).verify_audit().unwrap();
+        assert_eq!(
+            report.problems,
+            ["record participant:ir-melli was changed outside the house \
+              (audit entry 3 wrote version 2, the row differs)"],
+            "{}",
+            db.name
+        );
+    }
+}
