@@ -239,8 +239,11 @@ fn take_counted(text: &str) -> Result<(&str, &str), String> {
     let len: usize = len
         .parse()
         .map_err(|_| format!("length {len:?} is not a number"))?;
-    if !rest.is_char_boundary(len.min(rest.len())) || rest.len() < len {
+    if rest.len() < len {
         return Err(format!("of {len} bytes is cut short"));
+    }
+    if !rest.is_char_boundary(len) {
+        return Err(format!("of {len} bytes ends inside a character"));
     }
     Ok(rest.split_at(len))
 }
@@ -626,5 +629,96 @@ impl AuditChecker {
                 .push(format!("… and {n} more problems"));
         }
         self.report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(kind: &str, id: &str, version: u64) -> RecordWritten {
+        RecordWritten {
+            kind: kind.to_owned(),
+            id: id.to_owned(),
+            version,
+            digest: [version as u8; 32],
+        }
+    }
+
+    #[test]
+    fn the_records_column_reads_back_whatever_a_kind_or_id_holds() {
+        let records = vec![
+            written("participant", "ir-melli", 2),
+            written("idempotency", "eu-pharma/key 1:2\nthree", u64::MAX),
+            written("", "", 1),
+            written("claim", "ç-é✓ 12:3", 7),
+        ];
+        let text = encode_written(&records);
+        assert_eq!(decode_written(&text), Ok(records));
+        assert_eq!(decode_written(""), Ok(vec![]));
+    }
+
+    #[test]
+    fn a_malformed_records_column_is_named() {
+        let hex = "ab".repeat(32);
+        for (text, message) in [
+            ("x", "record 1: no version"),
+            (
+                &format!("v {hex} 1:a1:b\n"),
+                "record 1: version \"v\" is not a number",
+            ),
+            (
+                "1 abc 1:a1:b\n",
+                "record 1: digest \"abc\" is not 64 hex digits",
+            ),
+            (
+                &format!("1 {hex} 9:a1:b\n"),
+                "record 1: kind of 9 bytes is cut short",
+            ),
+            (
+                &format!("1 {hex} 1:ax:b\n"),
+                "record 1: id length \"x\" is not a number",
+            ),
+            (
+                &format!("1 {hex} 1:a1:b"),
+                "record 1: no line end after the id",
+            ),
+            (
+                &format!("1 {hex} 1:a1:b\n2 {hex} 1:é1:b\n"),
+                "record 2: kind of 1 bytes ends inside a character",
+            ),
+        ] {
+            let e = decode_written(text).unwrap_err();
+            assert!(e.starts_with(message), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_audit_entry_without_records_hashes_as_before_records_were_bound() {
+        let mut row = AuditRow {
+            seq: 3,
+            at: 9,
+            actor: "a".into(),
+            action: "b".into(),
+            subject: "c".into(),
+            body: "{}".into(),
+            records: Vec::new(),
+            prev_hash: [1; 32],
+            hash: [0; 32],
+        };
+        let mut old = Vec::new();
+        old.extend_from_slice(&3u64.to_le_bytes());
+        old.extend_from_slice(&9u64.to_le_bytes());
+        for text in ["a", "b", "c", "{}"] {
+            old.extend_from_slice(&(text.len() as u64).to_le_bytes());
+            old.extend_from_slice(text.as_bytes());
+        }
+        assert_eq!(
+            row.compute_hash(&[1; 32]),
+            journal::chain_hash(&[1; 32], &old)
+        );
+        let bare = row.compute_hash(&[1; 32]);
+        row.records.push(written("claim", "c-1", 1));
+        assert_ne!(row.compute_hash(&[1; 32]), bare, "the records are covered");
     }
 }
