@@ -36,8 +36,44 @@ struct Receipt {
     heads: Heads,
 }
 
+/// What the checks found.
+struct Found {
+    /// The heads read before every check: the receipt of this run.
+    heads: Heads,
+    ledger: store::VerifyReport,
+    house: Option<house::HouseReport>,
+    /// The audit chain's problems when there is no house (the house's report has them
+    /// otherwise), then the receipts'.
+    problems: Vec<String>,
+    receipts: usize,
+    /// Receipts the history no longer holds.
+    receipts_broken: usize,
+}
+
+impl Found {
+    fn is_ok(&self) -> bool {
+        self.ledger.is_ok()
+            && self.problems.is_empty()
+            && self.house.as_ref().is_none_or(|h| h.is_ok())
+    }
+}
+
 pub fn run(ctx: &Ctx, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let receipts = receipts(args)?;
+    let found = check(ctx, &receipts)?;
+    if ctx.json {
+        print_json(ctx, &found)?;
+    } else {
+        print_text(&found)?;
+    }
+    Ok(if found.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn check(ctx: &Ctx, receipts: &[Receipt]) -> anyhow::Result<Found> {
     let store = ctx.open_existing()?;
     // The heads first: the checks below read a snapshot at least as new, so every entry up to
     // these heads is verified.
@@ -53,100 +89,96 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             ctx.location
         );
     }
-    let report = store.verify().context("reading the database")?;
+    let ledger = store.verify().context("reading the database")?;
+    let mut problems = Vec::new();
     let mut receipt_problems = Vec::new();
-    for r in &receipts {
-        for p in store.check_heads(&r.heads)? {
-            receipt_problems.push(format!("{}: {p}", r.origin));
-        }
+    let mut receipts_broken = 0;
+    for r in receipts {
+        let found = store.check_heads(&r.heads)?;
+        receipts_broken += usize::from(!found.is_empty());
+        receipt_problems.extend(found.iter().map(|p| format!("{}: {p}", r.origin)));
     }
-    let (house_report, audit_problems) = if has_house {
-        let house = House::open(
-            store,
-            system_clock(),
-            no_lists(),
-            house_cmd::checker(ctx.prices.as_deref())?,
-        )?;
-        (Some(house.verify()?), Vec::new())
+    let house = if has_house {
+        let checker = house_cmd::checker(ctx.prices.as_deref())?;
+        let house = House::open(store, system_clock(), no_lists(), checker)?;
+        Some(house.verify()?)
     } else {
         let audit = store.verify_audit().context("reading the audit journal")?;
-        let problems = audit.problems.iter().map(|p| format!("audit: {p}"));
-        (None, problems.collect())
+        problems.extend(audit.problems.iter().map(|p| format!("audit: {p}")));
+        None
     };
-    let problems: Vec<&String> = report
-        .problems
-        .iter()
-        .chain(&audit_problems)
-        .chain(&receipt_problems)
-        .collect();
-    let ok = problems.is_empty() && house_report.as_ref().is_none_or(|r| r.is_ok());
-    if ctx.json {
-        output::json_line(&serde_json::json!({
-            "type": "verify",
-            "data": {
-                "ok": ok,
-                "database": ctx.location.to_string(),
-                "journal_entries": report.entries,
-                "accounts": report.accounts,
-                "transfers": report.transfers,
-                "head_seq": heads.ledger.0,
-                "head_hash": store::hash_hex(&heads.ledger.1),
-                "audit_head_seq": heads.audit.0,
-                "audit_head_hash": store::hash_hex(&heads.audit.1),
-                "receipt": heads.to_string(),
-                "receipts_checked": receipts.len(),
-                "problems": problems,
-                "house": house_report,
-            }
-        }))?;
-    } else {
-        let house_problems = house_report.iter().flat_map(|h| &h.problems);
-        for problem in problems.iter().copied().chain(house_problems) {
-            output::line(&format!("problem: {problem}"))?;
-        }
-        let verdict = if ok { "ok" } else { "FAILED" };
-        output::line(&format!(
-            "{verdict}: {} journal entries, {} accounts, {} transfers; head {} at entry {}",
-            report.entries,
-            report.accounts,
-            report.transfers,
-            store::hash_hex(&heads.ledger.1),
-            heads.ledger.0
-        ))?;
-        if let Some(h) = &house_report {
-            output::line(&format!(
-                "house: {} participants, {} claims, {} cycles checked; audit chain of {} entries intact: {}",
-                h.participants,
-                h.claims,
-                h.cycles,
-                h.audit_entries,
-                h.problems.iter().all(|p| !p.starts_with("audit"))
-            ))?;
-        }
-        if !receipts.is_empty() {
-            let held = receipts.len() - distinct_origins(&receipt_problems);
-            output::line(&format!(
-                "receipts: {held} of {} still held by the history",
-                receipts.len()
-            ))?;
-        }
-        output::line(&format!("receipt: {heads}"))?;
-    }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    problems.extend(receipt_problems);
+    Ok(Found {
+        heads,
+        ledger,
+        house,
+        problems,
+        receipts: receipts.len(),
+        receipts_broken,
     })
 }
 
-/// How many receipts have a problem (each problem starts with its receipt's origin).
-fn distinct_origins(problems: &[String]) -> usize {
-    let mut origins: Vec<&str> = problems
+fn print_json(ctx: &Ctx, found: &Found) -> std::io::Result<()> {
+    let (heads, ledger) = (&found.heads, &found.ledger);
+    let problems: Vec<&String> = ledger.problems.iter().chain(&found.problems).collect();
+    output::json_line(&serde_json::json!({
+        "type": "verify",
+        "data": {
+            "ok": found.is_ok(),
+            "database": ctx.location.to_string(),
+            "journal_entries": ledger.entries,
+            "accounts": ledger.accounts,
+            "transfers": ledger.transfers,
+            "head_seq": heads.ledger.0,
+            "head_hash": store::hash_hex(&heads.ledger.1),
+            "audit_head_seq": heads.audit.0,
+            "audit_head_hash": store::hash_hex(&heads.audit.1),
+            "receipt": heads.to_string(),
+            "receipts_checked": found.receipts,
+            "problems": problems,
+            "house": found.house,
+        }
+    }))
+}
+
+fn print_text(found: &Found) -> std::io::Result<()> {
+    let (heads, ledger) = (&found.heads, &found.ledger);
+    let house_problems = found.house.iter().flat_map(|h| &h.problems);
+    for problem in ledger
+        .problems
         .iter()
-        .filter_map(|p| p.split(": ").next())
-        .collect();
-    origins.dedup();
-    origins.len()
+        .chain(&found.problems)
+        .chain(house_problems)
+    {
+        output::line(&format!("problem: {problem}"))?;
+    }
+    let verdict = if found.is_ok() { "ok" } else { "FAILED" };
+    output::line(&format!(
+        "{verdict}: {} journal entries, {} accounts, {} transfers; head {} at entry {}",
+        ledger.entries,
+        ledger.accounts,
+        ledger.transfers,
+        store::hash_hex(&heads.ledger.1),
+        heads.ledger.0
+    ))?;
+    if let Some(h) = &found.house {
+        output::line(&format!(
+            "house: {} participants, {} claims, {} cycles checked; audit chain of {} entries intact: {}",
+            h.participants,
+            h.claims,
+            h.cycles,
+            h.audit_entries,
+            h.problems.iter().all(|p| !p.starts_with("audit"))
+        ))?;
+    }
+    if found.receipts > 0 {
+        output::line(&format!(
+            "receipts: {} of {} still held by the history",
+            found.receipts - found.receipts_broken,
+            found.receipts
+        ))?;
+    }
+    output::line(&format!("receipt: {heads}"))
 }
 
 /// Every receipt asked for, read before the database is opened: one that cannot be read is an

@@ -135,6 +135,22 @@ fn a_receipt_taken_before_finds_a_cut_audit_tail() {
                  ends at entry {keep}"
             ),
         );
+        let out = clearhouse(
+            &db.url(),
+            &[
+                "verify",
+                "--expect-head",
+                &receipt,
+                "--expect-head",
+                &receipt,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stdout).contains("receipts: 0 of 2 still held by the history"),
+            "{}",
+            text(&out.stdout)
+        );
         let file = tmp.path().join("receipts.txt");
         std::fs::write(
             &file,
