@@ -67,6 +67,29 @@ impl Record {
         h.finalize().into()
     }
 
+    /// A 32-bit fingerprint of each of [`RECORD_FIELDS`], in that order: enough to say which
+    /// fields of a row changed outside the house (the digest proves that one did).
+    pub fn field_fingerprints(&self) -> [u32; 5] {
+        let at = self.at.to_le_bytes();
+        let fields: [&[u8]; 5] = [
+            self.status.as_bytes(),
+            self.party.as_bytes(),
+            self.counterparty.as_bytes(),
+            &at,
+            self.body.as_bytes(),
+        ];
+        let mut fingerprints = [0; 5];
+        for (i, (slot, field)) in fingerprints.iter_mut().zip(fields).enumerate() {
+            let mut h = Sha256::new();
+            h.update(RECORD_FIELD_DOMAIN);
+            h.update([i as u8]);
+            h.update(field);
+            let hash: Hash = h.finalize().into();
+            *slot = u32::from_be_bytes([hash[0], hash[1], hash[2], hash[3]]);
+        }
+        fingerprints
+    }
+
     /// What an audit entry keeps of this version.
     pub fn written(&self) -> RecordWritten {
         RecordWritten {
@@ -74,12 +97,18 @@ impl Record {
             id: self.id.clone(),
             version: self.version,
             digest: self.digest(),
+            fields: self.field_fingerprints(),
         }
     }
 }
 
+/// The fields of a record [`Record::field_fingerprints`] covers, in its order.
+pub const RECORD_FIELDS: [&str; 5] = ["status", "party", "counterparty", "at", "body"];
+
 /// Prefix of every record digest, so that it can never equal another hash of the store.
 const RECORD_DIGEST_DOMAIN: &[u8] = b"clearhouse record v1\0";
+/// Prefix of every field fingerprint.
+const RECORD_FIELD_DOMAIN: &[u8] = b"clearhouse record field v1\0";
 
 /// A record version as an audit entry binds it: the row must be exactly this until the next
 /// audit entry that writes the same `(kind, id)`.
@@ -93,6 +122,8 @@ pub struct RecordWritten {
     pub version: u64,
     /// [`Record::digest`] of that version.
     pub digest: Hash,
+    /// [`Record::field_fingerprints`] of that version.
+    pub fields: [u32; 5],
 }
 
 /// A version a change requires a record to be at: `None` when it must not exist yet.
@@ -168,6 +199,9 @@ impl AuditRow {
                 put_text(&mut bytes, &r.id);
                 bytes.extend_from_slice(&r.version.to_le_bytes());
                 bytes.extend_from_slice(&r.digest);
+                for f in r.fields {
+                    bytes.extend_from_slice(&f.to_le_bytes());
+                }
             }
         }
         bytes
@@ -180,15 +214,16 @@ fn put_text(bytes: &mut Vec<u8>, text: &str) {
 }
 
 /// The `records` column of an audit row: one line per record,
-/// `VERSION HEXDIGEST KINDLEN:KIND IDLEN:ID`, lengths in bytes (a kind or id may hold any
-/// character but NUL, a newline included).
+/// `VERSION HEXDIGEST HEXFIELDS KINDLEN:KIND IDLEN:ID` (the five field fingerprints as 40 hex
+/// digits), lengths in bytes (a kind or id may hold any character but NUL, a newline included).
 pub(crate) fn encode_written(records: &[RecordWritten]) -> String {
     let mut text = String::new();
     for r in records {
         text.push_str(&format!(
-            "{} {} {}:{}{}:{}\n",
+            "{} {} {} {}:{}{}:{}\n",
             r.version,
             hex::encode(r.digest),
+            hex::encode(r.fields.map(u32::to_be_bytes).concat()),
             r.kind.len(),
             r.kind,
             r.id.len(),
@@ -216,6 +251,20 @@ pub(crate) fn decode_written(mut text: &str) -> Result<Vec<RecordWritten>, Strin
             .ok()
             .and_then(|d| d.try_into().ok())
             .ok_or_else(|| format!("record {n}: digest {digest:?} is not 64 hex digits"))?;
+        let (fields, rest) = rest
+            .split_once(' ')
+            .ok_or_else(|| format!("record {n}: no field fingerprints"))?;
+        let fields = hex::decode(fields)
+            .ok()
+            .and_then(|f| <[u8; 20]>::try_from(f).ok())
+            .map(|f| {
+                std::array::from_fn(|i| {
+                    u32::from_be_bytes([f[4 * i], f[4 * i + 1], f[4 * i + 2], f[4 * i + 3]])
+                })
+            })
+            .ok_or_else(|| {
+                format!("record {n}: field fingerprints {fields:?} are not 40 hex digits")
+            })?;
         let (kind, rest) = take_counted(rest).map_err(|e| format!("record {n}: kind {e}"))?;
         let (id, rest) = take_counted(rest).map_err(|e| format!("record {n}: id {e}"))?;
         text = rest
@@ -226,6 +275,7 @@ pub(crate) fn decode_written(mut text: &str) -> Result<Vec<RecordWritten>, Strin
             id: id.to_owned(),
             version,
             digest,
+            fields,
         });
     }
     Ok(records)
@@ -471,7 +521,24 @@ pub struct AuditReport {
 struct Bound {
     version: u64,
     digest: Hash,
+    fields: [u32; 5],
     seq: u64,
+}
+
+/// ` in its status and body`: the fields whose fingerprints differ, or nothing if none does
+/// (a change the fingerprints cannot tell, which the digest found).
+fn fields_differing(record: &Record, written: &[u32; 5]) -> String {
+    let differ: Vec<&str> = RECORD_FIELDS
+        .iter()
+        .zip(record.field_fingerprints().iter().zip(written))
+        .filter(|(_, (now, then))| now != then)
+        .map(|(name, _)| *name)
+        .collect();
+    match differ.split_last() {
+        None => String::new(),
+        Some((last, [])) => format!(" in its {last}"),
+        Some((last, rest)) => format!(" in its {} and {last}", rest.join(", ")),
+    }
 }
 
 /// Walks the stored audit rows in order and checks positions, links and hashes; then the
@@ -546,6 +613,7 @@ impl AuditChecker {
             let bound = Bound {
                 version: r.version,
                 digest: r.digest,
+                fields: r.fields,
                 seq: row.seq,
             };
             self.written.insert((r.kind, r.id), bound);
@@ -589,7 +657,8 @@ impl AuditChecker {
         } else if record.digest() != bound.digest {
             format!(
                 "record {kind}:{id} was changed outside the house (audit entry {seq} wrote \
-                 version {wrote}, the row differs)"
+                 version {wrote}, the row differs{})",
+                fields_differing(&record, &bound.fields)
             )
         } else {
             return;
@@ -642,6 +711,7 @@ mod tests {
             id: id.to_owned(),
             version,
             digest: [version as u8; 32],
+            fields: [1, 2, 3, u32::MAX, 0],
         }
     }
 
@@ -661,30 +731,35 @@ mod tests {
     #[test]
     fn a_malformed_records_column_is_named() {
         let hex = "ab".repeat(32);
+        let fp = "00".repeat(20);
         for (text, message) in [
             ("x", "record 1: no version"),
             (
-                &format!("v {hex} 1:a1:b\n"),
+                &format!("v {hex} {fp} 1:a1:b\n"),
                 "record 1: version \"v\" is not a number",
             ),
             (
-                "1 abc 1:a1:b\n",
+                &format!("1 {hex} abc 1:a1:b\n"),
+                "record 1: field fingerprints \"abc\" are not 40 hex digits",
+            ),
+            (
+                "1 abc 00 1:a1:b\n",
                 "record 1: digest \"abc\" is not 64 hex digits",
             ),
             (
-                &format!("1 {hex} 9:a1:b\n"),
+                &format!("1 {hex} {fp} 9:a1:b\n"),
                 "record 1: kind of 9 bytes is cut short",
             ),
             (
-                &format!("1 {hex} 1:ax:b\n"),
+                &format!("1 {hex} {fp} 1:ax:b\n"),
                 "record 1: id length \"x\" is not a number",
             ),
             (
-                &format!("1 {hex} 1:a1:b"),
+                &format!("1 {hex} {fp} 1:a1:b"),
                 "record 1: no line end after the id",
             ),
             (
-                &format!("1 {hex} 1:a1:b\n2 {hex} 1:é1:b\n"),
+                &format!("1 {hex} {fp} 1:a1:b\n2 {hex} {fp} 1:é1:b\n"),
                 "record 2: kind of 1 bytes ends inside a character",
             ),
         ] {

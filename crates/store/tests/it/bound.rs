@@ -139,7 +139,7 @@ fn a_rejected_participant_set_back_to_active_is_found() {
             &db,
             &p,
             "record participant:ir-melli was changed outside the house \
-             (audit entry 4 wrote version 2, the row differs)",
+             (audit entry 4 wrote version 2, the row differs in its status and body)",
         );
     }
 }
@@ -155,9 +155,26 @@ fn an_iban_changed_in_the_body_is_found() {
             &db,
             &p,
             "record participant:ir-melli was changed outside the house \
-             (audit entry 4 wrote version 2, the row differs)",
+             (audit entry 4 wrote version 2, the row differs in its body)",
         );
         assert_eq!(p.len(), 1, "{}: only the participant: {p:#?}", db.name);
+    }
+}
+
+#[test]
+fn the_fields_changed_are_named() {
+    for db in TestDb::each() {
+        let p = problems_after(
+            &db,
+            "UPDATE records SET party = 'de-other', counterparty = 'ir-other', at = 5
+             WHERE kind = 'claim'",
+        );
+        assert_reports(
+            &db,
+            &p,
+            "record claim:c-1 was changed outside the house \
+             (audit entry 2 wrote version 1, the row differs in its party, counterparty and at)",
+        );
     }
 }
 
@@ -364,7 +381,7 @@ fn records_of_a_database_written_before_records_were_bound_are_bound_when_it_is_
         assert_eq!(
             report.problems,
             ["record participant:ir-melli was changed outside the house \
-              (audit entry 3 wrote version 2, the row differs)"],
+              (audit entry 3 wrote version 2, the row differs in its status)"],
             "{}",
             db.name
         );
