@@ -63,7 +63,15 @@ pub enum LedgerCommand {
 }
 
 pub fn run(ctx: &Ctx, cmd: LedgerCommand) -> anyhow::Result<ExitCode> {
-    let store = ctx.open()?;
+    // Commands that only read never create a database where none is.
+    let store = match cmd {
+        LedgerCommand::CreateAccounts { .. } | LedgerCommand::CreateTransfers { .. } => {
+            ctx.open()?
+        }
+        LedgerCommand::Accounts { .. }
+        | LedgerCommand::Transfers { .. }
+        | LedgerCommand::AccountTransfers { .. } => ctx.open_existing()?,
+    };
     match cmd {
         LedgerCommand::CreateAccounts { file } => create::<NewAccount>(ctx, &store, file),
         LedgerCommand::CreateTransfers { file } => create::<NewTransfer>(ctx, &store, file),

@@ -1,7 +1,7 @@
 //! `clearhouse`: the command-line interface of Clearhouse.
 //!
 //! Exit codes: 0 success; 1 the command ran and found something wrong (an event was not applied,
-//! `verify` found a problem); 2 an error (bad input, unreachable database, …).
+//! `verify` found a problem); 2 an error (bad input, unreachable or missing database, …).
 
 mod bench;
 mod bench_house;
@@ -13,6 +13,7 @@ mod ledger_cmd;
 mod lists_cmd;
 mod output;
 mod screen_cmd;
+mod verify_cmd;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -55,8 +56,10 @@ enum Command {
     /// Use the double-entry ledger by hand.
     #[command(subcommand)]
     Ledger(ledger_cmd::LedgerCommand),
-    /// Recompute the journal's hash chain, replay it, and check every invariant (exit 1 if not).
-    Verify,
+    /// Recompute the journals' hash chains, replay the ledger, check every invariant, the house's
+    /// records and each against the audit entry that wrote it, and the receipts given; print
+    /// the receipt of this run to keep (exit 1 if anything is wrong).
+    Verify(verify_cmd::VerifyArgs),
     /// Screen names against the sanctions lists (exit 0 no match, 1 match, 2 error).
     #[command(subcommand)]
     Screen(screen_cmd::ScreenCommand),
@@ -114,6 +117,13 @@ impl Ctx {
         Store::open(self.location.clone(), system_clock())
             .with_context(|| format!("opening {}", self.location))
     }
+
+    /// Opens a store that must exist already, creating and migrating nothing: for commands
+    /// that only read.
+    pub fn open_existing(&self) -> anyhow::Result<Store> {
+        Store::open_existing(self.location.clone(), system_clock())
+            .with_context(|| format!("opening {}", self.location))
+    }
 }
 
 /// The wall clock, in nanoseconds since the Unix epoch.
@@ -168,7 +178,7 @@ fn run() -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Ledger(cmd) => ledger_cmd::run(&ctx, cmd),
-        Command::Verify => verify(&ctx),
+        Command::Verify(args) => verify_cmd::run(&ctx, &args),
         Command::Screen(cmd) => screen_cmd::run(&ctx, &cli.lists_dir.lists_dir, cmd),
         Command::Lists(cmd) => lists_cmd::run(&ctx, &cli.lists_dir.lists_dir, cmd),
         Command::Goods(cmd) => goods_cmd::run(&ctx, cmd),
@@ -183,71 +193,4 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Statement(args) => house_cmd::run_statement(&ctx, args),
         Command::Demo(_) => unreachable!("the demo is run above"),
     }
-}
-
-fn verify(ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let store = ctx.open()?;
-    let report = store.verify().context("reading the database")?;
-    let has_house = house::House::is_initialised(&store)?;
-    drop(store);
-    let house_report = if has_house {
-        Some(house_cmd::open(ctx, false)?.verify()?)
-    } else {
-        None
-    };
-    let ok = report.is_ok() && house_report.as_ref().is_none_or(|r| r.is_ok());
-    let head = report.head.unwrap_or(store::Head {
-        seq: 0,
-        hash: [0; 32],
-        last_timestamp: 0,
-    });
-    if ctx.json {
-        output::json_line(&serde_json::json!({
-            "type": "verify",
-            "data": {
-                "ok": ok,
-                "database": ctx.location.to_string(),
-                "journal_entries": report.entries,
-                "accounts": report.accounts,
-                "transfers": report.transfers,
-                "head_seq": head.seq,
-                "head_hash": store::hash_hex(&head.hash),
-                "problems": report.problems,
-                "house": house_report,
-            }
-        }))?;
-    } else {
-        for problem in &report.problems {
-            output::line(&format!("problem: {problem}"))?;
-        }
-        if let Some(h) = &house_report {
-            for problem in &h.problems {
-                output::line(&format!("problem: {problem}"))?;
-            }
-        }
-        let verdict = if ok { "ok" } else { "FAILED" };
-        output::line(&format!(
-            "{verdict}: {} journal entries, {} accounts, {} transfers; head {} at entry {}",
-            report.entries,
-            report.accounts,
-            report.transfers,
-            store::hash_hex(&head.hash),
-            head.seq
-        ))?;
-        if let Some(h) = &house_report {
-            output::line(&format!(
-                "house: {} participants, {} claims, {} cycles checked; audit chain of {} entries intact: {}",
-                h.participants,
-                h.claims,
-                h.cycles,
-                h.audit_entries,
-                h.problems.iter().all(|p| !p.starts_with("audit"))
-            ))?;
-        }
-    }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }

@@ -6,7 +6,8 @@ use ledger::journal::Hash;
 use ledger::{Account, Changes, Ledger, PendingState, PendingStatus, Transfer};
 
 use crate::StoreError;
-use crate::records::{AuditRow, Record, RecordQuery};
+use crate::heads::Anchors;
+use crate::records::{AuditRow, Record, RecordQuery, RecordWritten};
 
 /// The journal head: the last entry and the last timestamp handed out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,10 +113,15 @@ pub trait Backend: Send {
         subject: Option<&str>,
         limit: usize,
     ) -> Result<Vec<AuditRow>, StoreError>;
-    /// Every audit row in order, in one snapshot; returns the audit head of that snapshot.
+    /// Both heads, and the hashes stored at these positions of the audit and ledger journals
+    /// (position 0 has the zero hash), in one snapshot.
+    fn anchors(&mut self, audit_seq: u64, ledger_seq: u64) -> Result<Anchors, StoreError>;
+    /// Every audit row in order (until `audit` answers `false`), then every record, in one
+    /// snapshot; returns the audit head of that snapshot.
     fn scan_audit(
         &mut self,
-        visit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+        audit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+        records: &mut dyn FnMut(Result<Record, StoreError>),
     ) -> Result<(u64, Hash), StoreError>;
 }
 
@@ -209,7 +215,14 @@ pub(crate) fn record_from_parts(
 }
 
 /// Audit columns, in the order the backends read them.
-pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor, action, subject, body, prev_hash, hash";
+pub(crate) const AUDIT_COLUMNS: &str =
+    "seq, at, actor, action, subject, body, prev_hash, hash, records";
+
+/// The records an audit row wrote, as read back from its `records` column.
+pub(crate) fn written_from(text: &str, seq: i64) -> Result<Vec<RecordWritten>, StoreError> {
+    crate::records::decode_written(text)
+        .map_err(|e| StoreError::corrupt(format!("audit entry {seq}: records column: {e}")))
+}
 
 /// Receives the rows of a snapshot, in this order: the head, the journal by sequence, every
 /// transfer, every account. A row that cannot be read as what the ledger writes (a value out of

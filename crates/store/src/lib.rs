@@ -14,7 +14,9 @@
 //! clock: the time is a [`Clock`] the caller passes in.
 
 mod backend;
+mod heads;
 mod migrations;
+mod pg_error;
 mod postgres;
 pub mod records;
 mod sqlite;
@@ -34,8 +36,10 @@ use ledger::{
 };
 
 pub use backend::{Head, JournalRow, TransferRow};
+pub use heads::{Heads, ReceiptError};
+pub use pg_error::PgTarget;
 pub use records::{
-    Applied, AuditEvent, AuditReport, AuditRow, Change, Expect, Record, RecordQuery,
+    Applied, AuditEvent, AuditReport, AuditRow, Change, Expect, Record, RecordQuery, RecordWritten,
 };
 pub use verify::VerifyReport;
 
@@ -65,9 +69,18 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("sqlite: {0}")]
     Sqlite(Arc<rusqlite::Error>),
-    /// PostgreSQL failed.
-    #[error("postgres: {0}")]
+    /// PostgreSQL failed: the server's message and SQLSTATE, or the client's error.
+    #[error("postgres: {}", pg_error::describe(.0))]
     Postgres(Arc<::postgres::Error>),
+    /// A connection to PostgreSQL failed: the database does not exist, the server refused the
+    /// connection or the user, …; the message names which and where.
+    #[error("{}", pg_error::describe_connect(.target, .error))]
+    PostgresConnect {
+        /// Where the connection went.
+        target: PgTarget,
+        /// What the client said.
+        error: Arc<::postgres::Error>,
+    },
     /// A stored value is not one the ledger can have written.
     #[error("corrupt database: {0}")]
     Corrupt(String),
@@ -86,6 +99,9 @@ pub enum StoreError {
     /// what it cannot keep (a NUL character).
     #[error("{0}")]
     TooLarge(String),
+    /// A change writes records but carries no audit event to bind them to.
+    #[error("{0}")]
+    Unaudited(String),
 }
 
 impl StoreError {
@@ -135,6 +151,15 @@ impl From<::postgres::Error> for StoreError {
     }
 }
 
+/// How a store opens its database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Opening {
+    /// Creates the database on first use and migrates it to this build's schema.
+    Create,
+    /// Only a database that exists and holds this build's schema: nothing created or migrated.
+    Existing,
+}
+
 /// Where the data lives.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Location {
@@ -162,10 +187,10 @@ impl Location {
         Ok(Location::Sqlite(PathBuf::from(path)))
     }
 
-    fn connect(&self) -> Result<Box<dyn Backend>, StoreError> {
+    fn connect(&self, opening: Opening) -> Result<Box<dyn Backend>, StoreError> {
         Ok(match self {
-            Location::Sqlite(path) => Box::new(sqlite::Sqlite::open(path)?),
-            Location::Postgres(url) => Box::new(postgres::Postgres::connect(url)?),
+            Location::Sqlite(path) => Box::new(sqlite::Sqlite::open(path, opening)?),
+            Location::Postgres(url) => Box::new(postgres::Postgres::connect(url, opening)?),
         })
     }
 
@@ -246,6 +271,7 @@ struct Counters {
 /// The ledger's durable store: a writer thread doing group commit, and a reader connection.
 pub struct Store {
     location: Location,
+    opening: Opening,
     counters: Arc<Counters>,
     queue: Option<SyncSender<Request>>,
     writer: Option<JoinHandle<()>>,
@@ -263,8 +289,20 @@ impl fmt::Debug for Store {
 impl Store {
     /// Opens the store at `location`, creating and migrating the database on first use.
     pub fn open(location: Location, clock: Clock) -> Result<Self, StoreError> {
-        let writer_db = location.connect()?;
-        let reader = location.connect()?;
+        Self::start(location, clock, Opening::Create)
+    }
+
+    /// Opens the store at `location` only if a Clearhouse database is there already, at this
+    /// build's schema: for commands that only read, so that a mistyped path or URL is an error
+    /// ("no database at PATH", "PATH is not a Clearhouse database", "database X does not
+    /// exist …") instead of a new, empty database. Creates, changes and migrates nothing.
+    pub fn open_existing(location: Location, clock: Clock) -> Result<Self, StoreError> {
+        Self::start(location, clock, Opening::Existing)
+    }
+
+    fn start(location: Location, clock: Clock, opening: Opening) -> Result<Self, StoreError> {
+        let reader = location.connect(opening)?;
+        let writer_db = location.connect(opening)?;
         let (queue, requests) = sync_channel(QUEUE_REQUESTS_MAX);
         let counters = Arc::new(Counters::default());
         let writer_counters = Arc::clone(&counters);
@@ -272,11 +310,18 @@ impl Store {
         let writer = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || {
-                Writer::new(writer_location, writer_db, clock, writer_counters).run(&requests)
+                Writer::new(
+                    (writer_location, opening),
+                    writer_db,
+                    clock,
+                    writer_counters,
+                )
+                .run(&requests)
             })
             .map_err(|e| StoreError::Config(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             location,
+            opening,
             counters,
             queue: Some(queue),
             writer: Some(writer),
@@ -299,6 +344,7 @@ impl Store {
 
     fn submit(&self, batch: Batch) -> Result<Reply, StoreError> {
         if let Batch::Change(change) = &batch {
+            records::check_audited(change).map_err(StoreError::Unaudited)?;
             records::check_change(change).map_err(StoreError::TooLarge)?;
         }
         let ledger_events = match &batch {
@@ -373,21 +419,33 @@ impl Store {
     }
 
     /// Recomputes the audit journal's hash chain from the first entry and compares it with the
-    /// stored head.
+    /// stored head; then, in the same snapshot, checks that every stored record is the last
+    /// version the chain wrote of it, unchanged, and that no record the chain wrote is missing.
     pub fn verify_audit(&self) -> Result<AuditReport, StoreError> {
         self.read(|db| {
-            let mut checker = records::AuditChecker::new();
-            let mut complete = true;
-            let head = db.scan_audit(&mut |row| {
-                let ok = checker.row(row);
-                complete &= ok;
-                ok
+            let checker = std::cell::RefCell::new(records::AuditChecker::new());
+            let head = db.scan_audit(&mut |row| checker.borrow_mut().row(row), &mut |record| {
+                checker.borrow_mut().record(record)
             })?;
-            Ok(
-                std::mem::replace(&mut checker, records::AuditChecker::new())
-                    .finish(head, complete),
-            )
+            Ok(checker.into_inner().finish(head))
         })
+    }
+
+    /// The heads of the audit and ledger journals, read in one snapshot: the receipt to keep
+    /// outside the database (its [`Display`](fmt::Display) is the one-line text, parsed back
+    /// by [`Heads::from_str`](std::str::FromStr::from_str)).
+    pub fn heads(&self) -> Result<Heads, StoreError> {
+        self.read(|db| Ok(db.anchors(0, 0)?.heads))
+    }
+
+    /// Whether the stored history still holds the receipt's entries: audit entry and ledger
+    /// journal entry at the receipt's positions with the receipt's hashes, and heads not
+    /// before them. The problems found (a cut tail, a rewritten entry, a rolled back head);
+    /// empty if none. Together with [`Store::verify`] and [`Store::verify_audit`], which check
+    /// every entry up to the heads, this proves that nothing before the receipt changed.
+    pub fn check_heads(&self, receipt: &Heads) -> Result<Vec<String>, StoreError> {
+        let found = self.read(|db| db.anchors(receipt.audit.0, receipt.ledger.0))?;
+        Ok(heads::problems(receipt, &found))
     }
 
     fn read<T>(
@@ -396,12 +454,12 @@ impl Store {
     ) -> Result<T, StoreError> {
         let mut reader = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
         if reader.is_closed() {
-            *reader = self.location.connect()?;
+            *reader = self.location.connect(self.opening)?;
         }
         match f(reader.as_mut()) {
             // Reads change nothing: after a lost connection, reconnect and read again.
             Err(e) if e.is_connection_lost() => {
-                *reader = self.location.connect()?;
+                *reader = self.location.connect(self.opening)?;
                 f(reader.as_mut())
             }
             other => other,
@@ -489,6 +547,7 @@ impl Drop for Store {
 /// The writer thread's state.
 struct Writer {
     location: Location,
+    opening: Opening,
     db: Box<dyn Backend>,
     clock: Clock,
     /// Working set: accounts kept across transactions while `cached_seq` is the head.
@@ -499,13 +558,14 @@ struct Writer {
 
 impl Writer {
     fn new(
-        location: Location,
+        (location, opening): (Location, Opening),
         db: Box<dyn Backend>,
         clock: Clock,
         counters: Arc<Counters>,
     ) -> Self {
         Writer {
             location,
+            opening,
             db,
             clock,
             ledger: Ledger::new(),
@@ -565,7 +625,7 @@ impl Writer {
             self.db.rollback();
             return false;
         }
-        match self.location.connect() {
+        match self.location.connect(self.opening) {
             Ok(db) => {
                 self.db = db;
                 true
@@ -698,6 +758,9 @@ impl Writer {
             });
         }
         self.db.put_records(&change.put)?;
+        // The change's first audit entry binds every record version it wrote (`check_change`
+        // refused a change with records and no audit event).
+        let mut written: Vec<_> = change.put.iter().map(Record::written).collect();
         let mut rows = Vec::with_capacity(change.audit.len());
         for event in &change.audit {
             let mut row = AuditRow {
@@ -707,6 +770,7 @@ impl Writer {
                 action: event.action.clone(),
                 subject: event.subject.clone(),
                 body: event.body.clone(),
+                records: std::mem::take(&mut written),
                 prev_hash: audit.1,
                 hash: [0; 32],
             };

@@ -11,6 +11,10 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
+/// The migration from which each change's audit entry binds the record versions it wrote;
+/// applying it to a database with records binds those found (see `records::binding_rows`).
+pub(crate) const RECORDS_BOUND_VERSION: i64 = 3;
+
 /// Every migration, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -25,6 +29,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_house.sql"),
         postgres: include_str!("../migrations/postgres/0002_house.sql"),
     },
+    Migration {
+        version: 3,
+        name: "records_bound",
+        sqlite: include_str!("../migrations/sqlite/0003_records_bound.sql"),
+        postgres: include_str!("../migrations/postgres/0003_records_bound.sql"),
+    },
 ];
 
 /// Refuses a database written by a newer build.
@@ -33,6 +43,20 @@ pub(crate) fn check_known(current: i64) -> Result<(), StoreError> {
     if current > latest {
         return Err(StoreError::Config(format!(
             "the database has schema version {current}, newer than this build's {latest}: upgrade clearhouse"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses, for a store opened only to read, a database not at this build's schema: `what`
+/// names it.
+pub(crate) fn check_current(current: i64, what: &str) -> Result<(), StoreError> {
+    check_known(current)?;
+    let latest = MIGRATIONS.last().map_or(0, |m| m.version);
+    if current < latest {
+        return Err(StoreError::Config(format!(
+            "{what} has schema version {current}, older than this build's {latest}: \
+             a command that writes to it upgrades it"
         )));
     }
     Ok(())

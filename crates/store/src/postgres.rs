@@ -3,19 +3,22 @@
 //! Each batch costs a fixed number of round trips whatever its size: rows are loaded with
 //! `= ANY($1)` and written with `UNNEST` over arrays, one statement per table.
 
+use ledger::journal::{GENESIS, Hash};
 use ledger::{Account, Changes, Ledger, PendingStatus};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row, Statement};
+use postgres::{Client, GenericClient, NoTls, Row, Statement};
 
-use crate::StoreError;
 use crate::backend::{
     ACCOUNT_COLUMNS, AUDIT_COLUMNS, Backend, Head, JournalRow, Param, RECORD_COLUMNS, ScanVisitor,
     TRANSFER_COLUMNS, TransferRow, account_from_raw, account_to_raw, hash_from, record_from_parts,
-    records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw,
+    records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw, written_from,
 };
-use crate::migrations::MIGRATIONS;
-use crate::records::{AuditRow, Record, RecordQuery};
+use crate::heads::{Anchors, Heads};
+use crate::migrations::{MIGRATIONS, RECORDS_BOUND_VERSION};
+use crate::pg_error::PgTarget;
+use crate::records::{AuditRow, Record, RecordQuery, binding_rows, encode_written};
+use crate::{Opening, StoreError};
 
 /// Advisory lock key that serialises migrations across processes ("CLRHOUSE" in ASCII).
 const MIGRATION_LOCK: i64 = 0x434C_5248_4F55_5345;
@@ -56,10 +59,27 @@ fn unnest(n: usize) -> String {
 }
 
 impl Postgres {
-    /// Connects, and on first use creates and migrates the schema.
-    pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut client = Client::connect(url, NoTls)?;
-        migrate(&mut client)?;
+    /// Connects, and (unless only an existing schema will do) on first use creates and
+    /// migrates the schema.
+    pub fn connect(url: &str, opening: Opening) -> Result<Self, StoreError> {
+        let config: postgres::Config = url.parse().map_err(|e| {
+            StoreError::Config(format!(
+                "database URL {}: {}",
+                crate::Location::Postgres(url.to_owned()),
+                crate::pg_error::describe(&e)
+            ))
+        })?;
+        let target = PgTarget::of(&config);
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|e| StoreError::PostgresConnect {
+                target: target.clone(),
+                error: std::sync::Arc::new(e),
+            })?;
+        match opening {
+            Opening::Create => migrate(&mut client)?,
+            Opening::Existing => check_schema(&mut client)?,
+        }
         let s = Statements {
             head: client.prepare("SELECT seq, hash, last_timestamp FROM head WHERE id = 1")?,
             head_for_update: client
@@ -108,6 +128,24 @@ impl Postgres {
         })
     }
 
+    /// The hash of entry `seq` of `table` (`audit` or `journal`); zero for position 0.
+    fn hash_at(&mut self, table: &str, seq: u64) -> Result<Option<Hash>, StoreError> {
+        if seq == 0 {
+            return Ok(Some(GENESIS));
+        }
+        let Ok(seq) = i64::try_from(seq) else {
+            return Ok(None);
+        };
+        let row = self
+            .client
+            .query_opt(&format!("SELECT hash FROM {table} WHERE seq = $1"), &[&seq])?;
+        row.map(|row| {
+            let hash: Vec<u8> = row.try_get(0)?;
+            hash_from(&hash, &format!("{table}.hash"))
+        })
+        .transpose()
+    }
+
     fn read_head(&mut self, for_update: bool) -> Result<Head, StoreError> {
         let statement = if for_update {
             &self.s.head_for_update
@@ -122,6 +160,96 @@ impl Postgres {
             last_timestamp: to_u64(row.try_get(2)?, "head.last_timestamp")?,
         })
     }
+}
+
+/// Refuses a database (or the schema the search path names) without this build's schema.
+fn check_schema(client: &mut Client) -> Result<(), StoreError> {
+    let row = client.query_one(
+        "SELECT current_database()::text, current_schema()::text,
+                to_regclass('schema_migrations') IS NOT NULL",
+        &[],
+    )?;
+    let database: String = row.try_get(0)?;
+    let schema: Option<String> = row.try_get(1)?;
+    let what = format!(
+        "database {database} (schema {})",
+        schema.as_deref().unwrap_or("none")
+    );
+    if !row.try_get::<_, bool>(2)? {
+        return Err(StoreError::Config(format!(
+            "{what} holds no Clearhouse database"
+        )));
+    }
+    let current: i64 = client
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0)::int8 FROM schema_migrations",
+            &[],
+        )?
+        .try_get(0)?;
+    crate::migrations::check_current(current, &what)
+}
+
+/// In the migration's transaction: binds the records a database upgraded to
+/// [`RECORDS_BOUND_VERSION`] holds already (none in a new one) to the audit chain.
+fn bind_records_found(tx: &mut postgres::Transaction<'_>) -> Result<(), StoreError> {
+    let none: [&(dyn ToSql + Sync); 0] = [];
+    let mut written = Vec::new();
+    let mut rows = tx.query_raw(
+        &format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY kind, id"),
+        none,
+    )?;
+    while let Some(row) = rows.next()? {
+        written.push(record_row(&row)?.written());
+    }
+    drop(rows);
+    if written.is_empty() {
+        return Ok(());
+    }
+    let at: i64 = tx
+        .query_one("SELECT COALESCE(MAX(at), 0)::int8 FROM audit", &[])?
+        .try_get(0)?;
+    let head = tx.query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
+    let hash: Vec<u8> = head.try_get(1)?;
+    let head = (
+        to_u64(head.try_get(0)?, "audit_head.seq")?,
+        hash_from(&hash, "audit_head.hash")?,
+    );
+    insert_audit(tx, &binding_rows(head, to_u64(at, "audit.at")?, &written))
+}
+
+/// Appends audit rows and moves the audit head to the last.
+fn insert_audit(client: &mut impl GenericClient, rows: &[AuditRow]) -> Result<(), StoreError> {
+    let Some(last) = rows.last() else {
+        return Ok(());
+    };
+    let seqs: Vec<i64> = rows.iter().map(|r| to_i64(r.seq)).collect();
+    let ats: Vec<i64> = rows.iter().map(|r| to_i64(r.at)).collect();
+    let text =
+        |f: fn(&AuditRow) -> &String| -> Vec<&str> { rows.iter().map(|r| f(r).as_str()).collect() };
+    let (actors, actions, subjects, bodies) = (
+        text(|r| &r.actor),
+        text(|r| &r.action),
+        text(|r| &r.subject),
+        text(|r| &r.body),
+    );
+    let prevs: Vec<&[u8]> = rows.iter().map(|r| &r.prev_hash[..]).collect();
+    let hashes: Vec<&[u8]> = rows.iter().map(|r| &r.hash[..]).collect();
+    let records: Vec<String> = rows.iter().map(|r| encode_written(&r.records)).collect();
+    client.execute(
+        &format!(
+            "INSERT INTO audit ({AUDIT_COLUMNS})
+             SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[],
+                                  $6::text[], $7::bytea[], $8::bytea[], $9::text[])"
+        ),
+        &[
+            &seqs, &ats, &actors, &actions, &subjects, &bodies, &prevs, &hashes, &records,
+        ],
+    )?;
+    client.execute(
+        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        &[&to_i64(last.seq), &&last.hash[..]],
+    )?;
+    Ok(())
 }
 
 fn migrate(client: &mut Client) -> Result<(), StoreError> {
@@ -143,6 +271,9 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
             "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
             &[&m.version, &m.name],
         )?;
+        if m.version == RECORDS_BOUND_VERSION {
+            bind_records_found(&mut tx)?;
+        }
     }
     tx.commit()?;
     Ok(())
@@ -209,8 +340,11 @@ fn record_row(row: &Row) -> Result<Record, StoreError> {
 fn audit_row(row: &Row) -> Result<AuditRow, StoreError> {
     let prev: Vec<u8> = row.try_get(6)?;
     let hash: Vec<u8> = row.try_get(7)?;
+    let seq: i64 = row.try_get(0)?;
+    let records: String = row.try_get(8)?;
     Ok(AuditRow {
-        seq: to_u64(row.try_get(0)?, "audit.seq")?,
+        records: written_from(&records, seq)?,
+        seq: to_u64(seq, "audit.seq")?,
         at: to_u64(row.try_get(1)?, "audit.at")?,
         actor: row.try_get(2)?,
         action: row.try_get(3)?,
@@ -485,7 +619,7 @@ impl Backend for Postgres {
         Ok(())
     }
 
-    fn audit_head(&mut self) -> Result<(u64, ledger::journal::Hash), StoreError> {
+    fn audit_head(&mut self) -> Result<(u64, Hash), StoreError> {
         let row = self
             .client
             .query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
@@ -497,37 +631,7 @@ impl Backend for Postgres {
     }
 
     fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), StoreError> {
-        let Some(last) = rows.last() else {
-            return Ok(());
-        };
-        let seqs: Vec<i64> = rows.iter().map(|r| to_i64(r.seq)).collect();
-        let ats: Vec<i64> = rows.iter().map(|r| to_i64(r.at)).collect();
-        let text = |f: fn(&AuditRow) -> &String| -> Vec<&str> {
-            rows.iter().map(|r| f(r).as_str()).collect()
-        };
-        let (actors, actions, subjects, bodies) = (
-            text(|r| &r.actor),
-            text(|r| &r.action),
-            text(|r| &r.subject),
-            text(|r| &r.body),
-        );
-        let prevs: Vec<&[u8]> = rows.iter().map(|r| &r.prev_hash[..]).collect();
-        let hashes: Vec<&[u8]> = rows.iter().map(|r| &r.hash[..]).collect();
-        self.client.execute(
-            &format!(
-                "INSERT INTO audit ({AUDIT_COLUMNS})
-                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[],
-                                      $6::text[], $7::bytea[], $8::bytea[])"
-            ),
-            &[
-                &seqs, &ats, &actors, &actions, &subjects, &bodies, &prevs, &hashes,
-            ],
-        )?;
-        self.client.execute(
-            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-            &[&to_i64(last.seq), &&last.hash[..]],
-        )?;
-        Ok(())
+        insert_audit(&mut self.client, rows)
     }
 
     fn record(&mut self, kind: &str, id: &str) -> Result<Option<Record>, StoreError> {
@@ -572,10 +676,39 @@ impl Backend for Postgres {
         rows.iter().map(audit_row).collect()
     }
 
+    fn anchors(&mut self, audit_seq: u64, ledger_seq: u64) -> Result<Anchors, StoreError> {
+        self.client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        self.in_transaction = true;
+        let result = (|| {
+            let ledger = self.read_head(false)?;
+            Ok(Anchors {
+                heads: Heads {
+                    audit: self.audit_head()?,
+                    ledger: (ledger.seq, ledger.hash),
+                },
+                audit_at: self.hash_at("audit", audit_seq)?,
+                ledger_at: self.hash_at("journal", ledger_seq)?,
+            })
+        })();
+        match result {
+            Ok(anchors) => {
+                self.client.batch_execute("COMMIT")?;
+                self.in_transaction = false;
+                Ok(anchors)
+            }
+            Err(e) => {
+                self.rollback();
+                Err(e)
+            }
+        }
+    }
+
     fn scan_audit(
         &mut self,
-        visit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
-    ) -> Result<(u64, ledger::journal::Hash), StoreError> {
+        audit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+        records: &mut dyn FnMut(Result<Record, StoreError>),
+    ) -> Result<(u64, Hash), StoreError> {
         self.client
             .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
         self.in_transaction = true;
@@ -587,9 +720,16 @@ impl Backend for Postgres {
                 none,
             )?;
             while let Some(row) = rows.next()? {
-                if !visit(audit_row(&row)) {
+                if !audit(audit_row(&row)) {
                     break;
                 }
+            }
+            drop(rows);
+            let mut rows = self
+                .client
+                .query_raw(&format!("SELECT {RECORD_COLUMNS} FROM records"), none)?;
+            while let Some(row) = rows.next()? {
+                records(record_row(&row));
             }
             Ok(head)
         })();

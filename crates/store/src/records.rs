@@ -8,8 +8,11 @@
 //! two officers deciding the same case at once cannot both win, and one idempotency key can be
 //! taken once.
 
+use std::collections::HashMap;
+
 use ledger::journal::{self, Hash};
 use ledger::{CreateAccountResult, CreateTransferResult, NewAccount, NewTransfer};
+use sha2::{Digest, Sha256};
 
 /// Most records one change may write.
 pub const CHANGE_RECORDS_MAX: usize = 10_000;
@@ -41,6 +44,86 @@ pub struct Record {
     pub at: u64,
     /// The document, JSON.
     pub body: String,
+}
+
+impl Record {
+    /// `SHA-256` of the record's canonical bytes: what the audit entry that wrote this version
+    /// keeps, so that a row changed behind the store's back no longer matches it.
+    pub fn digest(&self) -> Hash {
+        let mut h = Sha256::new();
+        h.update(RECORD_DIGEST_DOMAIN);
+        for text in [&self.kind, &self.id] {
+            h.update((text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+        h.update(self.version.to_le_bytes());
+        for text in [&self.status, &self.party, &self.counterparty] {
+            h.update((text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+        h.update(self.at.to_le_bytes());
+        h.update((self.body.len() as u64).to_le_bytes());
+        h.update(self.body.as_bytes());
+        h.finalize().into()
+    }
+
+    /// A 32-bit fingerprint of each of [`RECORD_FIELDS`], in that order: enough to say which
+    /// fields of a row changed outside the house (the digest proves that one did).
+    pub fn field_fingerprints(&self) -> [u32; 5] {
+        let at = self.at.to_le_bytes();
+        let fields: [&[u8]; 5] = [
+            self.status.as_bytes(),
+            self.party.as_bytes(),
+            self.counterparty.as_bytes(),
+            &at,
+            self.body.as_bytes(),
+        ];
+        let mut fingerprints = [0; 5];
+        for (i, (slot, field)) in fingerprints.iter_mut().zip(fields).enumerate() {
+            let mut h = Sha256::new();
+            h.update(RECORD_FIELD_DOMAIN);
+            h.update([i as u8]);
+            h.update(field);
+            let hash: Hash = h.finalize().into();
+            *slot = u32::from_be_bytes([hash[0], hash[1], hash[2], hash[3]]);
+        }
+        fingerprints
+    }
+
+    /// What an audit entry keeps of this version.
+    pub fn written(&self) -> RecordWritten {
+        RecordWritten {
+            kind: self.kind.clone(),
+            id: self.id.clone(),
+            version: self.version,
+            digest: self.digest(),
+            fields: self.field_fingerprints(),
+        }
+    }
+}
+
+/// The fields of a record [`Record::field_fingerprints`] covers, in its order.
+pub const RECORD_FIELDS: [&str; 5] = ["status", "party", "counterparty", "at", "body"];
+
+/// Prefix of every record digest, so that it can never equal another hash of the store.
+const RECORD_DIGEST_DOMAIN: &[u8] = b"clearhouse record v1\0";
+/// Prefix of every field fingerprint.
+const RECORD_FIELD_DOMAIN: &[u8] = b"clearhouse record field v1\0";
+
+/// A record version as an audit entry binds it: the row must be exactly this until the next
+/// audit entry that writes the same `(kind, id)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordWritten {
+    /// The record's kind.
+    pub kind: String,
+    /// The record's id.
+    pub id: String,
+    /// The version written.
+    pub version: u64,
+    /// [`Record::digest`] of that version.
+    pub digest: Hash,
+    /// [`Record::field_fingerprints`] of that version.
+    pub fields: [u32; 5],
 }
 
 /// A version a change requires a record to be at: `None` when it must not exist yet.
@@ -83,6 +166,9 @@ pub struct AuditRow {
     pub subject: String,
     /// Why and on what inputs, JSON.
     pub body: String,
+    /// The records this entry's change wrote, in the order written (empty for most entries
+    /// of a change but the first, and for entries written before records were bound).
+    pub records: Vec<RecordWritten>,
     /// The hash of the entry before (zero for the first).
     pub prev_hash: Hash,
     /// `SHA-256(prev_hash ‖ canonical bytes of this entry)`.
@@ -95,7 +181,8 @@ impl AuditRow {
         journal::chain_hash(prev_hash, &self.canonical_bytes())
     }
 
-    /// Length-prefixed fields, in a fixed order: what the hash covers.
+    /// Length-prefixed fields, in a fixed order: what the hash covers. Without records the
+    /// bytes are those of entries written before records were bound, which so still verify.
     fn canonical_bytes(&self) -> Vec<u8> {
         let texts = [&self.actor, &self.action, &self.subject, &self.body];
         let len: usize = texts.iter().map(|t| t.len() + 8).sum();
@@ -103,11 +190,112 @@ impl AuditRow {
         bytes.extend_from_slice(&self.seq.to_le_bytes());
         bytes.extend_from_slice(&self.at.to_le_bytes());
         for text in texts {
-            bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
-            bytes.extend_from_slice(text.as_bytes());
+            put_text(&mut bytes, text);
+        }
+        if !self.records.is_empty() {
+            bytes.extend_from_slice(&(self.records.len() as u64).to_le_bytes());
+            for r in &self.records {
+                put_text(&mut bytes, &r.kind);
+                put_text(&mut bytes, &r.id);
+                bytes.extend_from_slice(&r.version.to_le_bytes());
+                bytes.extend_from_slice(&r.digest);
+                for f in r.fields {
+                    bytes.extend_from_slice(&f.to_le_bytes());
+                }
+            }
         }
         bytes
     }
+}
+
+fn put_text(bytes: &mut Vec<u8>, text: &str) {
+    bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(text.as_bytes());
+}
+
+/// The `records` column of an audit row: one line per record,
+/// `VERSION HEXDIGEST HEXFIELDS KINDLEN:KIND IDLEN:ID` (the five field fingerprints as 40 hex
+/// digits), lengths in bytes (a kind or id may hold any character but NUL, a newline included).
+pub(crate) fn encode_written(records: &[RecordWritten]) -> String {
+    let mut text = String::new();
+    for r in records {
+        text.push_str(&format!(
+            "{} {} {} {}:{}{}:{}\n",
+            r.version,
+            hex::encode(r.digest),
+            hex::encode(r.fields.map(u32::to_be_bytes).concat()),
+            r.kind.len(),
+            r.kind,
+            r.id.len(),
+            r.id
+        ));
+    }
+    text
+}
+
+/// Reads the `records` column back; the error names what is malformed.
+pub(crate) fn decode_written(mut text: &str) -> Result<Vec<RecordWritten>, String> {
+    let mut records = Vec::new();
+    while !text.is_empty() {
+        let n = records.len() + 1;
+        let (version, rest) = text
+            .split_once(' ')
+            .ok_or_else(|| format!("record {n}: no version"))?;
+        let version: u64 = version
+            .parse()
+            .map_err(|_| format!("record {n}: version {version:?} is not a number"))?;
+        let (digest, rest) = rest
+            .split_once(' ')
+            .ok_or_else(|| format!("record {n}: no digest"))?;
+        let digest: Hash = hex::decode(digest)
+            .ok()
+            .and_then(|d| d.try_into().ok())
+            .ok_or_else(|| format!("record {n}: digest {digest:?} is not 64 hex digits"))?;
+        let (fields, rest) = rest
+            .split_once(' ')
+            .ok_or_else(|| format!("record {n}: no field fingerprints"))?;
+        let fields = hex::decode(fields)
+            .ok()
+            .and_then(|f| <[u8; 20]>::try_from(f).ok())
+            .map(|f| {
+                std::array::from_fn(|i| {
+                    u32::from_be_bytes([f[4 * i], f[4 * i + 1], f[4 * i + 2], f[4 * i + 3]])
+                })
+            })
+            .ok_or_else(|| {
+                format!("record {n}: field fingerprints {fields:?} are not 40 hex digits")
+            })?;
+        let (kind, rest) = take_counted(rest).map_err(|e| format!("record {n}: kind {e}"))?;
+        let (id, rest) = take_counted(rest).map_err(|e| format!("record {n}: id {e}"))?;
+        text = rest
+            .strip_prefix('\n')
+            .ok_or_else(|| format!("record {n}: no line end after the id"))?;
+        records.push(RecordWritten {
+            kind: kind.to_owned(),
+            id: id.to_owned(),
+            version,
+            digest,
+            fields,
+        });
+    }
+    Ok(records)
+}
+
+/// `LEN:TEXT…` → `(TEXT, …)`.
+fn take_counted(text: &str) -> Result<(&str, &str), String> {
+    let (len, rest) = text
+        .split_once(':')
+        .ok_or_else(|| "has no length".to_owned())?;
+    let len: usize = len
+        .parse()
+        .map_err(|_| format!("length {len:?} is not a number"))?;
+    if rest.len() < len {
+        return Err(format!("of {len} bytes is cut short"));
+    }
+    if !rest.is_char_boundary(len) {
+        return Err(format!("of {len} bytes ends inside a character"));
+    }
+    Ok(rest.split_at(len))
 }
 
 /// A state change of the house: its records, transfers and audit events in one transaction, or
@@ -179,6 +367,52 @@ pub struct RecordQuery {
     pub newest_first: bool,
     /// At most this many (capped at [`RECORDS_LIMIT_MAX`]).
     pub limit: usize,
+}
+
+/// The audit entries that bind records written before records were bound (a database upgraded
+/// to schema version 3): one `store.records_bound` entry per [`CHANGE_RECORDS_MAX`] records,
+/// after `head`, at `at` (the last audit entry's time: a migration reads no clock).
+pub(crate) fn binding_rows(
+    mut head: (u64, Hash),
+    at: u64,
+    written: &[RecordWritten],
+) -> Vec<AuditRow> {
+    let mut rows = Vec::new();
+    for chunk in written.chunks(CHANGE_RECORDS_MAX) {
+        let mut row = AuditRow {
+            seq: head.0 + 1,
+            at,
+            actor: "system".to_owned(),
+            action: "store.records_bound".to_owned(),
+            subject: "records".to_owned(),
+            body: format!(
+                r#"{{"why":"records written before the store bound each record version to the audit entry that wrote it, bound as found when the database was upgraded","records":{}}}"#,
+                chunk.len()
+            ),
+            records: chunk.to_vec(),
+            prev_hash: head.1,
+            hash: [0; 32],
+        };
+        row.hash = row.compute_hash(&head.1);
+        head = (row.seq, row.hash);
+        rows.push(row);
+    }
+    rows
+}
+
+/// Refuses a change that writes records without an audit event: the audit entry is what binds
+/// each record version, so that `verify_audit` finds a row changed outside the house.
+pub(crate) fn check_audited(change: &Change) -> Result<(), String> {
+    match (change.put.first(), change.audit.is_empty()) {
+        (Some(first), true) => Err(format!(
+            "a change writes {} records ({}:{} first) but no audit event: every record version \
+             must be written with the audit entry that explains it",
+            change.put.len(),
+            first.kind,
+            first.id
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Checks the sizes of a change before it reaches the writer.
@@ -265,6 +499,9 @@ pub(crate) fn check_change(change: &Change) -> Result<(), String> {
     Ok(())
 }
 
+/// Most problems `verify_audit` lists; past it, one more line says how many were left out.
+pub const AUDIT_PROBLEMS_MAX: usize = 1000;
+
 /// What `verify_audit` found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuditReport {
@@ -272,16 +509,49 @@ pub struct AuditReport {
     pub entries: u64,
     /// The stored head: last position and hash.
     pub head: (u64, Hash),
-    /// Everything wrong; empty if the chain is intact.
+    /// Records compared with the versions the audit chain wrote.
+    pub records: u64,
+    /// Everything wrong, at most [`AUDIT_PROBLEMS_MAX`] and a count of the rest; empty if the
+    /// chain is intact and every record is the version it last wrote.
     pub problems: Vec<String>,
 }
 
-/// Walks the stored audit rows in order and checks positions, links and hashes.
+/// The last version of a record the audit chain wrote, and where.
+#[derive(Debug)]
+struct Bound {
+    version: u64,
+    digest: Hash,
+    fields: [u32; 5],
+    seq: u64,
+}
+
+/// ` in its status and body`: the fields whose fingerprints differ, or nothing if none does
+/// (a change the fingerprints cannot tell, which the digest found).
+fn fields_differing(record: &Record, written: &[u32; 5]) -> String {
+    let differ: Vec<&str> = RECORD_FIELDS
+        .iter()
+        .zip(record.field_fingerprints().iter().zip(written))
+        .filter(|(_, (now, then))| now != then)
+        .map(|(name, _)| *name)
+        .collect();
+    match differ.split_last() {
+        None => String::new(),
+        Some((last, [])) => format!(" in its {last}"),
+        Some((last, rest)) => format!(" in its {} and {last}", rest.join(", ")),
+    }
+}
+
+/// Walks the stored audit rows in order and checks positions, links and hashes; then the
+/// stored records against the last version of each that the chain wrote.
 #[derive(Debug)]
 pub(crate) struct AuditChecker {
-    pub report: AuditReport,
+    report: AuditReport,
     prev: Hash,
     next_seq: u64,
+    /// Whether every row so far was sound (the chain can be trusted up to here).
+    sound: bool,
+    written: HashMap<(String, String), Bound>,
+    left_out: usize,
 }
 
 impl AuditChecker {
@@ -290,6 +560,17 @@ impl AuditChecker {
             report: AuditReport::default(),
             prev: journal::GENESIS,
             next_seq: 1,
+            sound: true,
+            written: HashMap::new(),
+            left_out: 0,
+        }
+    }
+
+    fn problem(&mut self, what: String) {
+        if self.report.problems.len() < AUDIT_PROBLEMS_MAX {
+            self.report.problems.push(what);
+        } else {
+            self.left_out += 1;
         }
     }
 
@@ -298,9 +579,9 @@ impl AuditChecker {
         let row = match row {
             Ok(row) => row,
             Err(e) => {
-                self.report
-                    .problems
-                    .push(format!("audit entry after {}: {e}", self.next_seq - 1));
+                self.sound = false;
+                let after = self.next_seq - 1;
+                self.problem(format!("audit entry after {after}: {e}"));
                 return false;
             }
         };
@@ -324,8 +605,18 @@ impl AuditChecker {
             None
         };
         if let Some(problem) = problem {
-            self.report.problems.push(problem);
+            self.sound = false;
+            self.problem(problem);
             return false;
+        }
+        for r in row.records {
+            let bound = Bound {
+                version: r.version,
+                digest: r.digest,
+                fields: r.fields,
+                seq: row.seq,
+            };
+            self.written.insert((r.kind, r.id), bound);
         }
         self.prev = row.hash;
         self.next_seq += 1;
@@ -333,16 +624,176 @@ impl AuditChecker {
         true
     }
 
-    /// Compares the end of the chain with the stored head.
-    pub fn finish(mut self, head: (u64, Hash), complete: bool) -> AuditReport {
+    /// Compares one stored record with the last version the chain wrote of it. Records are
+    /// compared only while the chain is sound: a broken chain cannot say what they should be.
+    pub fn record(&mut self, record: Result<Record, crate::StoreError>) {
+        if !self.sound {
+            return;
+        }
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => return self.problem(format!("a record row: {e}")),
+        };
+        self.report.records += 1;
+        let (kind, id, version) = (&record.kind, &record.id, record.version);
+        let key = (kind.clone(), id.clone());
+        let Some(bound) = self.written.remove(&key) else {
+            return self.problem(format!(
+                "record {kind}:{id} (version {version}) was never written by the audit chain: \
+                 it was inserted outside the house"
+            ));
+        };
+        let (seq, wrote) = (bound.seq, bound.version);
+        let problem = if version > wrote {
+            format!(
+                "record {kind}:{id} is at version {version}, which no audit entry wrote \
+                 (audit entry {seq} wrote version {wrote} last): it was changed outside the house"
+            )
+        } else if version < wrote {
+            format!(
+                "record {kind}:{id} is at version {version}, but audit entry {seq} wrote version \
+                 {wrote}: an older version was restored outside the house"
+            )
+        } else if record.digest() != bound.digest {
+            format!(
+                "record {kind}:{id} was changed outside the house (audit entry {seq} wrote \
+                 version {wrote}, the row differs{})",
+                fields_differing(&record, &bound.fields)
+            )
+        } else {
+            return;
+        };
+        self.problem(problem);
+    }
+
+    /// Compares the end of the chain with the stored head, and reports the records the chain
+    /// wrote that are no longer stored.
+    pub fn finish(mut self, head: (u64, Hash)) -> AuditReport {
         self.report.head = head;
-        if complete && (head.0 != self.next_seq - 1 || head.1 != self.prev) {
-            self.report.problems.push(format!(
-                "audit head says entry {} but the chain ends at entry {}",
-                head.0,
-                self.next_seq - 1
+        if self.sound && (head.0 != self.next_seq - 1 || head.1 != self.prev) {
+            let (said, ends) = (head.0, self.next_seq - 1);
+            self.problem(format!(
+                "audit head says entry {said} but the chain ends at entry {ends}"
             ));
         }
+        if self.sound {
+            let mut gone: Vec<_> = std::mem::take(&mut self.written).into_iter().collect();
+            gone.sort_by_key(|(_, bound)| bound.seq);
+            for ((kind, id), bound) in gone {
+                self.problem(format!(
+                    "record {kind}:{id} was deleted outside the house (audit entry {} wrote \
+                     version {}, no row is stored)",
+                    bound.seq, bound.version
+                ));
+            }
+        } else {
+            self.problem(
+                "records were not compared with the audit chain, which is broken".to_owned(),
+            );
+        }
+        if self.left_out > 0 {
+            let n = self.left_out;
+            self.report
+                .problems
+                .push(format!("… and {n} more problems"));
+        }
         self.report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(kind: &str, id: &str, version: u64) -> RecordWritten {
+        RecordWritten {
+            kind: kind.to_owned(),
+            id: id.to_owned(),
+            version,
+            digest: [version as u8; 32],
+            fields: [1, 2, 3, u32::MAX, 0],
+        }
+    }
+
+    #[test]
+    fn the_records_column_reads_back_whatever_a_kind_or_id_holds() {
+        let records = vec![
+            written("participant", "ir-melli", 2),
+            written("idempotency", "eu-pharma/key 1:2\nthree", u64::MAX),
+            written("", "", 1),
+            written("claim", "ç-é✓ 12:3", 7),
+        ];
+        let text = encode_written(&records);
+        assert_eq!(decode_written(&text), Ok(records));
+        assert_eq!(decode_written(""), Ok(vec![]));
+    }
+
+    #[test]
+    fn a_malformed_records_column_is_named() {
+        let hex = "ab".repeat(32);
+        let fp = "00".repeat(20);
+        for (text, message) in [
+            ("x", "record 1: no version"),
+            (
+                &format!("v {hex} {fp} 1:a1:b\n"),
+                "record 1: version \"v\" is not a number",
+            ),
+            (
+                &format!("1 {hex} abc 1:a1:b\n"),
+                "record 1: field fingerprints \"abc\" are not 40 hex digits",
+            ),
+            (
+                "1 abc 00 1:a1:b\n",
+                "record 1: digest \"abc\" is not 64 hex digits",
+            ),
+            (
+                &format!("1 {hex} {fp} 9:a1:b\n"),
+                "record 1: kind of 9 bytes is cut short",
+            ),
+            (
+                &format!("1 {hex} {fp} 1:ax:b\n"),
+                "record 1: id length \"x\" is not a number",
+            ),
+            (
+                &format!("1 {hex} {fp} 1:a1:b"),
+                "record 1: no line end after the id",
+            ),
+            (
+                &format!("1 {hex} {fp} 1:a1:b\n2 {hex} {fp} 1:é1:b\n"),
+                "record 2: kind of 1 bytes ends inside a character",
+            ),
+        ] {
+            let e = decode_written(text).unwrap_err();
+            assert!(e.starts_with(message), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_audit_entry_without_records_hashes_as_before_records_were_bound() {
+        let mut row = AuditRow {
+            seq: 3,
+            at: 9,
+            actor: "a".into(),
+            action: "b".into(),
+            subject: "c".into(),
+            body: "{}".into(),
+            records: Vec::new(),
+            prev_hash: [1; 32],
+            hash: [0; 32],
+        };
+        let mut old = Vec::new();
+        old.extend_from_slice(&3u64.to_le_bytes());
+        old.extend_from_slice(&9u64.to_le_bytes());
+        for text in ["a", "b", "c", "{}"] {
+            old.extend_from_slice(&(text.len() as u64).to_le_bytes());
+            old.extend_from_slice(text.as_bytes());
+        }
+        assert_eq!(
+            row.compute_hash(&[1; 32]),
+            journal::chain_hash(&[1; 32], &old)
+        );
+        let bare = row.compute_hash(&[1; 32]);
+        row.records.push(written("claim", "c-1", 1));
+        assert_ne!(row.compute_hash(&[1; 32]), bare, "the records are covered");
     }
 }

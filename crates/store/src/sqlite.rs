@@ -2,17 +2,22 @@
 
 use std::path::Path;
 
+use ledger::journal::{GENESIS, Hash};
 use ledger::{Account, Changes, Ledger, PendingStatus};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::io::Read;
 
-use crate::StoreError;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+
 use crate::backend::{
     ACCOUNT_COLUMNS, AUDIT_COLUMNS, Backend, Head, JournalRow, Param, RECORD_COLUMNS, ScanVisitor,
     TRANSFER_COLUMNS, TransferRow, account_from_raw, account_to_raw, hash_from, record_from_parts,
-    records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw,
+    records_sql, to_i64, to_u64, transfer_from_raw, transfer_to_raw, written_from,
 };
+use crate::heads::{Anchors, Heads};
 use crate::migrations::MIGRATIONS;
-use crate::records::{AuditRow, Record, RecordQuery};
+use crate::migrations::RECORDS_BOUND_VERSION;
+use crate::records::{AuditRow, Record, RecordQuery, binding_rows, encode_written};
+use crate::{Opening, StoreError};
 
 /// WAL pages before SQLite checkpoints them into the database (its default is 1,000): fewer,
 /// larger checkpoints under a steady write load.
@@ -29,9 +34,19 @@ pub struct Sqlite {
 }
 
 impl Sqlite {
-    /// Opens (and on first use creates and migrates) the database at `path`.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
+    /// Opens (and, unless only an existing one will do, creates and migrates) the database
+    /// at `path`.
+    pub fn open(path: &Path, opening: Opening) -> Result<Self, StoreError> {
+        let conn = match opening {
+            Opening::Create => Connection::open(path)?,
+            Opening::Existing => {
+                check_file(path)?;
+                let flags = OpenFlags::default().difference(OpenFlags::SQLITE_OPEN_CREATE);
+                let conn = Connection::open_with_flags(path, flags)?;
+                check_schema(&conn, path)?;
+                conn
+            }
+        };
         conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
@@ -48,7 +63,9 @@ impl Sqlite {
             )));
         }
         let mut db = Sqlite { conn };
-        db.migrate()?;
+        if opening == Opening::Create {
+            db.migrate()?;
+        }
         Ok(db)
     }
 
@@ -71,10 +88,36 @@ impl Sqlite {
                     "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
                     params![m.version, m.name],
                 )?;
+                if m.version == RECORDS_BOUND_VERSION {
+                    self.bind_records_found()?;
+                }
             }
             Ok(())
         })();
         self.finish(result)
+    }
+
+    /// In the migration's transaction: binds the records a database upgraded to
+    /// [`RECORDS_BOUND_VERSION`] holds already (none in a new one) to the audit chain.
+    fn bind_records_found(&mut self) -> Result<(), StoreError> {
+        let mut written = Vec::new();
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {RECORD_COLUMNS} FROM records ORDER BY kind, id"
+        ))?;
+        for raw in stmt.query_map([], record_row)? {
+            let (text, version, at) = raw?;
+            written.push(record_from_parts(text, version, at)?.written());
+        }
+        drop(stmt);
+        if written.is_empty() {
+            return Ok(());
+        }
+        let at: i64 = self
+            .conn
+            .query_row("SELECT COALESCE(MAX(at), 0) FROM audit", [], |r| r.get(0))?;
+        let head = self.audit_head()?;
+        let rows = binding_rows(head, to_u64(at, "audit.at")?, &written);
+        self.append_audit(&rows)
     }
 
     fn finish(&mut self, result: Result<(), StoreError>) -> Result<(), StoreError> {
@@ -85,6 +128,23 @@ impl Sqlite {
                 Err(e)
             }
         }
+    }
+
+    /// The hash of entry `seq` of `table` (`audit` or `journal`); zero for position 0.
+    fn hash_at(&self, table: &str, seq: u64) -> Result<Option<Hash>, StoreError> {
+        if seq == 0 {
+            return Ok(Some(GENESIS));
+        }
+        let Ok(seq) = i64::try_from(seq) else {
+            return Ok(None);
+        };
+        let hash: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached(&format!("SELECT hash FROM {table} WHERE seq = ?1"))?
+            .query_row([seq], |r| r.get(0))
+            .optional()?;
+        hash.map(|h| hash_from(&h, &format!("{table}.hash")))
+            .transpose()
     }
 
     fn head(&self) -> Result<Head, StoreError> {
@@ -99,6 +159,58 @@ impl Sqlite {
             last_timestamp: to_u64(last, "head.last_timestamp")?,
         })
     }
+}
+
+/// The first bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Refuses a path where no SQLite database is, before SQLite would create one there.
+fn check_file(path: &Path) -> Result<(), StoreError> {
+    let shown = path.display();
+    let not_ours =
+        |why: &str| StoreError::Config(format!("{shown} is not a Clearhouse database ({why})"));
+    let metadata = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::Config(format!("no database at {shown}")));
+        }
+        Err(e) => return Err(StoreError::Config(format!("{shown}: {e}"))),
+    };
+    if metadata.is_dir() {
+        return Err(not_ours("it is a directory"));
+    }
+    if metadata.len() == 0 {
+        return Err(not_ours("the file is empty"));
+    }
+    let mut header = Vec::with_capacity(SQLITE_HEADER.len());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(SQLITE_HEADER.len() as u64).read_to_end(&mut header))
+        .map_err(|e| StoreError::Config(format!("{shown}: {e}")))?;
+    if header != SQLITE_HEADER {
+        return Err(not_ours("not a SQLite file"));
+    }
+    Ok(())
+}
+
+/// Refuses a SQLite database without this build's schema.
+fn check_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let shown = path.display();
+    let tables: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        [],
+        |r| r.get(0),
+    )?;
+    if tables == 0 {
+        return Err(StoreError::Config(format!(
+            "{shown} is not a Clearhouse database (a SQLite file without its schema)"
+        )));
+    }
+    let current: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
+    crate::migrations::check_current(current, &shown.to_string())
 }
 
 fn account_row(r: &Row<'_>) -> rusqlite::Result<[i64; 11]> {
@@ -152,21 +264,22 @@ fn record_row(r: &Row<'_>) -> rusqlite::Result<([String; 6], i64, i64)> {
     ))
 }
 
-type RawAudit = (i64, i64, [String; 4], Vec<u8>, Vec<u8>);
+type RawAudit = (i64, i64, [String; 5], Vec<u8>, Vec<u8>);
 
 fn audit_row(r: &Row<'_>) -> rusqlite::Result<RawAudit> {
     Ok((
         r.get(0)?,
         r.get(1)?,
-        [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+        [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(8)?],
         r.get(6)?,
         r.get(7)?,
     ))
 }
 
 fn audit_from_raw(raw: RawAudit) -> Result<AuditRow, StoreError> {
-    let (seq, at, [actor, action, subject, body], prev, hash) = raw;
+    let (seq, at, [actor, action, subject, body, records], prev, hash) = raw;
     Ok(AuditRow {
+        records: written_from(&records, seq)?,
         seq: to_u64(seq, "audit.seq")?,
         at: to_u64(at, "audit.at")?,
         actor,
@@ -430,7 +543,7 @@ impl Backend for Sqlite {
         Ok(())
     }
 
-    fn audit_head(&mut self) -> Result<(u64, ledger::journal::Hash), StoreError> {
+    fn audit_head(&mut self) -> Result<(u64, Hash), StoreError> {
         let (seq, hash): (i64, Vec<u8>) =
             self.conn
                 .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
@@ -447,7 +560,7 @@ impl Backend for Sqlite {
             return Ok(());
         };
         let mut stmt = self.conn.prepare_cached(&format!(
-            "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
         ))?;
         for row in rows {
             stmt.execute(params![
@@ -458,7 +571,8 @@ impl Backend for Sqlite {
                 row.subject,
                 row.body,
                 &row.prev_hash[..],
-                &row.hash[..]
+                &row.hash[..],
+                encode_written(&row.records)
             ])?;
         }
         self.conn
@@ -507,10 +621,31 @@ impl Backend for Sqlite {
         rows.map(|raw| audit_from_raw(raw?)).collect()
     }
 
+    fn anchors(&mut self, audit_seq: u64, ledger_seq: u64) -> Result<Anchors, StoreError> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let mut anchors = None;
+        let result = (|| {
+            let ledger = self.head()?;
+            let audit = self.audit_head()?;
+            anchors = Some(Anchors {
+                heads: Heads {
+                    audit,
+                    ledger: (ledger.seq, ledger.hash),
+                },
+                audit_at: self.hash_at("audit", audit_seq)?,
+                ledger_at: self.hash_at("journal", ledger_seq)?,
+            });
+            Ok(())
+        })();
+        self.finish(result)?;
+        anchors.ok_or_else(|| StoreError::corrupt("no heads read".to_owned()))
+    }
+
     fn scan_audit(
         &mut self,
-        visit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
-    ) -> Result<(u64, ledger::journal::Hash), StoreError> {
+        audit: &mut dyn FnMut(Result<AuditRow, StoreError>) -> bool,
+        records: &mut dyn FnMut(Result<Record, StoreError>),
+    ) -> Result<(u64, Hash), StoreError> {
         self.conn.execute_batch("BEGIN DEFERRED")?;
         let mut head = (0, [0; 32]);
         let result = (|| {
@@ -519,9 +654,16 @@ impl Backend for Sqlite {
                 .conn
                 .prepare(&format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq"))?;
             for raw in stmt.query_map([], audit_row)? {
-                if !visit(raw.map_err(StoreError::from).and_then(audit_from_raw)) {
+                if !audit(raw.map_err(StoreError::from).and_then(audit_from_raw)) {
                     break;
                 }
+            }
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT {RECORD_COLUMNS} FROM records"))?;
+            for raw in stmt.query_map([], record_row)? {
+                let row = raw.map_err(StoreError::from);
+                records(row.and_then(|(text, version, at)| record_from_parts(text, version, at)));
             }
             Ok(())
         })();

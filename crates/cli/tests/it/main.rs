@@ -10,3 +10,4 @@ mod house_cmd;
 mod ledger_cmd;
 mod run;
 mod screen_cmd;
+mod verify_cmd;

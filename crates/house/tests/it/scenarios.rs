@@ -751,6 +751,13 @@ fn verify_finds_a_claim_whose_postings_do_not_match() {
                 body: serde_json::to_string(&claim).unwrap(),
                 ..record
             }],
+            // The store refuses records without an audit event to bind them to.
+            audit: vec![store::AuditEvent {
+                actor: "test".into(),
+                action: "claim.doctored".into(),
+                subject: "claim:c-out".into(),
+                body: "{}".into(),
+            }],
             ..store::Change::default()
         };
         let applied = env.house.store().apply_change(change).unwrap();

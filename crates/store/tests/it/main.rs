@@ -6,8 +6,11 @@ mod reference;
 mod strategies;
 pub mod support;
 
+mod bound;
 mod concurrency;
+mod heads;
 mod model_based;
+mod opening;
 mod records;
 mod scenarios;
 mod tamper;

@@ -809,9 +809,12 @@ fn a_change_with_a_nul_character_is_refused_on_both_backends() {
     for db in TestDb::each() {
         let store = db.open(&TestClock::at(T0));
         let fine = record("claim", "c1", 1, "queued", ["", ""], T0);
+        // With an audit event each: a change with records and none is refused for that first.
+        let audit = vec![event("claim.submitted", "claim:c1")];
         let changes = [
             Change {
                 put: vec![record("claim", "a\0b", 1, "queued", ["", ""], T0)],
+                audit: audit.clone(),
                 ..Default::default()
             },
             Change {
@@ -819,11 +822,13 @@ fn a_change_with_a_nul_character_is_refused_on_both_backends() {
                     body: "{\"x\":\"\0\"}".to_owned(),
                     ..fine.clone()
                 }],
+                audit: audit.clone(),
                 ..Default::default()
             },
             Change {
                 expect: vec![expect("claim", "\0", None)],
                 put: vec![fine.clone()],
+                audit: audit.clone(),
                 ..Default::default()
             },
             Change {
