@@ -108,6 +108,11 @@ pub fn run(
     for f in &report.cycle.files {
         demo.say(&format!("  {}  sha256 {}", f.path, &f.sha256[..16]))?;
     }
+    if let Some(receipt) = &report.cycle.receipt {
+        demo.say(&format!(
+            "  every file carries the receipt {receipt}\n  (kept outside the house, `clearhouse verify --expect-head` proves the history still holds it)"
+        ))?;
+    }
     let ledger = demo.house.store().verify()?;
     let checked = demo.house.verify()?;
     for p in ledger.problems.iter().chain(&checked.problems) {

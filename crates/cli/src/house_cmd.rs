@@ -13,8 +13,6 @@ use house::{
     AlertStatus, CaseStatus, ClaimStatus, ClaimSubmission, CycleOptions, House, HouseConfig,
     InvoiceParty, Lists, OnboardingInput, ParticipantStatus, PartyDetails, Verdict,
 };
-use screening::Screener;
-use screening::groups::NameGroups;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -220,7 +218,7 @@ pub fn open(ctx: &Ctx, screens: bool) -> anyhow::Result<House> {
     let lists = if screens {
         load_lists(ctx)?
     } else {
-        empty_lists()
+        Lists::none()
     };
     let checker = checker(ctx.prices.as_deref())?;
     House::open(store, system_clock(), lists, checker).map_err(anyhow::Error::from)
@@ -230,16 +228,6 @@ pub fn open(ctx: &Ctx, screens: bool) -> anyhow::Result<House> {
 pub fn load_lists(ctx: &Ctx) -> anyhow::Result<Lists> {
     let (loaded, screener) = lists_cmd::load_screener(&[], &ctx.lists_dir)?;
     Ok(Lists::from_screener(Arc::new(screener), &loaded.version))
-}
-
-fn empty_lists() -> Lists {
-    Lists::from_screener(
-        Arc::new(Screener::with_own_weights(
-            Vec::new(),
-            Arc::new(NameGroups::parse("")),
-        )),
-        "not loaded",
-    )
 }
 
 /// The goods checker: the bundled nomenclature and policy, and price bands from `prices`.
@@ -277,7 +265,7 @@ pub fn run_house(ctx: &Ctx, cmd: HouseCommand) -> anyhow::Result<ExitCode> {
             let h = House::init(
                 store,
                 system_clock(),
-                empty_lists(),
+                load_lists(ctx)?,
                 checker(None)?,
                 config,
                 &actor.actor,
@@ -813,6 +801,11 @@ fn cycle_text(c: &house::Cycle, dir: Option<&str>) -> String {
     }
     if let Some(dir) = dir {
         out.push_str(&format!("\n  {} files in {dir}", c.files.len()));
+    }
+    if let Some(receipt) = &c.receipt {
+        out.push_str(&format!(
+            "\n  receipt (in every file; keep it outside the house, check with `clearhouse verify --expect-head`): {receipt}"
+        ));
     }
     out
 }

@@ -66,7 +66,15 @@ pub fn run(ctx: &Ctx, cmd: LedgerCommand) -> anyhow::Result<ExitCode> {
     // Commands that only read never create a database where none is.
     let store = match cmd {
         LedgerCommand::CreateAccounts { .. } | LedgerCommand::CreateTransfers { .. } => {
-            ctx.open()?
+            let store = ctx.open()?;
+            // A house's ledger moves only through the house, so that every movement has its
+            // claim or cycle and its audit entry (verify reports any other).
+            if house::House::is_initialised(&store)? {
+                anyhow::bail!(
+                    "this database holds a clearing house: its ledger moves only through the house (claims, reviews, cycles), each movement audited; use a database of its own for the ledger by hand"
+                );
+            }
+            store
         }
         LedgerCommand::Accounts { .. }
         | LedgerCommand::Transfers { .. }

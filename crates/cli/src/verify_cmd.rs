@@ -5,13 +5,10 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Args;
 use house::{House, Lists};
-use screening::Screener;
-use screening::groups::NameGroups;
 use store::Heads;
 
 use crate::{Ctx, house_cmd, output, system_clock};
@@ -100,7 +97,7 @@ fn check(ctx: &Ctx, receipts: &[Receipt]) -> anyhow::Result<Found> {
     }
     let house = if has_house {
         let checker = house_cmd::checker(ctx.prices.as_deref())?;
-        let house = House::open(store, system_clock(), no_lists(), checker)?;
+        let house = House::open(store, system_clock(), Lists::none(), checker)?;
         Some(house.verify()?)
     } else {
         let audit = store.verify_audit().context("reading the audit journal")?;
@@ -222,15 +219,4 @@ fn receipts_file(path: &Path) -> anyhow::Result<Vec<Receipt>> {
         bail!("{shown} holds no receipt");
     }
     Ok(receipts)
-}
-
-/// `verify` screens no name: no lists are loaded.
-fn no_lists() -> Lists {
-    Lists {
-        screener: Arc::new(Screener::with_own_weights(
-            Vec::new(),
-            Arc::new(NameGroups::parse("")),
-        )),
-        version: "not loaded".into(),
-    }
 }

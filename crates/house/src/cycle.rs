@@ -171,7 +171,9 @@ impl House {
             payments: Vec::new(),
             zones: Vec::new(),
             files: Vec::new(),
-            receipt: None,
+            // The history so far, as a receipt every file of the cycle carries: whoever keeps a
+            // file can later check that the house's journals still hold it.
+            receipt: Some(self.store.heads()?.to_string()),
         };
         self.settle_claims(&mut change, &mut cycle, taken, &settlement)?;
         self.plan_payments(&mut change, &mut cycle, &settlement)?;

@@ -148,6 +148,17 @@ impl Lists {
         )
     }
 
+    /// No lists at all ("not loaded"), for commands that screen no name (`verify`, reads).
+    pub fn none() -> Lists {
+        Lists::from_screener(
+            Arc::new(Screener::with_own_weights(
+                Vec::new(),
+                Arc::new(screening::groups::NameGroups::parse("")),
+            )),
+            "not loaded",
+        )
+    }
+
     /// The lists a screener holds, with their BIC index.
     pub fn from_screener(screener: Arc<Screener>, version: &str) -> Lists {
         let banks = Arc::new(BankIndex::new(screener.entities()));

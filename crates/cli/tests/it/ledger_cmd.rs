@@ -264,3 +264,29 @@ fn benchmark_arguments_out_of_range_are_named() {
         );
     }
 }
+
+#[test]
+fn raw_ledger_commands_refuse_a_database_that_holds_a_house() {
+    for db in TestDb::each() {
+        let out = clearhouse(&db, &["house", "init"], "");
+        assert!(out.status.success(), "{}: {}", db.name, text(&out.stderr));
+        for (command, input) in [
+            ("create-accounts", ACCOUNTS),
+            (
+                "create-transfers",
+                r#"{"id": 100, "debit_account_id": 2, "credit_account_id": 1, "amount": 5000, "ledger": 978, "code": 1}"#,
+            ),
+        ] {
+            let out = clearhouse(&db, &["ledger", command], input);
+            assert_eq!(out.status.code(), Some(2), "{}: {command}", db.name);
+            assert!(
+                text(&out.stderr).contains("holds a clearing house"),
+                "{}: {}",
+                db.name,
+                text(&out.stderr)
+            );
+        }
+        let out = clearhouse(&db, &["verify"], "");
+        assert!(out.status.success(), "{}: {}", db.name, text(&out.stdout));
+    }
+}

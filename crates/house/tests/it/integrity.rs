@@ -506,3 +506,36 @@ fn every_file_a_cycle_writes_is_valid_iso20022() {
         assert!(checked >= 4, "{:?}", report.cycle.files);
     });
 }
+
+#[test]
+fn a_cycles_files_carry_a_receipt_the_history_holds() {
+    each_backend(|db| {
+        let env = Env::new(db);
+        onboard_clean(&env);
+        env.house
+            .submit_claim("eu-pharma", &medicines("c-1", 10))
+            .unwrap();
+        env.tick();
+        env.house
+            .submit_claim("ir-kerman", &pistachios("c-2", 8000))
+            .unwrap();
+        let report = env
+            .house
+            .run_cycle("operator", &env.cycle_options())
+            .unwrap();
+        let receipt = report.cycle.receipt.clone().expect("a receipt");
+        let heads: store::Heads = receipt.parse().unwrap();
+        assert!(env.house.store().check_heads(&heads).unwrap().is_empty());
+        let dir = std::path::Path::new(&report.directory);
+        for file in &report.cycle.files {
+            let text = std::fs::read_to_string(dir.join(&file.path)).unwrap();
+            assert!(text.contains(&receipt), "{} lacks the receipt", file.path);
+        }
+        // Later activity does not unsettle it.
+        env.tick();
+        env.house
+            .submit_claim("eu-pharma", &medicines("c-3", 11))
+            .unwrap();
+        assert!(env.house.store().check_heads(&heads).unwrap().is_empty());
+    });
+}
