@@ -1,4 +1,5 @@
 mod bad_input;
 mod concurrency;
 mod scenarios;
+mod settlement_dir;
 mod support;
