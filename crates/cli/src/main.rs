@@ -9,6 +9,7 @@ mod clear_cmd;
 mod demo;
 mod goods_cmd;
 mod house_cmd;
+mod input;
 mod ledger_cmd;
 mod lists_cmd;
 mod output;
@@ -26,6 +27,9 @@ use store::{Clock, Location, Store};
 /// Default database: a SQLite file in the working directory.
 const DEFAULT_DATABASE_URL: &str = "sqlite://clearhouse.db";
 
+/// The help heading of the options every command takes, listed apart from each command's own.
+const GLOBAL_OPTIONS: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "clearhouse",
@@ -35,16 +39,22 @@ const DEFAULT_DATABASE_URL: &str = "sqlite://clearhouse.db";
 struct Cli {
     /// Database: a SQLite file (`sqlite://PATH` or a path) or `postgres://USER@HOST:PORT/DB`
     /// [default: sqlite://clearhouse.db; for `demo`, a fresh file in clearhouse-demo/].
-    #[arg(long, global = true, env = "CLEARHOUSE_DATABASE_URL")]
+    #[arg(long, global = true, env = "CLEARHOUSE_DATABASE_URL", help_heading = GLOBAL_OPTIONS)]
     database_url: Option<String>,
     /// Reference prices (CSV: hs6,origin,destination,unit,unit_value_minor,currency) for the
     /// price-band check of claims.
-    #[arg(long, global = true, env = "CLEARHOUSE_PRICES")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLEARHOUSE_PRICES",
+        value_name = "FILE",
+        help_heading = GLOBAL_OPTIONS
+    )]
     prices: Option<std::path::PathBuf>,
     /// Machine-readable output: JSON Lines on stdout.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
     json: bool,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = GLOBAL_OPTIONS)]
     lists_dir: lists_cmd::ListsDirArg,
     #[command(subcommand)]
     command: Command,
@@ -250,4 +260,75 @@ fn verify(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::{Cli, GLOBAL_OPTIONS};
+
+    /// Calls `each` with every command (its path from `clearhouse`) and every argument it shows.
+    fn walk(command: &clap::Command, path: &str, each: &mut impl FnMut(&str, &clap::Arg)) {
+        for arg in command.get_arguments().filter(|a| !a.is_hide_set()) {
+            each(path, arg);
+        }
+        for sub in command.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), each);
+        }
+    }
+
+    /// Arguments still without help, in `screen_cmd.rs`: that file is being rewritten on the
+    /// branch of issue 14, which gives them theirs. An entry that has help meanwhile fails the
+    /// test below: remove it then.
+    const HELP_PENDING: &[&str] = &[
+        "clearhouse screen name: name",
+        "clearhouse screen name: schema",
+        "clearhouse screen batch: input",
+        "clearhouse screen compare: name_a",
+        "clearhouse screen compare: name_b",
+        "clearhouse screen compare: schema",
+        "clearhouse screen compare: pairs",
+        "clearhouse screen compare: threshold",
+        "clearhouse benchmark screening: threshold",
+    ];
+
+    #[test]
+    fn every_argument_has_help_and_global_options_are_listed_apart() {
+        let mut command = Cli::command();
+        command.build();
+        let global: Vec<String> = command
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .map(|a| a.get_id().to_string())
+            .collect();
+        for id in ["database_url", "json", "lists_dir", "prices"] {
+            assert!(global.iter().any(|g| g == id), "--{id} is not global");
+        }
+        let mut missing = Vec::new();
+        let mut misplaced = Vec::new();
+        let mut arguments = 0;
+        walk(&command, "clearhouse", &mut |path, arg| {
+            arguments += 1;
+            let help = arg.get_help().or(arg.get_long_help());
+            if help.is_none_or(|h| h.to_string().trim().is_empty()) {
+                missing.push(format!("{path}: {}", arg.get_id()));
+            }
+            if arg.is_global_set() != (arg.get_help_heading() == Some(GLOBAL_OPTIONS)) {
+                misplaced.push(format!("{path}: {}", arg.get_id()));
+            }
+        });
+        assert!(arguments > 100, "only {arguments} arguments walked");
+        let helped: Vec<_> = HELP_PENDING
+            .iter()
+            .filter(|p| !missing.iter().any(|m| m == *p))
+            .collect();
+        assert!(helped.is_empty(), "remove from HELP_PENDING: {helped:#?}");
+        missing.retain(|m| !HELP_PENDING.contains(&m.as_str()));
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
+        assert!(
+            misplaced.is_empty(),
+            "global options outside, or other options under, {GLOBAL_OPTIONS:?}: {misplaced:#?}"
+        );
+    }
 }
