@@ -157,8 +157,10 @@ impl House {
             .map_err(|e| HouseError::Clearing(e.to_string()))?;
         let violations = instex::check_settlement(&book, &settlement);
         if !violations.is_empty() {
+            let violations: Vec<String> = violations.iter().map(ToString::to_string).collect();
             return Err(HouseError::Clearing(format!(
-                "the settlement breaks its invariants: {violations:?}"
+                "the settlement breaks its invariants: {}",
+                violations.join("; ")
             )));
         }
         let mut change = Change::default();
