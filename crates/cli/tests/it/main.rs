@@ -9,5 +9,6 @@ mod goods_cmd;
 mod house_cmd;
 mod input_files;
 mod ledger_cmd;
+mod readme;
 mod run;
 mod screen_cmd;
