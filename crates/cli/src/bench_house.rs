@@ -72,6 +72,7 @@ fn participant(zone: &str, i: usize) -> OnboardingInput {
         lei: None,
         iban: iban(country, &bban),
         bic: bic.into(),
+        bank_name: None,
         beneficial_owners: Vec::new(),
         directors: Vec::new(),
     }
@@ -277,6 +278,7 @@ fn submission(k: usize, participants: usize) -> anyhow::Result<ClaimSubmission> 
         invoice_counterparty: InvoiceParty {
             name: format!("Counterparty of {debtor}"),
             country: None,
+            kind: None,
         },
         goods_lines: vec![crate::house_cmd::parse_line(&line).with_context(|| line.clone())?],
         creditor,

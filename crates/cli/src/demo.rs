@@ -180,6 +180,7 @@ fn firm(
         lei: None,
         iban: iban.into(),
         bic: bic.into(),
+        bank_name: None,
         beneficial_owners: owners,
         directors,
     }
@@ -261,7 +262,7 @@ fn onboard(demo: &Demo) -> anyhow::Result<()> {
             "IR",
             "IR",
             "IR300120000000200455500003",
-            "BKMTIRTH",
+            "REFAIRTH",
             vec![person("Kamran Tavakoli", "1965-03-11", "IR")],
             vec![person("Leila Sadeghi", "1981-08-25", "IR")],
         ),
@@ -272,7 +273,7 @@ fn onboard(demo: &Demo) -> anyhow::Result<()> {
             "IR",
             "IR",
             "IR750620000000300566600004",
-            "AYBKIRTH",
+            "TOSEIRTH",
             vec![person("Ali Moradi", "1974-04-04", "IR")],
             vec![person("Narges Hosseini", "1985-12-12", "IR")],
         ),
@@ -283,7 +284,7 @@ fn onboard(demo: &Demo) -> anyhow::Result<()> {
             "IR",
             "IR",
             "IR670540000000400677700005",
-            "SEPBIRTH",
+            "KESHIRTH",
             vec![person("Mehdi Rostami", "1962-09-09", "IR")],
             vec![person("Fatemeh Nouri", "1976-02-14", "IR")],
         ),
@@ -349,6 +350,7 @@ fn claim(
         invoice_counterparty: InvoiceParty {
             name: counterparty.into(),
             country: Some(country.into()),
+            kind: None,
         },
         goods_lines: lines
             .iter()

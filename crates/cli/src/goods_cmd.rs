@@ -10,9 +10,8 @@ use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
 use goods::{
     Checker, Classification, CodeQuery, CsvError, Decision, Line, LineReader, Nomenclature, Policy,
-    PolicyError, PriceHistory, PriceOutcome, Reason, Verdict,
+    PolicyError, PriceHistory, Reason, Verdict,
 };
-use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 
@@ -194,7 +193,7 @@ struct LineOutput<'a> {
     id: &'a str,
     verdict: &'static str,
     reasons: Vec<ReasonOutput<'a>>,
-    price: PriceOutput,
+    price: goods::PriceReport,
 }
 
 #[derive(Serialize)]
@@ -220,102 +219,8 @@ fn line_json<'a>(
                 basis: r.basis,
             })
             .collect(),
-        price: price_json(line, decision.price),
+        price: goods::PriceReport::of(line, decision.price),
     }
-}
-
-/// The price check of one output line; unit values and bands are minor units per base unit,
-/// as decimal strings (as in the reference-price CSV).
-#[derive(Serialize)]
-struct PriceOutput {
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    currency: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    unit: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    unit_value_minor: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    band: Option<BandOutput>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    direction: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value_moved_minor: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value_moved: Option<String>,
-}
-
-#[derive(Serialize)]
-struct BandOutput {
-    basis: &'static str,
-    samples: u32,
-    q1_minor: String,
-    q3_minor: String,
-    low_minor: String,
-    high_minor: String,
-}
-
-fn price_json(line: &Line, price: PriceOutcome<'_>) -> PriceOutput {
-    let status = match price {
-        PriceOutcome::NotChecked => "not_checked",
-        PriceOutcome::NotComparable => "not_comparable",
-        PriceOutcome::NoReference => "no_reference",
-        PriceOutcome::Within(_) => "within",
-        PriceOutcome::Outside { direction, .. } => match direction {
-            goods::Direction::OverInvoicing => "over",
-            goods::Direction::UnderInvoicing => "under",
-        },
-    };
-    let mut output = PriceOutput {
-        status,
-        currency: None,
-        unit: None,
-        unit_value_minor: None,
-        band: None,
-        direction: None,
-        value_moved_minor: None,
-        value_moved: None,
-    };
-    if matches!(
-        price,
-        PriceOutcome::NotChecked | PriceOutcome::NotComparable
-    ) {
-        return output;
-    }
-    let value = line.goods.value();
-    output.currency = Some(value.currency().code());
-    output.unit = goods::BaseUnit::of(line.goods.quantity().unit()).map(|(b, _)| b.code());
-    output.unit_value_minor = goods::unit_value_minor(line).map(decimal);
-    let band = match price {
-        PriceOutcome::Within(band) | PriceOutcome::Outside { band, .. } => Some(band),
-        _ => None,
-    };
-    output.band = band.map(|band| BandOutput {
-        basis: band.basis.as_str(),
-        samples: band.samples,
-        q1_minor: decimal(band.q1),
-        q3_minor: decimal(band.q3),
-        low_minor: decimal(band.low),
-        high_minor: decimal(band.high),
-    });
-    if let PriceOutcome::Outside {
-        direction,
-        value_moved_minor,
-        ..
-    } = price
-    {
-        output.direction = Some(direction.as_str());
-        output.value_moved_minor = Some(value_moved_minor);
-        output.value_moved = Some(goods::format_major(
-            Decimal::from(value_moved_minor),
-            value.exponent(),
-        ));
-    }
-    output
-}
-
-fn decimal(value: Decimal) -> String {
-    value.normalize().to_string()
 }
 
 fn write_line_text(

@@ -266,20 +266,17 @@ pub fn open(ctx: &Ctx, screens: bool) -> anyhow::Result<House> {
 /// The lists in force (the version under `--lists-dir`, else the bundled ones).
 pub fn load_lists(ctx: &Ctx) -> anyhow::Result<Lists> {
     let (loaded, screener) = lists_cmd::load_screener(&[], &ctx.lists_dir)?;
-    Ok(Lists {
-        screener: Arc::new(screener),
-        version: loaded.version,
-    })
+    Ok(Lists::from_screener(Arc::new(screener), &loaded.version))
 }
 
 fn empty_lists() -> Lists {
-    Lists {
-        screener: Arc::new(Screener::with_own_weights(
+    Lists::from_screener(
+        Arc::new(Screener::with_own_weights(
             Vec::new(),
             Arc::new(NameGroups::parse("")),
         )),
-        version: "not loaded".into(),
-    }
+        "not loaded",
+    )
 }
 
 /// The goods checker: the bundled nomenclature and policy, and price bands from `prices`.
@@ -468,6 +465,7 @@ fn onboarding_from_flags(a: &ParticipantAdd) -> anyhow::Result<OnboardingInput> 
         lei: a.lei.clone(),
         iban: required(&a.iban, "iban")?,
         bic: required(&a.bic, "bic")?,
+        bank_name: None,
         beneficial_owners: a
             .owners
             .iter()
@@ -599,6 +597,7 @@ fn claim_from_flags(s: &ClaimSubmit) -> anyhow::Result<ClaimSubmission> {
         invoice_counterparty: InvoiceParty {
             name: required(&s.counterparty, "counterparty")?,
             country: s.counterparty_country.clone(),
+            kind: None,
         },
         goods_lines,
     })

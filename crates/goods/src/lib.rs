@@ -57,9 +57,9 @@ pub use policy::{
     REASON_CODE_LEN_MAX, RULES_MAX, Rule, Ruling, TEXT_LEN_MAX, Verdict,
 };
 pub use prices::{
-    Band, BandBasis, BandSettings, Direction, IQR_FACTOR_DEFAULT, MIN_SAMPLES_DEFAULT,
+    Band, BandBasis, BandReport, BandSettings, Direction, IQR_FACTOR_DEFAULT, MIN_SAMPLES_DEFAULT,
     OBSERVATIONS_MAX, Observation, ObservationError, PriceBands, PriceHistory, PriceOutcome,
-    UNIT_VALUE_MINOR_MAX, base_quantity, quantile, unit_value_minor,
+    PriceReport, UNIT_VALUE_MINOR_MAX, base_quantity, quantile, unit_value_minor,
 };
 pub use units::{BaseUnit, UnitKinds, expected_kinds, parse_unit};
 pub use words::{WORD_BYTES_MAX, WORDS_MAX, WordMatch, WordMatcher};

@@ -490,6 +490,116 @@ pub enum PriceOutcome<'a> {
     },
 }
 
+impl PriceOutcome<'_> {
+    /// `not_checked`, `no_reference`, `not_comparable`, `within`, `over` or `under`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            PriceOutcome::NotChecked => "not_checked",
+            PriceOutcome::NotComparable => "not_comparable",
+            PriceOutcome::NoReference => "no_reference",
+            PriceOutcome::Within(_) => "within",
+            PriceOutcome::Outside { direction, .. } => match direction {
+                Direction::OverInvoicing => "over",
+                Direction::UnderInvoicing => "under",
+            },
+        }
+    }
+
+    /// Whether a band was there to compare the price with.
+    pub fn was_compared(&self) -> bool {
+        matches!(self, PriceOutcome::Within(_) | PriceOutcome::Outside { .. })
+    }
+}
+
+/// The price check of one output line; unit values and bands are minor units per base unit,
+/// as decimal strings (as in the reference-price CSV).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PriceReport {
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_value_minor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<BandReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_moved_minor: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_moved: Option<String>,
+}
+
+/// A band as reported, in minor units per base unit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BandReport {
+    pub basis: &'static str,
+    pub samples: u32,
+    pub q1_minor: String,
+    pub q3_minor: String,
+    pub low_minor: String,
+    pub high_minor: String,
+}
+
+impl PriceReport {
+    /// What a line's price check found, for people and JSON.
+    pub fn of(line: &Line, price: PriceOutcome<'_>) -> PriceReport {
+        let status = price.status();
+        let mut output = PriceReport {
+            status,
+            currency: None,
+            unit: None,
+            unit_value_minor: None,
+            band: None,
+            direction: None,
+            value_moved_minor: None,
+            value_moved: None,
+        };
+        if matches!(
+            price,
+            PriceOutcome::NotChecked | PriceOutcome::NotComparable
+        ) {
+            return output;
+        }
+        let value = line.goods.value();
+        output.currency = Some(value.currency().code());
+        output.unit = BaseUnit::of(line.goods.quantity().unit()).map(|(b, _)| b.code());
+        output.unit_value_minor = unit_value_minor(line).map(decimal);
+        let band = match price {
+            PriceOutcome::Within(band) | PriceOutcome::Outside { band, .. } => Some(band),
+            _ => None,
+        };
+        output.band = band.map(|band| BandReport {
+            basis: band.basis.as_str(),
+            samples: band.samples,
+            q1_minor: decimal(band.q1),
+            q3_minor: decimal(band.q3),
+            low_minor: decimal(band.low),
+            high_minor: decimal(band.high),
+        });
+        if let PriceOutcome::Outside {
+            direction,
+            value_moved_minor,
+            ..
+        } = price
+        {
+            output.direction = Some(direction.as_str());
+            output.value_moved_minor = Some(value_moved_minor);
+            output.value_moved = Some(crate::check::format_major(
+                Decimal::from(value_moved_minor),
+                value.exponent(),
+            ));
+        }
+        output
+    }
+}
+
+fn decimal(value: Decimal) -> String {
+    value.normalize().to_string()
+}
+
 /// The bands of every cell with enough observations; see the module documentation.
 #[derive(Debug, Clone)]
 pub struct PriceBands {

@@ -14,6 +14,8 @@ use crate::monitoring;
 pub const ZONES_MAX: usize = 16;
 /// Most officers.
 pub const OFFICERS_MAX: usize = 256;
+/// Fewest officers a house can run with: a release needs two different ones.
+pub const OFFICERS_MIN: usize = 2;
 /// Default score at or above which a screened name is a hit.
 pub const SCREENING_THRESHOLD_DEFAULT: f64 = screening::DEFAULT_THRESHOLD;
 
@@ -38,6 +40,10 @@ pub struct HouseConfig {
     /// Run domestic set-off before the INSTEX selection in every cycle.
     #[serde(default)]
     pub set_off_domestic: bool,
+    /// Hold a claim whose goods line has no reference price band to check it against (default:
+    /// let it through, recorded as `not_checked`).
+    #[serde(default)]
+    pub hold_without_price_reference: bool,
 }
 
 fn default_threshold() -> f64 {
@@ -75,6 +81,9 @@ pub struct HouseAccount {
     pub iban: String,
     /// BIC of the bank that keeps it.
     pub bic: String,
+    /// The bank's name, screened with its BIC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_name: Option<String>,
 }
 
 /// What an officer may do.
@@ -123,9 +132,8 @@ impl HouseConfig {
     /// Checks everything; errors name the field (`zones[1].rate`).
     pub fn check(self) -> Result<Checked, HouseError> {
         let invalid = |field: String, message: String| HouseError::Invalid { field, message };
-        if self.name.trim().is_empty() {
-            return Err(invalid("name".into(), "must not be empty".into()));
-        }
+        model::clean_text(&self.name, model::LEGAL_NAME_LEN_MAX)
+            .map_err(|e| invalid("name".into(), e.to_string()))?;
         let clearing = model::currency::from_code(&self.clearing_currency)
             .map_err(|e| invalid("clearing_currency".into(), e.to_string()))?;
         let clearing_exp = exponent(clearing);
@@ -170,6 +178,34 @@ impl HouseConfig {
                 })?,
             })
             .map_err(|e| invalid(field("house_account"), e.to_string()))?;
+            model::clean_text(&z.name, model::ZONE_NAME_LEN_MAX)
+                .map_err(|e| invalid(field("name"), e.to_string()))?;
+            model::clean_text(&z.house_account.name, model::LEGAL_NAME_LEN_MAX)
+                .map_err(|e| invalid(field("house_account.name"), e.to_string()))?;
+            let mut countries: Vec<String> = Vec::with_capacity(z.countries.len());
+            for (k, c) in z.countries.iter().enumerate() {
+                let code: model::CountryCode =
+                    c.parse().map_err(|e: model::CountryCodeError| {
+                        invalid(field(&format!("countries[{k}]")), e.to_string())
+                    })?;
+                let code = code.as_str().to_owned();
+                if let Some(other) = zones.iter().find(|o: &&Zone| o.countries.contains(&code)) {
+                    return Err(invalid(
+                        field(&format!("countries[{k}]")),
+                        format!(
+                            "{code} is in zone {} already: a country belongs to one zone",
+                            other.code
+                        ),
+                    ));
+                }
+                if countries.contains(&code) {
+                    return Err(invalid(
+                        field(&format!("countries[{k}]")),
+                        format!("{code} twice"),
+                    ));
+                }
+                countries.push(code);
+            }
             zones.push(Zone {
                 code,
                 name: z.name.clone(),
@@ -178,7 +214,7 @@ impl HouseConfig {
                 rate: z.rate,
                 account,
                 account_name: z.house_account.name.clone(),
-                countries: z.countries.iter().map(|c| c.to_ascii_uppercase()).collect(),
+                countries,
             });
         }
         if self.officers.len() > OFFICERS_MAX {
@@ -188,12 +224,29 @@ impl HouseConfig {
             ));
         }
         for (i, o) in self.officers.iter().enumerate() {
-            if o.name.trim().is_empty() || self.officers[..i].iter().any(|p| p.name == o.name) {
+            crate::check_actor(&format!("officers[{i}].name"), &o.name)?;
+            if self.officers[..i].iter().any(|p| p.name == o.name) {
                 return Err(invalid(
                     format!("officers[{i}].name"),
-                    format!("empty or duplicate: {:?}", o.name),
+                    format!("duplicate: {:?}", o.name),
                 ));
             }
+        }
+        // Releasing a case needs two different officers: fewer would make four-eyes impossible.
+        if self.officers.len() < OFFICERS_MIN {
+            return Err(invalid(
+                "officers".into(),
+                format!(
+                    "has {} officer(s); four-eyes review needs at least {OFFICERS_MIN}",
+                    self.officers.len()
+                ),
+            ));
+        }
+        if !self.officers.iter().any(|o| o.role == Role::Supervisor) {
+            return Err(invalid(
+                "officers".into(),
+                "has no supervisor: nobody could reassign a case".into(),
+            ));
         }
         if !(0.0..=1.0).contains(&self.screening_threshold) || self.screening_threshold == 0.0 {
             return Err(invalid(
@@ -212,7 +265,30 @@ impl HouseConfig {
     }
 }
 
+/// How many claims of the largest amount one cycle must be able to add up in every zone's
+/// currency: the per-claim limit is the cycle's limit divided by this.
+pub const CYCLE_CLAIMS_AT_MAX: i64 = 1_000;
+
 impl Checked {
+    /// The most, in minor units of the clearing currency, that one cycle may clear in total: the
+    /// sum converted into any zone's currency still fits a signed 64-bit integer.
+    pub fn cycle_total_minor_max(&self) -> i64 {
+        let rate = self
+            .zones
+            .iter()
+            .map(|z| z.minor_rate)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        i64::MAX / rate
+    }
+
+    /// The largest claim, in minor units of the clearing currency, the house accepts: a cycle can
+    /// sum [`CYCLE_CLAIMS_AT_MAX`] of them in every zone's currency.
+    pub fn claim_minor_max(&self) -> i64 {
+        self.cycle_total_minor_max() / CYCLE_CLAIMS_AT_MAX
+    }
+
     /// The zone with this code.
     pub fn zone(&self, code: &ZoneCode) -> Option<&Zone> {
         self.zones.iter().find(|z| &z.code == code)
@@ -263,6 +339,7 @@ pub fn example() -> HouseConfig {
                     name: "Clearhouse EU zone account".into(),
                     iban: "FR7630006000011234567890189".into(),
                     bic: "AGRIFRPP".into(),
+                    bank_name: None,
                 },
                 countries: ["DE", "FR", "IT", "NL", "ES", "AT", "BE", "SE", "PL", "DK"]
                     .map(String::from)
@@ -277,7 +354,8 @@ pub fn example() -> HouseConfig {
                 house_account: HouseAccount {
                     name: "Clearhouse IR zone account".into(),
                     iban: "IR062960000000100324200001".into(),
-                    bic: "BMJIIRTH".into(),
+                    bic: "KESHIRTH".into(),
+                    bank_name: None,
                 },
                 countries: vec!["IR".into()],
             },
@@ -299,6 +377,7 @@ pub fn example() -> HouseConfig {
         screening_threshold: SCREENING_THRESHOLD_DEFAULT,
         monitoring: monitoring::Settings::default(),
         set_off_domestic: true,
+        hold_without_price_reference: false,
     }
 }
 

@@ -86,6 +86,7 @@ impl House {
         actor: &str,
         options: &CycleOptions,
     ) -> Result<CycleReport, HouseError> {
+        crate::check_actor("actor", actor)?;
         for _ in 0..crate::ATTEMPTS_MAX {
             if let Some(report) = self.try_cycle(actor, options)? {
                 return Ok(report);
@@ -145,10 +146,7 @@ impl House {
             let key = |c: &ClaimRecord| (c.priority, c.submitted_at, c.submission.id.clone());
             key(&a.value).cmp(&key(&b.value))
         });
-        for late in taken.iter().skip(CYCLE_CLAIMS_MAX) {
-            skipped.push(late.value.submission.id.clone());
-        }
-        taken.truncate(CYCLE_CLAIMS_MAX);
+        let taken = self.within_limits(actor, taken, &mut skipped)?;
         let book = self.book(&taken)?;
         let set_off_domestic = options
             .set_off_domestic
@@ -250,6 +248,108 @@ impl House {
                 .to_string(),
             skipped,
         }))
+    }
+
+    /// The claims one cycle can take, in rank order: at most [`CYCLE_CLAIMS_MAX`], and no more
+    /// in total than every zone's currency can sum ([`crate::config::Checked::cycle_total_minor_max`]);
+    /// the others wait for the next cycle (`skipped`). A claim that no cycle could take (an
+    /// amount beyond the per-claim limit, or a record the engine cannot read) is set aside:
+    /// held with an alert for the officers, so that it never blocks the others.
+    fn within_limits(
+        &self,
+        actor: &str,
+        ranked: Vec<Versioned<ClaimRecord>>,
+        skipped: &mut Vec<String>,
+    ) -> Result<Vec<Versioned<ClaimRecord>>, HouseError> {
+        let claim_max = self.config.claim_minor_max();
+        let total_max = self.config.cycle_total_minor_max();
+        let mut total: i64 = 0;
+        let mut taken = Vec::with_capacity(ranked.len().min(CYCLE_CLAIMS_MAX));
+        for claim in ranked {
+            let remaining = claim.value.remaining_minor();
+            let unreadable = self.book(std::slice::from_ref(&claim)).err();
+            if remaining <= 0 || remaining > claim_max || unreadable.is_some() {
+                let why = match unreadable {
+                    Some(e) => format!("the clearing engine cannot take it: {e}"),
+                    None => format!(
+                        "{remaining} minor units still owed, outside 1 to {claim_max}, the most one claim may clear"
+                    ),
+                };
+                self.set_aside(actor, claim, &why)?;
+                continue;
+            }
+            match total.checked_add(remaining) {
+                Some(sum) if sum <= total_max && taken.len() < CYCLE_CLAIMS_MAX => {
+                    total = sum;
+                    taken.push(claim);
+                }
+                _ => skipped.push(claim.value.submission.id.clone()),
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Holds a claim no cycle can take, with an alert and a case; its reservation stays, so
+    /// that a release puts it back in the queue as it was.
+    fn set_aside(
+        &self,
+        actor: &str,
+        claim: Versioned<ClaimRecord>,
+        why: &str,
+    ) -> Result<(), HouseError> {
+        let Versioned {
+            value: mut c,
+            version,
+        } = claim;
+        let id = c.submission.id.clone();
+        let subject = format!("claim:{id}");
+        let now = self.now();
+        let mut alerts = vec![Alert {
+            id: crate::onboarding::alert_id(&[
+                &subject,
+                "clearing",
+                "set_aside",
+                &version.to_string(),
+            ]),
+            subject: subject.clone(),
+            participant: c.submission.creditor.clone(),
+            category: "clearing".into(),
+            code: "set_aside".into(),
+            explanation: format!("claim {id} was set aside by the clearing cycle: {why}"),
+            inputs: serde_json::json!({
+                "remaining_minor": c.remaining_minor(),
+                "claim_minor_max": self.config.claim_minor_max(),
+                "cycle_total_minor_max": self.config.cycle_total_minor_max(),
+            }),
+            status: AlertStatus::Open,
+            case: String::new(),
+            created_at: now,
+        }];
+        let mut change = Change {
+            expect: vec![expect(kind::CLAIM, &id, Some(version))],
+            ..Change::default()
+        };
+        let case = self.open_case(
+            &mut change,
+            &subject,
+            &c.submission.creditor,
+            &mut alerts,
+            now,
+            None,
+        )?;
+        c.status = ClaimStatus::Held;
+        c.alerts.extend(alerts.iter().map(|a| a.id.clone()));
+        c.case = Some(case);
+        change.put.push(claim_record(&c, version + 1)?);
+        change.audit.push(audit(
+            actor,
+            "claim.set_aside",
+            subject,
+            &serde_json::json!({ "why": why, "alerts": alerts }),
+        )?);
+        // Lost a race (a decision moved the claim meanwhile): the next cycle looks again.
+        self.commit(change, "nothing")?;
+        Ok(())
     }
 
     /// The number of the last cycle (0 if none).

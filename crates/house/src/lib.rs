@@ -55,15 +55,106 @@ pub struct Lists {
     pub screener: Arc<Screener>,
     /// Which version (`bundled`, a version id).
     pub version: String,
+    /// The SWIFT/BIC codes the listed entities carry (OFAC's remarks, FtM `swiftBic`).
+    pub banks: Arc<BankIndex>,
+}
+
+/// Listed entities by the SWIFT/BIC codes they carry, keyed by the 8-character institution
+/// and location part: a bank is one institution whatever branch code an account names.
+#[derive(Debug, Clone, Default)]
+pub struct BankIndex {
+    by_bic8: std::collections::HashMap<String, Vec<ListedBank>>,
+}
+
+/// A listed entity that carries a BIC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedBank {
+    pub entity_id: String,
+    pub caption: String,
+    pub list: String,
+    /// The BIC as the list writes it.
+    pub bic: String,
+}
+
+impl BankIndex {
+    /// Collects every identifier whose kind names SWIFT or BIC.
+    pub fn new(entities: &[screening::Entity]) -> BankIndex {
+        let mut by_bic8: std::collections::HashMap<String, Vec<ListedBank>> = Default::default();
+        for e in entities {
+            for id in &e.identifiers {
+                let kind = id.kind.to_ascii_uppercase();
+                if !(kind.contains("SWIFT") || kind.contains("BIC")) {
+                    continue;
+                }
+                let Some(bic8) = bic8(&id.value) else {
+                    continue;
+                };
+                let entry = by_bic8.entry(bic8).or_default();
+                if !entry.iter().any(|b| b.entity_id == e.id) {
+                    entry.push(ListedBank {
+                        entity_id: e.id.clone(),
+                        caption: e.caption.clone(),
+                        list: e.source.clone(),
+                        bic: id.value.trim().to_owned(),
+                    });
+                }
+            }
+        }
+        BankIndex { by_bic8 }
+    }
+
+    /// The listed entities whose BIC is this one's institution (its first 8 characters).
+    pub fn find(&self, bic: &str) -> &[ListedBank] {
+        bic8(bic)
+            .and_then(|k| self.by_bic8.get(&k))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// How many institutions are listed by BIC.
+    pub fn len(&self) -> usize {
+        self.by_bic8.len()
+    }
+
+    /// Whether no BIC is listed.
+    pub fn is_empty(&self) -> bool {
+        self.by_bic8.is_empty()
+    }
+}
+
+/// The first 8 characters of a BIC as written on a list ("SEPBIRTH", "SEPB IR TH XXX"), upper
+/// case, or `None` when it is not a BIC's shape (ISO 9362: 4 letters, 2 letters, 2 letters or
+/// digits, optionally 3 more).
+fn bic8(text: &str) -> Option<String> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .trim_end_matches(['.', ',', ';'])
+        .to_ascii_uppercase();
+    let b = compact.as_bytes();
+    let shape = (b.len() == 8 || b.len() == 11)
+        && b[..6].iter().all(u8::is_ascii_alphabetic)
+        && b[6..].iter().all(u8::is_ascii_alphanumeric);
+    shape.then(|| compact[..8].to_owned())
 }
 
 impl Lists {
     /// Indexes listed entities with the bundled cross-script name groups.
     pub fn index(entities: Vec<screening::Entity>, version: &str) -> Lists {
         let groups = screening::groups::NameGroups::parse(screening::groups::BUNDLED);
+        Lists::from_screener(
+            Arc::new(Screener::with_own_weights(entities, Arc::new(groups))),
+            version,
+        )
+    }
+
+    /// The lists a screener holds, with their BIC index.
+    pub fn from_screener(screener: Arc<Screener>, version: &str) -> Lists {
+        let banks = Arc::new(BankIndex::new(screener.entities()));
         Lists {
-            screener: Arc::new(Screener::with_own_weights(entities, Arc::new(groups))),
+            screener,
             version: version.to_owned(),
+            banks,
         }
     }
 
@@ -115,7 +206,41 @@ impl House {
         config: HouseConfig,
         actor: &str,
     ) -> Result<House, HouseError> {
+        check_actor("actor", actor)?;
         let checked = config.clone().check()?;
+        let house = House {
+            store,
+            clock,
+            lists,
+            checker,
+            config: checked,
+        };
+        // A house account at a listed bank would route every payment of its zone through it.
+        for (i, screened) in house.screen_house_accounts()? {
+            if let Some(hit) = screened.hits.first() {
+                return Err(HouseError::invalid(
+                    format!("zones[{i}].house_account.bic"),
+                    format!(
+                        "{} is at a listed bank: {} {:?} on {} ({})",
+                        screened.name,
+                        hit.entity_id,
+                        hit.caption,
+                        hit.list,
+                        hit.explanation
+                            .get("matched")
+                            .and_then(|m| m.as_str())
+                            .unwrap_or("name")
+                    ),
+                ));
+            }
+        }
+        let House {
+            store,
+            clock,
+            lists,
+            checker,
+            config: checked,
+        } = house;
         let now = clock();
         let accounts = checked
             .zones
@@ -453,6 +578,33 @@ pub(crate) enum Commit {
     Raced(String),
 }
 
+/// Longest actor (officer, operator, participant user) name, in characters.
+pub const ACTOR_NAME_LEN_MAX: usize = 128;
+
+/// Checks the name of whoever acts: not empty, no control characters, nothing that reorders or
+/// hides text (U+202E …), so that the audit trail names people as they read.
+pub(crate) fn check_actor(field: &str, actor: &str) -> Result<(), HouseError> {
+    let cleaned = model::clean_text(actor, ACTOR_NAME_LEN_MAX)
+        .map_err(|e| HouseError::invalid(field, format!("{}: {e}", model_echo(actor))))?;
+    if cleaned != actor {
+        return Err(HouseError::invalid(
+            field,
+            format!("{}: surrounding spaces", model_echo(actor)),
+        ));
+    }
+    Ok(())
+}
+
+/// A short, quoted copy of bad input for an error message.
+pub(crate) fn model_echo(text: &str) -> String {
+    let short: String = text.chars().take(model::ERROR_INPUT_ECHO_MAX).collect();
+    if short.len() < text.len() {
+        format!("{short:?}…")
+    } else {
+        format!("{short:?}")
+    }
+}
+
 /// The JSON of a value.
 pub(crate) fn json<T: Serialize>(value: &T) -> Result<String, HouseError> {
     serde_json::to_string(value).map_err(|e| HouseError::Corrupt {
@@ -521,4 +673,19 @@ pub(crate) fn audit<T: Serialize>(
         subject,
         body: json(body)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bic8_takes_the_institution_of_any_written_form() {
+        assert_eq!(bic8("SEPBIRTH").as_deref(), Some("SEPBIRTH"));
+        assert_eq!(bic8("sepbirthxxx").as_deref(), Some("SEPBIRTH"));
+        assert_eq!(bic8("FTBD KP PY.").as_deref(), Some("FTBDKPPY"));
+        assert_eq!(bic8("SEPBIRT"), None);
+        assert_eq!(bic8("12PBIRTH"), None);
+        assert_eq!(bic8("SEPBIRTHXX"), None);
+    }
 }

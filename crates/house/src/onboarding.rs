@@ -32,6 +32,9 @@ pub struct OnboardingInput {
     pub lei: Option<String>,
     pub iban: String,
     pub bic: String,
+    /// The name of the bank that keeps the account; screened with its BIC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_name: Option<String>,
     #[serde(default)]
     pub beneficial_owners: Vec<PartyDetails>,
     #[serde(default)]
@@ -146,15 +149,11 @@ impl House {
         name: &str,
         birth_date: Option<String>,
         countries: Vec<String>,
-        person: bool,
+        schema: Option<Schema>,
         field: &str,
     ) -> Result<ScreenedName, HouseError> {
         let mut query = Query::name(name);
-        query.schema = Some(if person {
-            Schema::Person
-        } else {
-            Schema::Organization
-        });
+        query.schema = schema;
         query.facts.birth_date = birth_date
             .as_deref()
             .and_then(screening::screener::parse_partial_date);
@@ -185,15 +184,116 @@ impl House {
             name: name.to_owned(),
             birth_date,
             countries,
-            person,
+            person: schema == Some(Schema::Person),
             hits,
         })
     }
 
-    /// Screens a participant's legal name, owners and directors.
+    /// Screens an invoice counterparty: against the schema its kind names, and against every
+    /// schema when the kind is not given (a person named as counterparty must not pass because
+    /// only organisations were looked at).
+    pub(crate) fn screen_counterparty(
+        &self,
+        party: &InvoiceParty,
+    ) -> Result<ScreenedName, HouseError> {
+        let schema = match party.kind {
+            Some(CounterpartyKind::Person) => Some(Schema::Person),
+            Some(CounterpartyKind::Organization) => Some(Schema::Organization),
+            None => None,
+        };
+        self.screen_name(
+            NameRole::InvoiceCounterparty,
+            None,
+            &party.name,
+            None,
+            party.country.iter().cloned().collect(),
+            schema,
+            "invoice_counterparty.name",
+        )
+    }
+
+    /// Screens a bank: its BIC against the BICs listed entities carry (by institution, the
+    /// first 8 characters, so every branch of a listed bank is found), and its name, when
+    /// given, against the listed organisations.
+    pub(crate) fn screen_bank(
+        &self,
+        bic: &str,
+        bank_name: Option<&str>,
+        field: &str,
+    ) -> Result<ScreenedName, HouseError> {
+        let mut hits: Vec<Hit> = self
+            .lists
+            .banks
+            .find(bic)
+            .iter()
+            .map(|b| Hit {
+                entity_id: b.entity_id.clone(),
+                caption: b.caption.clone(),
+                list: b.list.clone(),
+                score: 1.0,
+                explanation: serde_json::json!({
+                    "matched": "bic",
+                    "matched_name": b.bic,
+                    "bic": bic,
+                    "rule": "the account's BIC names the listed institution (first 8 characters)",
+                }),
+            })
+            .collect();
+        let mut name = format!("BIC {bic}");
+        if let Some(bank) = bank_name {
+            let by_name = self.screen_name(
+                NameRole::Bank,
+                None,
+                bank,
+                None,
+                Vec::new(),
+                Some(Schema::Organization),
+                &format!("{field}.bank_name"),
+            )?;
+            for hit in by_name.hits {
+                if !hits.iter().any(|h| h.entity_id == hit.entity_id) {
+                    hits.push(hit);
+                }
+            }
+            name = format!("{bank} (BIC {bic})");
+        }
+        Ok(ScreenedName {
+            role: NameRole::Bank,
+            party: None,
+            name,
+            birth_date: None,
+            countries: Vec::new(),
+            person: false,
+            hits,
+        })
+    }
+
+    /// Screens the bank of every zone house account: the zone's index and what was found.
+    pub(crate) fn screen_house_accounts(&self) -> Result<Vec<(usize, ScreenedName)>, HouseError> {
+        let mut out = Vec::new();
+        for (i, z) in self.config.config.zones.iter().enumerate() {
+            let field = format!("zones[{i}].house_account");
+            let screened = self.screen_bank(
+                &z.house_account.bic,
+                z.house_account.bank_name.as_deref(),
+                &field,
+            )?;
+            out.push((
+                i,
+                ScreenedName {
+                    party: Some(format!("zone {}", z.code)),
+                    ..screened
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Screens a participant's legal name, owners, directors and bank.
     pub(crate) fn screen_participant(
         &self,
         p: &Participant,
+        bank_name: Option<&str>,
     ) -> Result<Vec<ScreenedName>, HouseError> {
         let mut out = vec![self.screen_name(
             NameRole::LegalName,
@@ -201,7 +301,7 @@ impl House {
             p.legal_name(),
             None,
             vec![p.country().as_str().to_owned()],
-            false,
+            Some(Schema::Organization),
             "legal_name",
         )?];
         for (role, list, field) in [
@@ -224,11 +324,14 @@ impl House {
                             .map(|c| c.as_str().to_owned())
                             .into_iter()
                             .collect(),
-                        true,
+                        Some(Schema::Person),
                         &format!("{field}[{i}].name"),
                     )?,
                 );
             }
+        }
+        if let Some(account) = p.bank_account() {
+            out.push(self.screen_bank(account.bic().as_str(), bank_name, "bic")?);
         }
         Ok(out)
     }
@@ -240,7 +343,22 @@ impl House {
         actor: &str,
         input: &OnboardingInput,
     ) -> Result<ParticipantRecord, HouseError> {
+        crate::check_actor("actor", actor)?;
         let participant = input.to_participant()?;
+        let today = crate::iso20022::utc_date(self.now());
+        for (field, list) in [
+            ("beneficial_owners", participant.beneficial_owners()),
+            ("directors", participant.directors()),
+        ] {
+            for (i, party) in list.iter().enumerate() {
+                if let Some(born) = party.birth_date().filter(|d| *d > today) {
+                    return Err(HouseError::invalid(
+                        format!("{field}[{i}].birth_date"),
+                        format!("{born} is in the future (today is {today})"),
+                    ));
+                }
+            }
+        }
         let zone = self.config.zone(participant.zone()).ok_or_else(|| {
             HouseError::invalid("zone", format!("no zone {} in this instrument", input.zone))
         })?;
@@ -260,7 +378,15 @@ impl House {
                 "participant {id} exists with other details"
             )));
         }
-        let screening = self.screen_participant(&participant)?;
+        let bank_name = match &input.bank_name {
+            Some(name) => Some(
+                model::clean_text(name, model::LEGAL_NAME_LEN_MAX)
+                    .map_err(|e| HouseError::invalid("bank_name", e.to_string()))?,
+            ),
+            None => None,
+        };
+        let keys = self.unique_keys(&participant, input)?;
+        let screening = self.screen_participant(&participant, bank_name.as_deref())?;
         let now = self.now();
         let auto_reject = screening.iter().any(|s| {
             s.role == NameRole::LegalName && s.hits.iter().any(|h| h.score >= AUTO_REJECT_SCORE)
@@ -282,6 +408,7 @@ impl House {
         let rec = ParticipantRecord {
             participant,
             registration_number: input.registration_number.trim().to_owned(),
+            bank_name,
             status,
             account_id: account.id,
             screening,
@@ -297,6 +424,18 @@ impl House {
         };
         if !alerts.is_empty() {
             self.open_case(&mut change, &subject, &id, &mut alerts, now, None)?;
+        }
+        for (key_kind, key) in &keys {
+            change.expect.push(expect(key_kind, key, None));
+            change.put.push(record(
+                key_kind,
+                key,
+                1,
+                "taken",
+                (&id, ""),
+                now,
+                &KeyOwner { owner: id.clone() },
+            )?);
         }
         change.put.push(record(
             kind::PARTICIPANT,
@@ -334,6 +473,48 @@ impl House {
                 }
             }
         }
+    }
+}
+
+impl House {
+    /// The keys a participant must not share with another: its IBAN and its registration
+    /// number in its country. Refused, naming the field and the holder, when one is taken.
+    fn unique_keys(
+        &self,
+        participant: &Participant,
+        input: &OnboardingInput,
+    ) -> Result<Vec<(&'static str, String)>, HouseError> {
+        let mut keys = Vec::new();
+        if let Some(account) = participant.bank_account() {
+            keys.push((kind::IBAN, "iban", account.iban().as_str().to_owned()));
+        }
+        let registration: String = input
+            .registration_number
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        keys.push((
+            kind::REGISTRATION,
+            "registration_number",
+            format!("{}:{registration}", participant.country().as_str()),
+        ));
+        let id = participant.id().to_string();
+        for (key_kind, field, key) in &keys {
+            if let Some(taken) = self.load::<KeyOwner>(key_kind, key)?
+                && taken.value.owner != id
+            {
+                return Err(HouseError::invalid(
+                    *field,
+                    format!(
+                        "{} is already that of participant {}: one firm, one participant",
+                        key.split_once(':').map_or(key.as_str(), |(_, k)| k),
+                        taken.value.owner
+                    ),
+                ));
+            }
+        }
+        Ok(keys.into_iter().map(|(k, _, key)| (k, key)).collect())
     }
 }
 

@@ -115,13 +115,7 @@ impl House {
                     format!("{officer:?} is not an officer of this house"),
                 )
             })?;
-        let reason = reason.trim();
-        if reason.is_empty() || reason.len() > REASON_BYTES_MAX {
-            return Err(HouseError::invalid(
-                "reason",
-                format!("a reason of 1 to {REASON_BYTES_MAX} bytes is required"),
-            ));
-        }
+        let reason = check_reason(reason)?;
         for _ in 0..crate::ATTEMPTS_MAX {
             match self.try_decide(officer, role, case_id, verdict, reason)? {
                 Ok(outcome) => return Ok(outcome),
@@ -268,6 +262,15 @@ impl House {
                 id: case.id.clone(),
                 message: format!("subject {:?}", case.subject),
             })?;
+        if kind == kind::CONFIG {
+            // A house account's bank found on a list: the decision is recorded; changing the
+            // account is the operator's, with the new configuration audited in its turn.
+            return Ok(if released {
+                "acknowledged".to_owned()
+            } else {
+                "account to be replaced".to_owned()
+            });
+        }
         if kind == kind::CLAIM {
             let Versioned {
                 value: mut claim,
@@ -406,9 +409,7 @@ impl House {
                 format!("{to:?} is not an officer of this house"),
             ));
         }
-        if reason.trim().is_empty() {
-            return Err(HouseError::invalid("reason", "a reason is required"));
-        }
+        check_reason(reason)?;
         for _ in 0..crate::ATTEMPTS_MAX {
             let Versioned {
                 value: mut case,
@@ -451,6 +452,7 @@ impl House {
     /// counterparty of every open claim against `lists`; only results that changed count. New
     /// hits open alerts and a case, suspend the participant (or hold the claim) until reviewed.
     pub fn rescreen(&mut self, actor: &str, lists: Lists) -> Result<RescreenReport, HouseError> {
+        crate::check_actor("actor", actor)?;
         self.lists = lists;
         let mut report = RescreenReport {
             lists_version: self.lists.version.clone(),
@@ -468,7 +470,7 @@ impl House {
                 continue;
             }
             report.participants += 1;
-            let fresh = self.screen_participant(&p.participant)?;
+            let fresh = self.screen_participant(&p.participant, p.bank_name.as_deref())?;
             report.names += fresh.len();
             self.apply_rescreen(actor, p, version, fresh, &mut report)?;
         }
@@ -481,7 +483,48 @@ impl House {
             report.claims += 1;
             self.rescreen_claim(actor, c, version, &mut report)?;
         }
+        self.rescreen_house_accounts(actor, &mut report)?;
         Ok(report)
+    }
+
+    /// The zone house accounts' banks against the new lists: a new hit opens an alert and a case
+    /// about the house's configuration for the officers (the house cannot suspend itself).
+    fn rescreen_house_accounts(
+        &self,
+        actor: &str,
+        report: &mut RescreenReport,
+    ) -> Result<(), HouseError> {
+        let screened: Vec<ScreenedName> = self
+            .screen_house_accounts()?
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        let subject = "config:house";
+        let now = self.now();
+        let mut alerts = Vec::new();
+        for alert in screening_alerts(subject, "house", &screened, &self.lists.version, now) {
+            if self.store.record(kind::ALERT, &alert.id)?.is_none() {
+                alerts.push(alert);
+            }
+        }
+        if alerts.is_empty() {
+            return Ok(());
+        }
+        let mut change = Change::default();
+        self.open_case(&mut change, subject, "house", &mut alerts, now, None)?;
+        report
+            .new_alerts
+            .extend(alerts.iter().map(|a| a.id.clone()));
+        change.audit.push(audit(
+            actor,
+            "house.accounts_rescreened",
+            subject.to_owned(),
+            &serde_json::json!({ "lists_version": self.lists.version, "new_alerts": alerts, "screening": screened }),
+        )?);
+        match self.commit(change, "nothing")? {
+            Commit::Done => Ok(()),
+            Commit::Raced(what) => Err(HouseError::Contention { what, attempts: 1 }),
+        }
     }
 
     fn apply_rescreen(
@@ -583,15 +626,7 @@ impl House {
     ) -> Result<(), HouseError> {
         let id = claim.submission.id.clone();
         let party = &claim.submission.invoice_counterparty;
-        let fresh = self.screen_name(
-            NameRole::InvoiceCounterparty,
-            None,
-            &party.name,
-            None,
-            party.country.iter().cloned().collect(),
-            false,
-            "invoice_counterparty.name",
-        )?;
+        let fresh = self.screen_counterparty(party)?;
         let before: Vec<String> = claim
             .checks
             .iter()
@@ -693,4 +728,28 @@ pub(crate) fn claim_record(claim: &ClaimRecord, version: u64) -> Result<store::R
         claim.submitted_at,
         claim,
     )
+}
+
+/// A decision's reason: 1 to [`REASON_BYTES_MAX`] bytes, line breaks allowed, no other control
+/// characters and nothing that reorders or hides text.
+pub(crate) fn check_reason(reason: &str) -> Result<&str, HouseError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.len() > REASON_BYTES_MAX {
+        return Err(HouseError::invalid(
+            "reason",
+            format!("a reason of 1 to {REASON_BYTES_MAX} bytes is required"),
+        ));
+    }
+    if let Some((i, ch)) = reason.chars().enumerate().find(|(_, c)| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || model::is_formatting_trap(*c)
+    }) {
+        return Err(HouseError::invalid(
+            "reason",
+            format!(
+                "character {i} is U+{:04X}, a control or formatting character",
+                u32::from(ch)
+            ),
+        ));
+    }
+    Ok(reason)
 }

@@ -24,6 +24,11 @@ pub const IDEMPOTENCY_KEY_BYTES_MAX: usize = 128;
 pub const INVOICE_TEXT_BYTES_MAX: usize = 256;
 /// Most past claims the monitoring rules look at.
 pub const HISTORY_LOADED_MAX: usize = 10_000;
+/// Oldest due date a claim may have, in days before its submission: older invoices are not
+/// trade credit the house clears but stale debt (or a mistyped year).
+pub const DUE_DATE_PAST_DAYS_MAX: u64 = 2 * 366;
+/// Latest due date a claim may have, in days after its submission.
+pub const DUE_DATE_AHEAD_DAYS_MAX: u64 = 5 * 366;
 /// The policy's reason code that makes a line humanitarian (cleared first).
 pub const HUMANITARIAN_CODE: &str = "humanitarian";
 
@@ -43,6 +48,7 @@ impl House {
         actor: &str,
         submission: &ClaimSubmission,
     ) -> Result<ClaimOutcome, HouseError> {
+        crate::check_actor("actor", actor)?;
         validate(submission)?;
         let request_hash = request_hash(submission)?;
         let key_id = format!("{}/{}", submission.creditor, submission.idempotency_key);
@@ -127,12 +133,15 @@ impl House {
         ];
         let clearing_amount_minor = self.to_clearing(s.amount)?;
         let now = self.now();
+        check_due_date(s.due_date, now)?;
         let subject = format!("claim:{}", s.id);
         let mut checks = Vec::new();
         let mut alerts = Vec::new();
         let mut all_humanitarian = None;
         check_parties(&creditor.value, &debtor.value, &mut checks);
+        let invoice_keys = invoice_keys(s);
         if !rejected(&checks) {
+            self.check_duplicates(s, &invoice_keys, &subject, now, &mut checks, &mut alerts)?;
             self.check_counterparty(s, &subject, now, &mut checks, &mut alerts)?;
             let humanitarian = self.check_goods(
                 s,
@@ -162,7 +171,7 @@ impl House {
             .max()
             .unwrap_or(Outcome::Pass);
         let status = match worst {
-            Outcome::Pass => ClaimStatus::Queued,
+            Outcome::Pass | Outcome::NotChecked => ClaimStatus::Queued,
             Outcome::Hold => ClaimStatus::Held,
             Outcome::Reject => ClaimStatus::Rejected,
         };
@@ -210,6 +219,23 @@ impl House {
                 now,
                 &Activity { claims: count + 1 },
             )?);
+        }
+        for (key_kind, key) in &invoice_keys {
+            // The first claim of an invoice keeps its key; a later one only reads it.
+            if self.store.record(key_kind, key)?.is_none() {
+                change.expect.push(expect(key_kind, key, None));
+                change.put.push(record(
+                    key_kind,
+                    key,
+                    1,
+                    "taken",
+                    (&s.creditor, &s.debtor),
+                    now,
+                    &KeyOwner {
+                        owner: s.id.clone(),
+                    },
+                )?);
+            }
         }
         match status {
             ClaimStatus::Queued => {
@@ -277,7 +303,7 @@ impl House {
     /// rate, rounded half to even to the minor unit.
     pub(crate) fn to_clearing(&self, amount: Money) -> Result<i64, HouseError> {
         if amount.currency() == self.config.clearing_currency {
-            return Ok(amount.amount_minor());
+            return self.within_claim_limit(amount, amount.amount_minor());
         }
         let zone = self
             .config
@@ -308,7 +334,95 @@ impl House {
                 format!("{amount} is less than one minor unit of the clearing currency"),
             ));
         }
+        self.within_claim_limit(amount, minor)
+    }
+
+    /// Refuses a claim larger than a cycle could convert into every zone's currency and add up.
+    fn within_claim_limit(&self, amount: Money, minor: i64) -> Result<i64, HouseError> {
+        let max = self.config.claim_minor_max();
+        if minor > max {
+            let currency = self.config.clearing_currency;
+            let limit = Money::new(max, currency)
+                .map(|m| m.to_string())
+                .unwrap_or_else(|_| format!("{max} minor units"));
+            return Err(HouseError::invalid(
+                "amount",
+                format!(
+                    "{amount} is more than the {limit} one claim may be in this house (a cycle must be able to add up {} such claims in every zone's currency)",
+                    crate::config::CYCLE_CLAIMS_AT_MAX
+                ),
+            ));
+        }
         Ok(minor)
+    }
+
+    /// A claim on an invoice the house has seen (same parties and invoice number, or same
+    /// parties, amount and due date under another number) is held as a possible double claim,
+    /// unless the earlier claim was rejected.
+    fn check_duplicates(
+        &self,
+        s: &ClaimSubmission,
+        keys: &[(&'static str, String); 2],
+        subject: &str,
+        now: u64,
+        checks: &mut Vec<Check>,
+        alerts: &mut Vec<Alert>,
+    ) -> Result<(), HouseError> {
+        let mut findings = Vec::new();
+        let mut earlier = Vec::new();
+        for ((key_kind, key), how) in keys.iter().zip([
+            "the same invoice number",
+            "the same amount and due date under another invoice number",
+        ]) {
+            let Some(first) = self.load::<KeyOwner>(key_kind, key)? else {
+                continue;
+            };
+            let owner = first.value.owner;
+            if owner == s.id || earlier.contains(&owner) {
+                continue;
+            }
+            let Some(claim) = self.load::<ClaimRecord>(kind::CLAIM, &owner)? else {
+                continue;
+            };
+            if claim.value.status == ClaimStatus::Rejected {
+                continue;
+            }
+            findings.push(format!(
+                "possible double claim: claim {owner} ({}, invoice {}, {}) was submitted by {} on {} with {how}",
+                claim.value.status.as_str(),
+                claim.value.submission.invoice_number,
+                claim.value.submission.amount,
+                claim.value.submission.creditor,
+                claim.value.submission.debtor,
+            ));
+            earlier.push(owner);
+        }
+        for (finding, owner) in findings.iter().zip(&earlier) {
+            alerts.push(Alert {
+                id: alert_id(&[subject, "duplicate", owner]),
+                subject: subject.to_owned(),
+                participant: s.creditor.clone(),
+                category: "duplicate".into(),
+                code: "possible_double_claim".into(),
+                explanation: finding.clone(),
+                inputs: serde_json::json!({ "earlier_claim": owner, "invoice_number": s.invoice_number }),
+                status: AlertStatus::Open,
+                case: String::new(),
+                created_at: now,
+            });
+        }
+        checks.push(Check {
+            step: "duplicates".into(),
+            subject: format!("invoice {}", s.invoice_number),
+            outcome: if findings.is_empty() {
+                Outcome::Pass
+            } else {
+                Outcome::Hold
+            },
+            findings,
+            inputs: serde_json::json!({ "earlier_claims": earlier }),
+        });
+        Ok(())
     }
 
     fn check_counterparty(
@@ -320,15 +434,7 @@ impl House {
         alerts: &mut Vec<Alert>,
     ) -> Result<(), HouseError> {
         let party = &s.invoice_counterparty;
-        let screened = self.screen_name(
-            NameRole::InvoiceCounterparty,
-            None,
-            &party.name,
-            None,
-            party.country.iter().cloned().collect(),
-            false,
-            "invoice_counterparty.name",
-        )?;
+        let screened = self.screen_counterparty(party)?;
         let found = screening_alerts(
             subject,
             &s.creditor,
@@ -411,14 +517,36 @@ impl House {
                 findings: goods.1.clone(),
                 inputs: inputs.clone(),
             });
+            if !decision.price.was_compared() && price.0 == Outcome::Pass {
+                // No band to compare with is not a pass: say so, and hold if the house says.
+                let hold = self.config.config.hold_without_price_reference;
+                let message = format!(
+                    "no reference price for {} from {origin} to {destination} in {} ({}): the unit price was not checked",
+                    gl.hs_code(),
+                    gl.value().currency().code(),
+                    decision.price.status()
+                );
+                price.0 = if hold {
+                    Outcome::Hold
+                } else {
+                    Outcome::NotChecked
+                };
+                price.1.push(message);
+                price.2.push((
+                    "no_price_reference".into(),
+                    "house setting hold_without_price_reference".into(),
+                    price.0,
+                ));
+            }
             price_checks.push(Check {
                 step: "prices".into(),
                 subject: format!("line {} ({})", i + 1, gl.hs_code()),
                 outcome: price.0,
                 findings: price.1.clone(),
                 inputs: serde_json::json!({
-                    "unit_value": format!("{:?}", decision.price),
+                    "price": goods::PriceReport::of(&line, decision.price),
                     "value": gl.value().to_string(), "quantity": gl.quantity().to_string(),
+                    "hold_without_price_reference": self.config.config.hold_without_price_reference,
                 }),
             });
             for (category, (outcome, messages, codes)) in [("goods", goods), ("prices", price)] {
@@ -636,6 +764,8 @@ fn validate(s: &ClaimSubmission) -> Result<(), HouseError> {
                 format!("1 to {INVOICE_TEXT_BYTES_MAX} bytes required"),
             ));
         }
+        model::clean_text(text, INVOICE_TEXT_BYTES_MAX)
+            .map_err(|e| HouseError::invalid(field, e.to_string()))?;
     }
     if let Some(country) = &s.invoice_counterparty.country {
         country
@@ -682,6 +812,61 @@ fn validate(s: &ClaimSubmission) -> Result<(), HouseError> {
         ));
     }
     Ok(())
+}
+
+/// A due date within [`DUE_DATE_PAST_DAYS_MAX`] before and [`DUE_DATE_AHEAD_DAYS_MAX`] after
+/// the submission.
+fn check_due_date(due: model::Date, now: u64) -> Result<(), HouseError> {
+    const DAY_NS: u64 = 86_400 * 1_000_000_000;
+    let today = crate::iso20022::utc_date(now);
+    let earliest = crate::iso20022::utc_date(now.saturating_sub(DUE_DATE_PAST_DAYS_MAX * DAY_NS));
+    let latest = now
+        .checked_add(DUE_DATE_AHEAD_DAYS_MAX * DAY_NS)
+        .map(crate::iso20022::utc_date);
+    if due < earliest {
+        return Err(HouseError::invalid(
+            "due_date",
+            format!(
+                "{due} is more than {DUE_DATE_PAST_DAYS_MAX} days before today ({today}): not a claim the house clears"
+            ),
+        ));
+    }
+    if latest.is_some_and(|latest| due > latest) {
+        return Err(HouseError::invalid(
+            "due_date",
+            format!("{due} is more than {DUE_DATE_AHEAD_DAYS_MAX} days after today ({today})"),
+        ));
+    }
+    Ok(())
+}
+
+/// The keys under which an invoice is recognised again: the parties and the invoice number
+/// (letters and digits only, upper case: `INV-1`, `inv 1` and `INV1` are one number), and the
+/// parties, the amount and the due date.
+fn invoice_keys(s: &ClaimSubmission) -> [(&'static str, String); 2] {
+    let number: String = s
+        .invoice_number
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
+    let digest = |parts: &[&str]| {
+        let mut hasher = Sha256::new();
+        for part in parts {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hex::encode(&hasher.finalize()[..16])
+    };
+    let amount = s.amount.to_string();
+    let due = s.due_date.to_string();
+    [
+        (kind::INVOICE, digest(&[&s.creditor, &s.debtor, &number])),
+        (
+            kind::INVOICE_AMOUNT,
+            digest(&[&s.creditor, &s.debtor, &amount, &due]),
+        ),
+    ]
 }
 
 /// SHA-256 of the request's canonical JSON.

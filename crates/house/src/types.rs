@@ -14,6 +14,15 @@ pub mod kind {
     pub const CYCLE: &str = "cycle";
     pub const IDEMPOTENCY: &str = "idempotency";
     pub const ACTIVITY: &str = "activity";
+    /// The first claim of an invoice (creditor, debtor, invoice number), to find a second.
+    pub const INVOICE: &str = "invoice";
+    /// The first claim of an amount and due date between two parties, to find the same invoice
+    /// under another number.
+    pub const INVOICE_AMOUNT: &str = "invoice_amount";
+    /// The participant whose account an IBAN is.
+    pub const IBAN: &str = "iban";
+    /// The participant registered under a country's registration number.
+    pub const REGISTRATION: &str = "registration";
 }
 
 /// Where a participant stands.
@@ -49,6 +58,8 @@ pub enum NameRole {
     BeneficialOwner,
     Director,
     InvoiceCounterparty,
+    /// The bank that holds the account (its BIC, and its name when given).
+    Bank,
 }
 
 impl NameRole {
@@ -58,6 +69,7 @@ impl NameRole {
             NameRole::BeneficialOwner => "beneficial owner",
             NameRole::Director => "director",
             NameRole::InvoiceCounterparty => "invoice counterparty",
+            NameRole::Bank => "bank",
         }
     }
 }
@@ -92,6 +104,9 @@ pub struct ScreenedName {
 pub struct ParticipantRecord {
     pub participant: Participant,
     pub registration_number: String,
+    /// The name of the bank holding its account, when the applicant gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_name: Option<String>,
     pub status: ParticipantStatus,
     /// Its position account on the ledger.
     pub account_id: u64,
@@ -142,6 +157,9 @@ impl ClaimStatus {
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
+    /// Nothing to check against (a price with no reference band): the claim goes on, and the
+    /// record says it was not checked.
+    NotChecked,
     Hold,
     Reject,
 }
@@ -150,6 +168,7 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",
+            Outcome::NotChecked => "not_checked",
             Outcome::Hold => "hold",
             Outcome::Reject => "reject",
         }
@@ -177,6 +196,17 @@ pub struct InvoiceParty {
     pub name: String,
     #[serde(default)]
     pub country: Option<String>,
+    /// A person or an organisation; when not given, the name is screened against both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CounterpartyKind>,
+}
+
+/// What kind of party an invoice counterparty is, when the submitter says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CounterpartyKind {
+    Person,
+    Organization,
 }
 
 /// A claim as submitted.
@@ -438,4 +468,11 @@ pub struct Idempotency {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Activity {
     pub claims: u64,
+}
+
+/// Which record a uniqueness key (an IBAN, a registration number, an invoice) points to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOwner {
+    /// The participant or claim that took the key first.
+    pub owner: String,
 }

@@ -161,9 +161,23 @@ fn verify_claim(c: &ClaimRecord, transfers: &HashMap<u64, TransferRow>, report: 
                 if state.status == PendingStatus::Pending
                     && t.amount == c.remaining_minor() as u64 => {}
             other => report.problem(format!(
-                "claim {id}: {} but its reservation {pending} is {:?}",
+                "claim {id}: {} with {} still owed, but its reservation {pending} is {}",
                 c.status.as_str(),
-                other.map(|(t, s)| (t.amount, s.map(|s| s.status)))
+                c.remaining_minor(),
+                match other {
+                    None => "missing from the ledger".to_owned(),
+                    Some((t, None)) => format!("a plain transfer of {}", t.amount),
+                    Some((t, Some(state))) => format!(
+                        "{} for {}",
+                        match state.status {
+                            PendingStatus::Pending => "pending",
+                            PendingStatus::Posted => "posted",
+                            PendingStatus::Voided => "voided",
+                            PendingStatus::Expired => "expired",
+                        },
+                        t.amount
+                    ),
+                }
             )),
         },
         (None, true) if c.status.is_clearable() => {

@@ -27,13 +27,31 @@ pub enum TextError {
         /// Its position in the trimmed text, counted in characters from 0.
         index: usize,
     },
+    /// Contains a character that reorders or hides text (a bidirectional override, embedding or
+    /// isolate such as U+202E, or a byte-order mark), which can make a name read differently
+    /// from what is stored.
+    #[error("contains the invisible formatting character U+{code:04X} at character {index}")]
+    FormattingCharacter {
+        /// The offending character's code point.
+        code: u32,
+        /// Its position in the trimmed text, counted in characters from 0.
+        index: usize,
+    },
+}
+
+/// Whether a character reorders or hides the text around it: the bidirectional embeddings,
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the byte-order mark. Zero-width
+/// (non-)joiners are kept: Persian and Indic names need them.
+pub fn is_formatting_trap(ch: char) -> bool {
+    matches!(ch, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Checks a free-text field and returns it trimmed.
 ///
 /// The rule: leading and trailing whitespace is removed; the rest must be non-empty, at most
-/// `len_max` characters and free of control characters.
-pub(crate) fn clean(input: &str, len_max: usize) -> Result<String, TextError> {
+/// `len_max` characters and free of control characters and of the characters that reorder or
+/// hide text ([`is_formatting_trap`]).
+pub fn clean(input: &str, len_max: usize) -> Result<String, TextError> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
         return Err(TextError::Empty);
@@ -42,6 +60,12 @@ pub(crate) fn clean(input: &str, len_max: usize) -> Result<String, TextError> {
     for (index, ch) in trimmed.chars().enumerate() {
         if ch.is_control() {
             return Err(TextError::ControlCharacter { ch, index });
+        }
+        if is_formatting_trap(ch) {
+            return Err(TextError::FormattingCharacter {
+                code: u32::from(ch),
+                index,
+            });
         }
         len += 1;
     }
@@ -78,6 +102,15 @@ mod tests {
             clean("a\nb", 10),
             Err(TextError::ControlCharacter { ch: '\n', index: 1 })
         );
+        assert_eq!(
+            clean("Acme\u{202E}HbmG", 20),
+            Err(TextError::FormattingCharacter {
+                code: 0x202E,
+                index: 4
+            })
+        );
+        // Persian names keep their zero-width non-joiner.
+        assert!(clean("می\u{200C}خواهم", 20).is_ok());
     }
 
     #[test]

@@ -562,6 +562,7 @@ fn session(h: Session) {
     let bearings = edit(SUBMIT_MEDICINES, "--idempotency-key", Some("k-bear-1"));
     let bearings = edit(&bearings, "--id", Some("c-bearings"));
     let bearings = edit(&bearings, "--amount", Some("EUR 3000.00"));
+    let bearings = edit(&bearings, "--invoice-number", Some("INV-2026-0240"));
     let bearings = edit(&bearings, "--incoterms", Some("DAP"));
     let bearings = edit(
         &bearings,

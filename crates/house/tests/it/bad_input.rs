@@ -43,7 +43,7 @@ fn valid_firm() -> OnboardingInput {
         "Nordwind Handels GmbH",
         "DE",
         "EU",
-        "DE89370400440532013000",
+        "DE62370400440532013001",
         "COBADEFFXXX",
         person("Jonas Weiss", "1979-03-02", "DE"),
         person("Anna Keller", "1982-07-15", "DE"),

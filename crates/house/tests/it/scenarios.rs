@@ -176,7 +176,14 @@ fn end_to_end(db: TestDb) {
     assert_eq!(med.status, ClaimStatus::Queued);
     assert_eq!(
         steps(med),
-        ["parties", "counterparty", "goods", "prices", "monitoring"]
+        [
+            "parties",
+            "duplicates",
+            "counterparty",
+            "goods",
+            "prices",
+            "monitoring"
+        ]
     );
     assert!(med.checks.iter().all(|c| c.outcome == Outcome::Pass));
     assert_eq!(med.priority, 0, "medicines are humanitarian");
@@ -211,9 +218,16 @@ fn end_to_end(db: TestDb) {
         assert_eq!(c.status, ClaimStatus::Held, "{id}");
         assert_eq!(
             steps(&c),
-            ["parties", "counterparty", "goods", "prices", "monitoring"]
+            [
+                "parties",
+                "duplicates",
+                "counterparty",
+                "goods",
+                "prices",
+                "monitoring"
+            ]
         );
-        let goods = &c.checks[2];
+        let goods = c.checks.iter().find(|k| k.step == "goods").unwrap();
         assert_eq!(goods.outcome, Outcome::Hold);
         assert!(
             goods

@@ -331,6 +331,7 @@ pub fn firm(
         lei: None,
         iban: iban.into(),
         bic: bic.into(),
+        bank_name: None,
         beneficial_owners: vec![owner],
         directors: vec![director],
     }
@@ -395,7 +396,7 @@ pub fn clean_population() -> Vec<OnboardingInput> {
             "IR",
             "IR",
             "IR300120000000200455500003",
-            "BKMTIRTH",
+            "REFAIRTH",
             person("Kamran Tavakoli", "1965-03-11", "IR"),
             person("Leila Sadeghi", "1981-08-25", "IR"),
         ),
@@ -405,7 +406,7 @@ pub fn clean_population() -> Vec<OnboardingInput> {
             "IR",
             "IR",
             "IR750620000000300566600004",
-            "AYBKIRTH",
+            "TOSEIRTH",
             person("Ali Moradi", "1974-04-04", "IR"),
             person("Narges Hosseini", "1985-12-12", "IR"),
         ),
@@ -415,7 +416,7 @@ pub fn clean_population() -> Vec<OnboardingInput> {
             "IR",
             "IR",
             "IR670540000000400677700005",
-            "SEPBIRTH",
+            "KESHIRTH",
             person("Mehdi Rostami", "1962-09-09", "IR"),
             person("Fatemeh Nouri", "1976-02-14", "IR"),
         ),
@@ -477,6 +478,7 @@ pub fn claim(
         invoice_counterparty: InvoiceParty {
             name: counterparty.into(),
             country: None,
+            kind: None,
         },
         goods_lines: lines.iter().map(|l| line(l)).collect(),
     }
