@@ -209,10 +209,6 @@ fn house_section(db: TestDb) {
     enum_values_are_words(&db);
 }
 
-/// Values the price check still writes in Rust's debug form (`NoReference`), fixed on the
-/// house's branch of issue 13: when none is found any more, remove this.
-const DEBUG_PENDING: &[&str] = &["NoReference"];
-
 /// No JSON output of the house shows a Rust debug form (`Some(…)`, `None`, `CamelCase`) where a
 /// snake_case word belongs.
 fn enum_values_are_words(db: &TestDb) {
@@ -236,7 +232,6 @@ fn enum_values_are_words(db: &TestDb) {
         }
     }
     let mut found = Vec::new();
-    let mut pending = Vec::new();
     for args in [
         &["house", "show"][..],
         &["participant", "list"],
@@ -261,21 +256,9 @@ fn enum_values_are_words(db: &TestDb) {
             walk(&line, &args.join(" "), &mut found);
         }
     }
-    found.retain(|f| {
-        let is_pending = DEBUG_PENDING.iter().any(|p| f.ends_with(&format!(": {p}")));
-        if is_pending {
-            pending.push(f.clone());
-        }
-        !is_pending
-    });
     assert!(
         found.is_empty(),
         "{}: debug forms in JSON: {found:#?}",
-        db.name
-    );
-    assert!(
-        !pending.is_empty(),
-        "{}: no {DEBUG_PENDING:?} any more: empty DEBUG_PENDING",
         db.name
     );
 }
