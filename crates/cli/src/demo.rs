@@ -187,7 +187,7 @@ fn firm(
 }
 
 fn onboard(demo: &Demo) -> anyhow::Result<()> {
-    demo.say("\nOnboarding (every legal name, beneficial owner and director screened):")?;
+    demo.say("\nOnboarding (every legal name, beneficial owner, director and bank screened):")?;
     let population = [
         firm(
             "eu-pharma",
@@ -299,6 +299,19 @@ fn onboard(demo: &Demo) -> anyhow::Result<()> {
             vec![person("Javad Mousavi", "1970-01-20", "IR")],
             vec![person("Qassem Soleimani", "", "IR")],
         ),
+        // Clean owners and directors, but its account is at Bank Sepah (SWIFT/BIC SEPBIRTH,
+        // on the OFAC SDN list): review before it may trade.
+        firm(
+            "ir-saffron",
+            "Shiraz Saffron Trading Co.",
+            "Shiraz 51877",
+            "IR",
+            "IR",
+            "IR970170000000100324200099",
+            "SEPBIRTH",
+            vec![person("Hossein Jafari", "1969-05-05", "IR")],
+            vec![person("Shirin Kazemi", "1983-11-11", "IR")],
+        ),
     ];
     for input in &population {
         let rec = demo.house.onboard("operator", input)?;
@@ -345,7 +358,7 @@ fn claim(
         debtor: debtor.into(),
         invoice_number: format!("INV-{id}"),
         amount: amount.parse()?,
-        due_date: "2027-01-31".parse()?,
+        due_date: due_in_60_days(),
         incoterms: incoterms.into(),
         invoice_counterparty: InvoiceParty {
             name: counterparty.into(),
@@ -360,7 +373,7 @@ fn claim(
 }
 
 fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimRecord>> {
-    demo.say("\nClaims (checks in order: parties, invoice counterparty, goods policy, price bands, monitoring):")?;
+    demo.say("\nClaims (checks in order: parties, double claims, invoice counterparty, goods policy, price bands, monitoring):")?;
     let claims = [
         (
             "medicines",
@@ -523,7 +536,43 @@ fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimReco
         again.claim.status.as_str(),
         again.replayed
     ))?;
+    // The same invoice again under another claim id and invoice number: a possible double claim.
+    let twin = demo.house.submit_claim(
+        "eu-pharma",
+        &claim(
+            "c-medicines-b",
+            "eu-pharma",
+            "ir-darou",
+            "Darou Pakhsh Distribution Co.",
+            "IR",
+            "EUR 84500.00",
+            "CIP",
+            &["3004.90;Paracetamol 500 mg tablets, packaged for retail sale;2000 KGM;EUR 84500.00"],
+        )?,
+    )?;
+    let finding = twin
+        .claim
+        .checks
+        .iter()
+        .filter(|c| c.step == "duplicates")
+        .flat_map(|c| c.findings.iter())
+        .next()
+        .cloned()
+        .unwrap_or_default();
+    demo.say(&format!(
+        "  c-medicines-b, the same invoice under another number: {}\n      duplicates hold: {finding}",
+        twin.claim.status.as_str(),
+    ))?;
     Ok(out)
+}
+
+/// Sixty days from today: the demo's claims are due as real trade credit would be, whatever
+/// day it runs.
+fn due_in_60_days() -> model::Date {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    house::iso20022::utc_date(now.saturating_add(60 * 86_400 * 1_000_000_000))
 }
 
 fn what_key(what: &str) -> &'static str {

@@ -173,6 +173,7 @@ impl House {
             payments: Vec::new(),
             zones: Vec::new(),
             files: Vec::new(),
+            receipt: None,
         };
         self.settle_claims(&mut change, &mut cycle, taken, &settlement)?;
         self.plan_payments(&mut change, &mut cycle, &settlement)?;
@@ -711,6 +712,7 @@ impl House {
             },
             initiating_party: &self.config.config.name,
             transfers: &transfers,
+            receipt: cycle.receipt.as_deref(),
         };
         let mut bytes = Vec::new();
         iso20022::write_pain001(&initiation, &mut bytes).map_err(|e| HouseError::File {
@@ -841,6 +843,7 @@ fn statement_files(
         servicer_bic: &house_bic,
         opening_balance_minor: s.opening_minor,
         entries: &entries,
+        receipt: cycle.receipt.as_deref(),
     };
     let error = |e: iso20022::Iso20022Error| HouseError::File {
         path: format!("statement of {}", s.participant),

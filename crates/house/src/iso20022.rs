@@ -64,6 +64,10 @@ pub const BANK_TRANSACTION_CODE: &str = "CLEARING";
 pub const STATEMENT_CSV_HEADER: &str =
     "booked_at,reference,direction,amount,currency,counterparty,description,balance";
 
+/// What the journal heads carried in a file are called there.
+pub const RECEIPT_PLACE: &str = "Clearhouse journal heads";
+/// Longest receipt text carried (camt.053 `AddtlStmtInf` takes 500 characters).
+pub const RECEIPT_LEN_MAX: usize = 450;
 const NANOS_PER_SECOND: u64 = 1_000_000_000;
 const SECONDS_PER_DAY: u64 = 86_400;
 
@@ -108,6 +112,9 @@ pub struct PaymentInitiation<'a> {
     pub initiating_party: &'a str,
     /// The transfers, 1 to [`TRANSFERS_MAX`].
     pub transfers: &'a [CreditTransfer<'a>],
+    /// The journal heads the file was written at (`audit:SEQ:HASH ledger:SEQ:HASH`), carried
+    /// as supplementary data so that whoever keeps the file keeps a receipt of the history.
+    pub receipt: Option<&'a str>,
 }
 
 /// One booked entry on a statement.
@@ -153,6 +160,9 @@ pub struct Statement<'a> {
     pub opening_balance_minor: i64,
     /// The entries of the period, at most [`ENTRIES_MAX`], in booking order.
     pub entries: &'a [Entry<'a>],
+    /// The journal heads the statement was written at, as additional statement information
+    /// (camt.053) or a last `receipt` row (CSV).
+    pub receipt: Option<&'a str>,
 }
 
 /// Why a settlement file was not written.
@@ -623,6 +633,12 @@ impl<'a> PainPlan<'a> {
             self.write_transfer(xml, transfer)?;
         }
         xml.close("PmtInf")?;
+        if let Some(receipt) = self.p.receipt {
+            xml.open("SplmtryData")?;
+            xml.text("PlcAndNm", RECEIPT_PLACE)?;
+            xml.path(&["Envlp", "JrnlHds"], &clean_text(receipt, RECEIPT_LEN_MAX))?;
+            xml.close("SplmtryData")?;
+        }
         xml.close("CstmrCdtTrfInitn")
     }
 
@@ -892,6 +908,10 @@ fn write_statement_xml<W: Write>(xml: &mut Xml<W>, plan: &StatementPlan<'_>) -> 
     for entry in &plan.entries {
         write_entry(xml, plan, entry)?;
     }
+    if let Some(receipt) = s.receipt {
+        let text = format!("{RECEIPT_PLACE}: {receipt}");
+        xml.text("AddtlStmtInf", &clean_text(&text, RECEIPT_LEN_MAX))?;
+    }
     xml.close("Stmt")?;
     xml.close("BkToCstmrStmt")
 }
@@ -987,6 +1007,23 @@ pub fn write_statement_csv(s: &Statement<'_>, out: impl Write) -> Result<(), Iso
             e.counterparty.as_deref().unwrap_or(""),
             e.description.as_deref().unwrap_or(""),
             balance.as_str(),
+        ];
+        push_csv_row(&mut line, &row);
+        out.write_all(line.as_bytes())?;
+    }
+    if let Some(receipt) = s.receipt {
+        let to = utc_timestamp(s.to_ns);
+        let closing = plan.amount(plan.closing_minor);
+        let receipt = clean_text(receipt, RECEIPT_LEN_MAX);
+        let row = [
+            to.as_str(),
+            "receipt",
+            "",
+            "",
+            currency,
+            "",
+            receipt.as_ref(),
+            closing.as_str(),
         ];
         push_csv_row(&mut line, &row);
         out.write_all(line.as_bytes())?;
@@ -1149,6 +1186,7 @@ mod tests {
             debtor: HOUSE,
             initiating_party: "Clearhouse EU",
             transfers,
+            receipt: Some("audit:12:0f0e ledger:7:a1b2"),
         }
     }
 
@@ -1222,7 +1260,15 @@ mod tests {
         expected.push(format!("{tx}/RmtInf/Ustrd"));
         // The second transfer has no remittance information.
         expected.extend(transfer.iter().map(|p| format!("{tx}{p}")));
+        // The journal heads, as supplementary data.
+        for p in ["", "/PlcAndNm", "/Envlp", "/Envlp/JrnlHds"] {
+            expected.push(format!("{root}/SplmtryData{p}"));
+        }
         assert_eq!(paths, expected);
+        assert_eq!(
+            text(&elements, &format!("{root}/SplmtryData/Envlp/JrnlHds")),
+            "audit:12:0f0e ledger:7:a1b2"
+        );
 
         let at = |p: &str| text(&elements, &format!("{root}/{p}"));
         assert_eq!(at("GrpHdr/MsgId"), "EU-cycle-3");
@@ -1432,6 +1478,7 @@ mod tests {
             servicer_bic: "HOUSDEFFXXX",
             opening_balance_minor: opening_minor,
             entries,
+            receipt: Some("audit:12:0f0e ledger:7:a1b2"),
         }
     }
 
@@ -1664,6 +1711,7 @@ booked_at,reference,direction,amount,currency,counterparty,description,balance
 2026-11-24T01:00:00Z,e-1,credit,500.00,EUR,Tehran Pharma Co.,claim c-17 cleared in cycle 3,-500.00
 2026-11-24T02:00:00Z,e-2,debit,200.25,EUR,\"Müller, \"\"Söhne\"\" & Co\",claim c-18 cleared in cycle 3,-700.25
 2026-11-24T03:00:00Z,e-3,credit,0.05,EUR,,,-700.20
+2026-11-24T23:59:59Z,receipt,,,EUR,,audit:12:0f0e ledger:7:a1b2,-700.20
 ";
         assert_eq!(csv, expected);
 

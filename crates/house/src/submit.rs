@@ -26,7 +26,7 @@ pub const INVOICE_TEXT_BYTES_MAX: usize = 256;
 pub const HISTORY_LOADED_MAX: usize = 10_000;
 /// Oldest due date a claim may have, in days before its submission: older invoices are not
 /// trade credit the house clears but stale debt (or a mistyped year).
-pub const DUE_DATE_PAST_DAYS_MAX: u64 = 2 * 366;
+pub const DUE_DATE_PAST_DAYS_MAX: u64 = 3 * 366;
 /// Latest due date a claim may have, in days after its submission.
 pub const DUE_DATE_AHEAD_DAYS_MAX: u64 = 5 * 366;
 /// The policy's reason code that makes a line humanitarian (cleared first).

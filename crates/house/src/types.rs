@@ -452,6 +452,11 @@ pub struct Cycle {
     pub payments: Vec<CyclePayment>,
     pub zones: Vec<CycleZone>,
     pub files: Vec<CycleFile>,
+    /// The audit and ledger journal heads when the cycle started (`audit:SEQ:HASH
+    /// ledger:SEQ:HASH`), carried in every file it wrote: a receipt of the history so far,
+    /// which `clearhouse verify --expect-head` checks is still there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
 }
 
 /// The idempotency record of a write.

@@ -82,11 +82,12 @@ impl House {
         for c in &claims {
             verify_claim(c, &transfers, &mut report);
         }
+        let cycles = self.cycles()?;
+        self.verify_ledger_explained(&participants, &claims, &cycles, &mut report)?;
         let claims: HashMap<&str, &ClaimRecord> = claims
             .iter()
             .map(|c| (c.submission.id.as_str(), c))
             .collect();
-        let cycles = self.cycles()?;
         report.cycles = cycles.len();
         for cycle in &cycles {
             self.verify_cycle(cycle, &by_id, &claims, &mut report)?;
@@ -113,6 +114,74 @@ impl House {
             }
         }
         Ok(report)
+    }
+}
+
+impl House {
+    /// Every account and transfer on the ledger is one the house's records explain: the
+    /// participants' and zones' accounts; a claim's reservation, its void, its postings and the
+    /// rests reserved again per cycle; a cycle's payments. Anything else moved money outside the
+    /// house (a raw ledger command, an edit of the database) and is reported.
+    fn verify_ledger_explained(
+        &self,
+        participants: &[ParticipantRecord],
+        claims: &[ClaimRecord],
+        cycles: &[Cycle],
+        report: &mut HouseReport,
+    ) -> Result<(), HouseError> {
+        let mut accounts: HashMap<u64, String> = participants
+            .iter()
+            .map(|p| (p.account_id, format!("participant {}", p.participant.id())))
+            .collect();
+        for z in &self.config.zones {
+            accounts.insert(
+                ids::zone_account(&self.config, &z.code).id,
+                format!("zone {} house account", z.code),
+            );
+        }
+        let mut transfers: std::collections::HashSet<u64> = std::collections::HashSet::new();
+        for c in claims {
+            let id = &c.submission.id;
+            transfers.extend([ids::reserve(id), ids::void(id)]);
+            transfers.extend(c.reserve_transfer);
+            for s in &c.settlements {
+                transfers.extend([
+                    s.transfer_id,
+                    ids::settle(id, s.cycle),
+                    ids::reserve_rest(id, s.cycle),
+                ]);
+            }
+        }
+        for cycle in cycles {
+            transfers.extend(cycle.payments.iter().map(|p| p.transfer_id));
+        }
+        let (ledger_accounts, ledger_transfers) = self.store.ledger_contents()?;
+        for a in &ledger_accounts {
+            if !accounts.contains_key(&a.id) {
+                report.problem(format!(
+                    "ledger account {} (code {}) belongs to nothing the house keeps: opened outside the house",
+                    a.id, a.code
+                ));
+            }
+        }
+        let name = |id: u64| {
+            accounts
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("account {id}"))
+        };
+        for (t, _) in &ledger_transfers {
+            if !transfers.contains(&t.id) {
+                report.problem(format!(
+                    "ledger transfer {} moved {} from {} to {}, and no claim or cycle of the house explains it",
+                    t.id,
+                    t.amount,
+                    name(t.debit_account_id),
+                    name(t.credit_account_id)
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -429,6 +429,38 @@ impl Store {
         self.read(|db| db.account_transfers(account, after_timestamp, limit.min(LIST_LIMIT_MAX)))
     }
 
+    /// Every account and every transfer stored, in one snapshot (for `verify` to find ledger
+    /// movements nothing above the ledger explains).
+    pub fn ledger_contents(&self) -> Result<(Vec<Account>, Vec<TransferRow>), StoreError> {
+        struct Collect(Vec<Account>, Vec<TransferRow>, Option<StoreError>);
+        impl backend::ScanVisitor for Collect {
+            fn head(&mut self, _head: Head) {}
+            fn journal(&mut self, _row: Result<JournalRow, StoreError>) -> bool {
+                false
+            }
+            fn transfer(&mut self, row: Result<TransferRow, StoreError>) {
+                match row {
+                    Ok(row) => self.1.push(row),
+                    Err(e) => self.2 = Some(e),
+                }
+            }
+            fn account(&mut self, account: Result<Account, StoreError>) {
+                match account {
+                    Ok(account) => self.0.push(account),
+                    Err(e) => self.2 = Some(e),
+                }
+            }
+        }
+        self.read(|db| {
+            let mut collect = Collect(Vec::new(), Vec::new(), None);
+            db.scan(&mut collect)?;
+            match collect.2 {
+                Some(e) => Err(e),
+                None => Ok((collect.0, collect.1)),
+            }
+        })
+    }
+
     /// Recomputes the hash chain, replays the journal and checks every invariant.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
         self.read(verify::verify)

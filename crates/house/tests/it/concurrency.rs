@@ -370,3 +370,29 @@ fn a_burst_cannot_slip_past_the_velocity_rule() {
         assert_eq!((queued, held), (20, BURST - 20), "{statuses:?}");
     });
 }
+
+#[test]
+fn one_invoice_claimed_at_once_under_many_ids_is_queued_once() {
+    each_backend(|db| {
+        let env = env_for_bursts(db);
+        let outcomes = at_once(8, |i| {
+            let mut c = medicines(&format!("c-twin-{i}"), 10 + i as i64);
+            c.invoice_number = "INV-TWIN".into();
+            env.house
+                .submit_claim("eu-pharma", &c)
+                .unwrap()
+                .claim
+                .status
+        });
+        let queued = outcomes
+            .iter()
+            .filter(|s| **s == ClaimStatus::Queued)
+            .count();
+        assert_eq!(queued, 1, "{outcomes:?}");
+        assert_eq!(
+            outcomes.iter().filter(|s| **s == ClaimStatus::Held).count(),
+            7
+        );
+        assert!(env.house.verify().unwrap().is_ok());
+    });
+}

@@ -541,3 +541,34 @@ pub fn pistachios(id: &str, kg: i64) -> ClaimSubmission {
         )],
     )
 }
+
+/// The workplace's shared data folder (`../shared/data` beside the repository), which holds
+/// the official ISO 20022 schemas; fails clearly when it is not there.
+pub fn shared_data() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    assert!(
+        dir.is_dir(),
+        "the shared data folder is missing at {} (the ISO 20022 schemas the files are validated against live there)",
+        dir.display()
+    );
+    dir
+}
+
+/// Validates an XML file with `xmllint --schema` against the official schema of `message`
+/// (`pain.001.001.09`, `camt.053.001.08`, …); fails with xmllint's words.
+pub fn assert_schema_valid(file: &std::path::Path, message: &str) {
+    let schema = shared_data().join(format!("iso20022/{message}.xsd"));
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(file)
+        .output()
+        .expect("xmllint runs (Debian package libxml2-utils; .ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "{} is not a valid {message}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

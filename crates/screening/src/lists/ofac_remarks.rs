@@ -192,8 +192,9 @@ fn birth_dates(draft: &mut Draft, text: &str) {
 
 /// "Passport D9016657 (Iran) issued 01 Jan 2010 expires …" → kind, value, country.
 fn identifier(draft: &mut Draft, part: &str) {
-    // Every identifier has a digit; most other parts ("Linked To: …", "Gender Male") do not.
-    if !part.bytes().any(|b| b.is_ascii_digit()) {
+    // Every identifier but a BIC has a digit; most other parts ("Linked To: …", "Gender
+    // Male") do not. A BIC may be all letters (SEPBIRTH): its label alone tells it.
+    if !part.bytes().any(|b| b.is_ascii_digit()) && !part.starts_with("SWIFT/BIC ") {
         return;
     }
     let Some((prefix, kind)) = IDENTIFIERS
@@ -260,6 +261,14 @@ mod tests {
                 .iter()
                 .all(|n| n.strength == NameStrength::Weak)
         );
+    }
+
+    #[test]
+    fn a_bic_of_letters_only_is_kept() {
+        let e = entity("SWIFT/BIC SEPBIRTH; alt. SWIFT/BIC SEPBGB2L; Website www.banksepah.ir.");
+        let bics: Vec<&str> = e.identifiers.iter().map(|i| i.value.as_str()).collect();
+        assert_eq!(bics, ["SEPBIRTH", "SEPBGB2L"]);
+        assert!(e.identifiers.iter().all(|i| i.kind == "SWIFT/BIC"));
     }
 
     #[test]
