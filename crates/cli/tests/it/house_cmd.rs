@@ -372,7 +372,7 @@ fn demo_on_a_fresh_sqlite_file_then_verify() {
     let verified = text(&out.stdout);
     assert!(verified.starts_with("ok: "), "{verified}");
     assert!(
-        verified.contains("house: 10 participants, 8 claims, 1 cycles checked")
+        verified.contains("house: 11 participants, 9 claims, 1 cycles checked")
             && verified.contains("intact: true"),
         "{verified}"
     );
