@@ -16,10 +16,8 @@ use house::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{Ctx, lists_cmd, output, system_clock};
-
-/// Largest JSON input file, in bytes.
-const INPUT_BYTES_MAX: u64 = 16 * 1024 * 1024;
+use crate::input::{INPUT_FILE_BYTES_MAX, PRICES_FILE_BYTES_MAX};
+use crate::{Ctx, input, lists_cmd, output, system_clock};
 
 /// Who is acting, for the audit journal.
 #[derive(Debug, Clone, Args)]
@@ -34,7 +32,7 @@ pub enum HouseCommand {
     /// Set up the clearing house in an empty database (zones, clearing currency, rates, officers).
     Init {
         /// Configuration (TOML or JSON); without it, the example EU/Iran instrument.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
         #[command(flatten)]
         actor: ActorArg,
@@ -54,29 +52,40 @@ pub enum ParticipantCommand {
         status: Option<String>,
     },
     /// Show one participant with its screening results.
-    Show { id: String },
+    Show {
+        /// The participant's id, as given to `participant add`.
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct ParticipantAdd {
     /// The participant as JSON (fields: id, legal_name, registration_number, country, zone,
     /// iban, bic, lei, beneficial_owners, directors); instead of the flags.
-    #[arg(long, conflicts_with_all = ["id", "legal_name"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["id", "legal_name"])]
     file: Option<PathBuf>,
+    /// The participant's id in this house, chosen by the operator (for example `eu-pharma`).
     #[arg(long)]
     id: Option<String>,
+    /// The firm's registered legal name (screened).
     #[arg(long)]
     legal_name: Option<String>,
+    /// The firm's number in its commercial register.
     #[arg(long)]
     registration_number: Option<String>,
+    /// Country of registration: ISO 3166 alpha-2, for example `DE`.
     #[arg(long)]
     country: Option<String>,
+    /// The zone the firm settles in, one of the house's (`EU`, `IR` in the example set-up).
     #[arg(long)]
     zone: Option<String>,
+    /// The firm's bank account (ISO 13616 IBAN, checked for length and mod-97).
     #[arg(long)]
     iban: Option<String>,
+    /// The bank's BIC (ISO 9362, 8 or 11 characters, in the IBAN's country).
     #[arg(long)]
     bic: Option<String>,
+    /// The firm's Legal Entity Identifier (ISO 17442), if it has one.
     #[arg(long)]
     lei: Option<String>,
     /// A beneficial owner: `NAME[;BIRTH_DATE[;NATIONALITY,…]]`; repeat for each.
@@ -103,7 +112,10 @@ pub enum ClaimCommand {
         status: Option<String>,
     },
     /// Show one claim with every check it went through.
-    Show { id: String },
+    Show {
+        /// The claim's id, as submitted.
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -111,29 +123,37 @@ pub struct ClaimSubmit {
     /// The claim as JSON (the fields below; amounts as `{"amount":"1.00","currency":"EUR"}`,
     /// invoice_counterparty as `{"name","country"}`, goods_lines as
     /// `{"hs_code","description","quantity":{"value","unit"},"value":{"amount","currency"}}`).
-    #[arg(long, conflicts_with_all = ["id", "creditor"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["id", "creditor"])]
     file: Option<PathBuf>,
+    /// A key of the submitter's choosing: the same key and claim get the first answer again,
+    /// another claim under the same key is refused.
     #[arg(long)]
     idempotency_key: Option<String>,
+    /// The claim's id, chosen by the submitter.
     #[arg(long)]
     id: Option<String>,
+    /// The participant owed the money (the exporter).
     #[arg(long)]
     creditor: Option<String>,
+    /// The participant that owes it (the importer).
     #[arg(long)]
     debtor: Option<String>,
+    /// The invoice's number.
     #[arg(long)]
     invoice_number: Option<String>,
     /// `CUR AMOUNT`, for example `EUR 1200.00`.
     #[arg(long)]
     amount: Option<String>,
-    /// `YYYY-MM-DD`.
+    /// When the invoice is due: `YYYY-MM-DD`.
     #[arg(long)]
     due_date: Option<String>,
+    /// The Incoterms 2020 rule of the sale, for example `CIP` or `FOB`.
     #[arg(long)]
     incoterms: Option<String>,
-    /// The buyer as named on the invoice.
+    /// The buyer as named on the invoice (screened).
     #[arg(long)]
     counterparty: Option<String>,
+    /// The invoice counterparty's country: ISO 3166 alpha-2.
     #[arg(long)]
     counterparty_country: Option<String>,
     /// A goods line: `HS_CODE;DESCRIPTION;QUANTITY UNIT;CUR VALUE`; repeat for each.
@@ -147,9 +167,10 @@ pub struct ClaimSubmit {
 pub enum AlertCommand {
     /// List alerts.
     List {
-        /// open, cleared or confirmed.
+        /// Only in this state: open, cleared or confirmed.
         #[arg(long)]
         status: Option<String>,
+        /// Only about this participant.
         #[arg(long)]
         participant: Option<String>,
     },
@@ -159,32 +180,44 @@ pub enum AlertCommand {
 pub enum CaseCommand {
     /// List cases.
     List {
-        /// open, awaiting_second, released or rejected.
+        /// Only in this state: open, awaiting_second, released or rejected.
         #[arg(long)]
         status: Option<String>,
     },
     /// Show a case: its alerts, decisions and audit entries.
-    Show { id: String },
+    Show {
+        /// The case's id, as `case list` prints it (`case-` and twelve hex digits).
+        id: String,
+    },
     /// Decide a case: release (two different officers) or reject (one).
     Decide {
+        /// The case's id, as `case list` prints it (`case-` and twelve hex digits).
         id: String,
-        /// The deciding officer.
+        /// The deciding officer, one of the house's (recorded in the audit journal).
         #[arg(long)]
         officer: String,
+        /// Release the participant or claim under review (a second, different officer must
+        /// agree).
         #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
         release: bool,
+        /// Reject the participant or claim under review (one officer suffices).
         #[arg(long)]
         reject: bool,
+        /// Why, in words (recorded in the audit journal).
         #[arg(long)]
         reason: String,
     },
     /// Give a case to another officer (supervisors only).
     Reassign {
+        /// The case's id, as `case list` prints it (`case-` and twelve hex digits).
         id: String,
+        /// The supervisor reassigning the case.
         #[arg(long)]
         supervisor: String,
+        /// The officer who takes the case over.
         #[arg(long)]
         to: String,
+        /// Why, in words (recorded in the audit journal).
         #[arg(long)]
         reason: String,
     },
@@ -197,8 +230,9 @@ pub enum CycleCommand {
         /// Take claims submitted up to this time (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`); default now.
         #[arg(long)]
         cutoff: Option<String>,
-        /// Where to write the settlement files.
-        #[arg(long, default_value = "clearhouse-settlement")]
+        /// Where to write the settlement files (in `cycle-N` below it): a directory of the
+        /// operator's, made if its parent exists; never a system directory such as `/etc`.
+        #[arg(long, value_name = "DIR", default_value = "clearhouse-settlement")]
         out: PathBuf,
         /// Domestic set-off before the INSTEX selection (`true` or `false`); default as configured.
         #[arg(long)]
@@ -209,7 +243,10 @@ pub enum CycleCommand {
     /// List cycles.
     List,
     /// Show one cycle: claims, payments, zone totals, files.
-    Show { number: u64 },
+    Show {
+        /// The cycle's number (1 for the first).
+        number: u64,
+    },
 }
 
 /// Opens the house; the lists are loaded only when the command screens names.
@@ -246,7 +283,7 @@ fn reference_prices(
     path: &Path,
     nomenclature: &goods::Nomenclature,
 ) -> anyhow::Result<goods::PriceHistory> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let file = input::open(path, PRICES_FILE_BYTES_MAX)?;
     let mut history = goods::PriceHistory::new();
     history
         .read_csv(std::io::BufReader::new(file), nomenclature)
@@ -289,8 +326,7 @@ pub fn run_house(ctx: &Ctx, cmd: HouseCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn read_config(path: &Path) -> anyhow::Result<HouseConfig> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = input::read_text(path, INPUT_FILE_BYTES_MAX)?;
     if path.extension().is_some_and(|e| e == "json") {
         serde_json::from_str(&text).with_context(|| format!("{}", path.display()))
     } else {
@@ -858,16 +894,7 @@ pub fn emit<T: Serialize>(
 }
 
 fn read_json<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut text = String::new();
-    std::io::Read::read_to_string(
-        &mut std::io::Read::take(file, INPUT_BYTES_MAX + 1),
-        &mut text,
-    )
-    .with_context(|| format!("reading {}", path.display()))?;
-    if text.len() as u64 > INPUT_BYTES_MAX {
-        bail!("{}: larger than {INPUT_BYTES_MAX} bytes", path.display());
-    }
+    let text = input::read_text(path, INPUT_FILE_BYTES_MAX)?;
     serde_json::from_str(&text).with_context(|| format!("{}", path.display()))
 }
 

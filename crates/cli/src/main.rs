@@ -8,7 +8,10 @@ mod bench_house;
 mod clear_cmd;
 mod demo;
 mod goods_cmd;
+#[cfg(test)]
+mod help;
 mod house_cmd;
+mod input;
 mod ledger_cmd;
 mod lists_cmd;
 mod output;
@@ -27,6 +30,9 @@ use store::{Clock, Location, Store};
 /// Default database: a SQLite file in the working directory.
 const DEFAULT_DATABASE_URL: &str = "sqlite://clearhouse.db";
 
+/// The help heading of the options every command takes, listed apart from each command's own.
+const GLOBAL_OPTIONS: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "clearhouse",
@@ -36,16 +42,22 @@ const DEFAULT_DATABASE_URL: &str = "sqlite://clearhouse.db";
 struct Cli {
     /// Database: a SQLite file (`sqlite://PATH` or a path) or `postgres://USER@HOST:PORT/DB`
     /// [default: sqlite://clearhouse.db; for `demo`, a fresh file in clearhouse-demo/].
-    #[arg(long, global = true, env = "CLEARHOUSE_DATABASE_URL")]
+    #[arg(long, global = true, env = "CLEARHOUSE_DATABASE_URL", help_heading = GLOBAL_OPTIONS)]
     database_url: Option<String>,
     /// Reference prices (CSV: hs6,origin,destination,unit,unit_value_minor,currency) for the
     /// price-band check of claims.
-    #[arg(long, global = true, env = "CLEARHOUSE_PRICES")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLEARHOUSE_PRICES",
+        value_name = "FILE",
+        help_heading = GLOBAL_OPTIONS
+    )]
     prices: Option<std::path::PathBuf>,
     /// Machine-readable output: JSON Lines on stdout.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
     json: bool,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = GLOBAL_OPTIONS)]
     lists_dir: lists_cmd::ListsDirArg,
     #[command(subcommand)]
     command: Command,

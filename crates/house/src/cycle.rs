@@ -7,7 +7,7 @@
 //! go into the cycle record, and the directory is renamed into place once the change committed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ledger::{NewTransfer, TransferFlags};
@@ -155,8 +155,10 @@ impl House {
             .map_err(|e| HouseError::Clearing(e.to_string()))?;
         let violations = instex::check_settlement(&book, &settlement);
         if !violations.is_empty() {
+            let violations: Vec<String> = violations.iter().map(ToString::to_string).collect();
             return Err(HouseError::Clearing(format!(
-                "the settlement breaks its invariants: {violations:?}"
+                "the settlement breaks its invariants: {}",
+                violations.join("; ")
             )));
         }
         let mut change = Change::default();
@@ -186,11 +188,13 @@ impl House {
             let version = participants.get(id).map(|v| v.version);
             change.expect.push(expect(kind::PARTICIPANT, id, version));
         }
-        let final_dir = options.out_dir.join(format!("cycle-{number}"));
+        let out_dir = settlement_dir(&options.out_dir)?;
+        remove_stale_partials(&out_dir);
+        let final_dir = out_dir.join(format!("cycle-{number}"));
         // Unique to this attempt: another cycle run at the same time (a thread or a process
         // computing the same number) must not write into, rename or delete these files.
         static ATTEMPTS: AtomicU64 = AtomicU64::new(0);
-        let temp_dir = options.out_dir.join(format!(
+        let temp_dir = out_dir.join(format!(
             ".cycle-{number}.partial-{}-{}",
             std::process::id(),
             ATTEMPTS.fetch_add(1, Ordering::Relaxed)
@@ -233,15 +237,18 @@ impl House {
         }
         if final_dir.exists() {
             // A directory left by a cycle of another database: keep it beside.
-            let aside = options
-                .out_dir
-                .join(format!("cycle-{number}.replaced-{now}"));
+            let aside = out_dir.join(format!("cycle-{number}.replaced-{now}"));
             rename(&final_dir, &aside)?;
         }
         rename(&temp_dir, &final_dir)?;
         Ok(Some(CycleReport {
             cycle,
-            directory: final_dir.display().to_string(),
+            // As the operator named it.
+            directory: options
+                .out_dir
+                .join(format!("cycle-{number}"))
+                .display()
+                .to_string(),
             skipped,
         }))
     }
@@ -601,6 +608,7 @@ impl House {
                 })
         };
         let _ = std::fs::remove_dir_all(dir);
+        create_dir(dir)?;
         let mut files = Vec::new();
         let mut by_zone: BTreeMap<String, Vec<&CyclePayment>> = BTreeMap::new();
         for p in &cycle.payments {
@@ -850,11 +858,153 @@ fn statement_files(
     Ok((xml, csv))
 }
 
+/// Makes `dir` in a parent that exists: never a directory outside the one the operator gave.
 fn create_dir(dir: &Path) -> Result<(), HouseError> {
-    std::fs::create_dir_all(dir).map_err(|e| HouseError::File {
+    std::fs::create_dir(dir).map_err(|e| HouseError::File {
         path: dir.display().to_string(),
         message: e.to_string(),
     })
+}
+
+/// Directories a cycle never writes into, nor anywhere below them: the operating system's
+/// (checked after symbolic links are resolved, so `/bin` is also `/usr/bin`).
+pub const OUT_DIR_SYSTEM_TREES: &[&str] = &[
+    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/sbin",
+    "/sys", "/usr",
+];
+
+/// Directories a cycle never writes into themselves, though a directory below one may be an
+/// operator's (`/var/lib/clearhouse`, `/home/ops/settlement`).
+pub const OUT_DIR_SYSTEM_DIRS: &[&str] = &[
+    "/",
+    "/home",
+    "/opt",
+    "/root",
+    "/run",
+    "/srv",
+    "/tmp",
+    "/var",
+    "/var/cache",
+    "/var/lib",
+    "/var/log",
+    "/var/spool",
+    "/var/tmp",
+];
+
+/// The directory the settlement files go into, checked and, if need be, made: `out_dir` must
+/// not contain `..`, must not be (or, once symbolic links are resolved, lead to) a system
+/// directory, and only `out_dir` itself is made, in a parent that exists. Returned with its
+/// links resolved, so that what is written later stays where it was checked.
+pub(crate) fn settlement_dir(out_dir: &Path) -> Result<PathBuf, HouseError> {
+    let refused = |why: String| HouseError::File {
+        path: out_dir.display().to_string(),
+        message: format!("refused as the settlement directory: {why}"),
+    };
+    let failed = |e: std::io::Error| HouseError::File {
+        path: out_dir.display().to_string(),
+        message: e.to_string(),
+    };
+    if out_dir.as_os_str().is_empty() {
+        return Err(refused("no directory given".into()));
+    }
+    if out_dir.components().any(|c| c == Component::ParentDir) {
+        return Err(refused(
+            "it contains `..`; name the directory itself".into(),
+        ));
+    }
+    match std::fs::symlink_metadata(out_dir) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let parent = out_dir
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let parent = parent.canonicalize().map_err(|e| {
+                refused(format!(
+                    "its parent {} cannot be used ({e}); only the directory itself is made",
+                    parent.display()
+                ))
+            })?;
+            let name = out_dir
+                .file_name()
+                .ok_or_else(|| refused("no name".into()))?;
+            check_not_system(&parent.join(name)).map_err(refused)?;
+            match std::fs::create_dir(out_dir) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(failed(e)),
+                _ => {}
+            }
+        }
+        Err(e) => return Err(failed(e)),
+    }
+    let real = out_dir.canonicalize().map_err(failed)?;
+    if !real.is_dir() {
+        return Err(refused("not a directory".into()));
+    }
+    check_not_system(&real).map_err(refused)?;
+    Ok(real)
+}
+
+/// `Err(why)` if `real` (links resolved) is a system directory or lies in a system tree.
+fn check_not_system(real: &Path) -> Result<(), String> {
+    if let Some(tree) = OUT_DIR_SYSTEM_TREES
+        .iter()
+        .find(|tree| real.starts_with(tree))
+    {
+        let is = if real == Path::new(tree) {
+            "is"
+        } else {
+            "is in"
+        };
+        return Err(format!(
+            "{} {is} the system directory {tree}",
+            real.display()
+        ));
+    }
+    if OUT_DIR_SYSTEM_DIRS.iter().any(|d| real == Path::new(d)) {
+        return Err(format!(
+            "{} is a system directory; give a directory of its own, such as {}",
+            real.display(),
+            real.join("clearhouse-settlement").display()
+        ));
+    }
+    Ok(())
+}
+
+/// Removes what cycles of processes no longer running left in `dir`: their temporary
+/// directories `.cycle-N.partial-PID-K` (a run killed before the rename). Those of this process
+/// and of running processes are another cycle's, still being written, and stay.
+fn remove_stale_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(partial_pid) else {
+            continue;
+        };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_dir || pid == std::process::id() || process_running(pid) {
+            continue;
+        }
+        if let Err(e) = std::fs::remove_dir_all(entry.path()) {
+            tracing::warn!(path = %entry.path().display(), error = %e, "left in place");
+        }
+    }
+}
+
+/// The process id in the name of a cycle's temporary directory, `.cycle-N.partial-PID-K`.
+fn partial_pid(name: &str) -> Option<u32> {
+    let (number, rest) = name.strip_prefix(".cycle-")?.split_once(".partial-")?;
+    let (pid, attempt) = rest.split_once('-')?;
+    number.parse::<u64>().ok()?;
+    attempt.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
+/// Whether process `pid` runs. Where there is no `/proc` to ask, every process is taken as
+/// running: nothing is removed that may still be written.
+fn process_running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 fn rename(from: &Path, to: &Path) -> Result<(), HouseError> {
@@ -875,4 +1025,47 @@ fn write_file(root: &Path, path: &Path, bytes: &[u8]) -> Result<CycleFile, House
         path: relative.display().to_string(),
         sha256: hex::encode(Sha256::digest(bytes)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_directories_are_known_by_their_name() {
+        assert_eq!(partial_pid(".cycle-12.partial-4711-3"), Some(4711));
+        for other in [
+            "cycle-12",
+            ".cycle-12.partial-4711",
+            ".cycle-x.partial-4711-3",
+            ".cycle-12.partial-4711-x",
+            ".cycle-12.partial--3",
+            "cycle-12.replaced-1767225600000000000",
+        ] {
+            assert_eq!(partial_pid(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn system_directories_are_refused_operators_own_below_them_are_not() {
+        for refused in [
+            "/",
+            "/etc",
+            "/etc/x",
+            "/usr/local/share",
+            "/var/lib",
+            "/tmp",
+            "/lib64",
+        ] {
+            assert!(check_not_system(Path::new(refused)).is_err(), "{refused}");
+        }
+        for allowed in [
+            "/var/lib/clearhouse",
+            "/home/ops/settlement",
+            "/tmp/x",
+            "/srv/ch",
+        ] {
+            assert_eq!(check_not_system(Path::new(allowed)), Ok(()), "{allowed}");
+        }
+    }
 }

@@ -15,11 +15,11 @@ pub enum HouseError {
         message: String,
     },
     /// Something named does not exist.
-    #[error("{kind} {id:?} does not exist")]
+    #[error("no {kind} {id}")]
     NotFound {
         /// What was looked for.
         kind: &'static str,
-        /// Its id.
+        /// Its id as the user names it (a cycle by its number, never a record id).
         id: String,
     },
     /// An idempotency key was used before with another request body (HTTP 409).

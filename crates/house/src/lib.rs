@@ -294,7 +294,7 @@ impl House {
             Applied::Refused { accounts, .. } => {
                 return Err(HouseError::LedgerRefused {
                     what: "the zone house accounts".into(),
-                    results: format!("{accounts:?}"),
+                    results: result_names(&accounts),
                 });
             }
         }
@@ -551,7 +551,15 @@ impl House {
 
     /// One cycle.
     pub fn cycle(&self, number: u64) -> Result<Cycle, HouseError> {
-        Ok(self.get(kind::CYCLE, &cycle::cycle_id(number))?.value)
+        match self.get(kind::CYCLE, &cycle::cycle_id(number)) {
+            Ok(cycle) => Ok(cycle.value),
+            // Named by its number, not by its record id (zero-padded).
+            Err(HouseError::NotFound { kind, .. }) => Err(HouseError::NotFound {
+                kind,
+                id: number.to_string(),
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     /// Applies a change; a conflict or a refusal becomes an error the caller may retry on.
@@ -564,7 +572,11 @@ impl House {
                 transfers,
             } => Err(HouseError::LedgerRefused {
                 what: what.to_owned(),
-                results: format!("accounts {accounts:?}, transfers {transfers:?}"),
+                results: format!(
+                    "accounts {}, transfers {}",
+                    result_names(&accounts),
+                    result_names(&transfers)
+                ),
             }),
         }
     }
@@ -620,6 +632,12 @@ pub(crate) fn parse<T: DeserializeOwned>(record: &Record) -> Result<T, HouseErro
         id: record.id.clone(),
         message: e.to_string(),
     })
+}
+
+/// Ledger results by their names (`[ok, exceeds_credits]`), one per event.
+fn result_names<T: std::fmt::Display>(results: &[T]) -> String {
+    let names: Vec<String> = results.iter().map(ToString::to_string).collect();
+    format!("[{}]", names.join(", "))
 }
 
 /// A record to write.

@@ -290,10 +290,11 @@ impl House {
         for p in &cycle.payments {
             if zone_of(&p.participant).as_ref() != Some(&p.zone) {
                 report.problem(format!(
-                    "cycle {n}: payment of {} through zone {} crosses a border (the participant is in {:?})",
+                    "cycle {n}: payment of {} through zone {} crosses a border (the participant is {})",
                     p.participant,
                     p.zone,
                     zone_of(&p.participant)
+                        .map_or_else(|| "unknown".to_owned(), |z| format!("in zone {z}"))
                 ));
             }
             match found.iter().find(|(t, _)| t.id == p.transfer_id) {

@@ -372,7 +372,7 @@ fn demo_on_a_fresh_sqlite_file_then_verify() {
     let verified = text(&out.stdout);
     assert!(verified.starts_with("ok: "), "{verified}");
     assert!(
-        verified.contains("house: 10 participants, 8 claims, 1 cycles checked")
+        verified.contains("house: 11 participants, 9 claims, 1 cycles checked")
             && verified.contains("intact: true"),
         "{verified}"
     );
@@ -1065,13 +1065,15 @@ fn bad_input(h: Session) {
     }
     refused(
         &["participant", "show", "nobody"],
-        &["\"nobody\" does not exist"],
+        &["no participant nobody"],
     );
-    refused(&["claim", "show", "c-none"], &["\"c-none\" does not exist"]);
-    refused(&["cycle", "show", "1"], &["does not exist"]);
+    refused(&["claim", "show", "c-none"], &["no claim c-none"]);
+    // A cycle by its number, as the user names it (not its zero-padded record id).
+    refused(&["cycle", "show", "1"], &["no cycle 1"]);
+    refused(&["cycle", "show", "12"], &["no cycle 12"]);
     refused(
         &["statement", "--participant", "ir-pars", "--cycle", "1"],
-        &["does not exist"],
+        &["no cycle 1"],
     );
     refused(
         &["statement", "--participant", "ir-pars", "--cycle", "first"],
@@ -1125,7 +1127,7 @@ fn bad_input(h: Session) {
             "--reason",
             "x",
         ],
-        &["\"case-none\" does not exist"],
+        &["no case case-none"],
     );
     refused(
         &[

@@ -2,4 +2,5 @@ mod bad_input;
 mod concurrency;
 mod integrity;
 mod scenarios;
+mod settlement_dir;
 mod support;
