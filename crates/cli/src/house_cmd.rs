@@ -82,9 +82,13 @@ pub struct ParticipantAdd {
     /// The firm's bank account (ISO 13616 IBAN, checked for length and mod-97).
     #[arg(long)]
     iban: Option<String>,
-    /// The bank's BIC (ISO 9362, 8 or 11 characters, in the IBAN's country).
+    /// The bank's BIC (ISO 9362, 8 or 11 characters, in the IBAN's country); screened against
+    /// the BICs of listed banks.
     #[arg(long)]
     bic: Option<String>,
+    /// The bank's name, screened against the lists with its BIC.
+    #[arg(long)]
+    bank_name: Option<String>,
     /// The firm's Legal Entity Identifier (ISO 17442), if it has one.
     #[arg(long)]
     lei: Option<String>,
@@ -156,6 +160,10 @@ pub struct ClaimSubmit {
     /// The invoice counterparty's country: ISO 3166 alpha-2.
     #[arg(long)]
     counterparty_country: Option<String>,
+    /// Whether the invoice counterparty is a person or an organization; without it, the name
+    /// is screened against both.
+    #[arg(long, value_enum)]
+    counterparty_kind: Option<CounterpartyKindArg>,
     /// A goods line: `HS_CODE;DESCRIPTION;QUANTITY UNIT;CUR VALUE`; repeat for each.
     #[arg(long = "line")]
     lines: Vec<String>,
@@ -453,7 +461,7 @@ fn onboarding_from_flags(a: &ParticipantAdd) -> anyhow::Result<OnboardingInput> 
         lei: a.lei.clone(),
         iban: required(&a.iban, "iban")?,
         bic: required(&a.bic, "bic")?,
-        bank_name: None,
+        bank_name: a.bank_name.clone(),
         beneficial_owners: a
             .owners
             .iter()
@@ -585,7 +593,10 @@ fn claim_from_flags(s: &ClaimSubmit) -> anyhow::Result<ClaimSubmission> {
         invoice_counterparty: InvoiceParty {
             name: required(&s.counterparty, "counterparty")?,
             country: s.counterparty_country.clone(),
-            kind: None,
+            kind: s.counterparty_kind.map(|k| match k {
+                CounterpartyKindArg::Person => house::CounterpartyKind::Person,
+                CounterpartyKindArg::Organization => house::CounterpartyKind::Organization,
+            }),
         },
         goods_lines,
     })
@@ -957,4 +968,11 @@ mod tests {
         let err = format!("{:#}", parse_line("3004.90;x;1200;EUR 1").unwrap_err());
         assert!(err.contains("quantity"), "{err}");
     }
+}
+
+/// What kind of party an invoice counterparty is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CounterpartyKindArg {
+    Person,
+    Organization,
 }

@@ -1160,3 +1160,57 @@ fn bad_input(h: Session) {
         h.db.name
     );
 }
+
+/// The example house with its IR zone account at Bank Sepah (SWIFT/BIC SEPBIRTH, OFAC SDN).
+const HOUSE_AT_SEPAH_JSON: &str = r#"{
+  "name": "A house banking at a listed bank",
+  "clearing_currency": "EUR",
+  "zones": [
+    {"code": "EU", "name": "European Union", "currency": "EUR", "rate": "1",
+     "house_account": {"name": "EU zone account", "iban": "FR7630006000011234567890189", "bic": "AGRIFRPP"},
+     "countries": ["DE", "FR"]},
+    {"code": "IR", "name": "Iran", "currency": "IRR", "rate": "480000",
+     "house_account": {"name": "IR zone account", "iban": "IR062960000000100324200001", "bic": "SEPBIRTH"},
+     "countries": ["IR"]}
+  ],
+  "officers": [{"name": "a.novak", "role": "officer"}, {"name": "c.weber", "role": "supervisor"}]
+}"#;
+
+fn listed_banks(h: Session) {
+    let config = h.file("house.json", HOUSE_AT_SEPAH_JSON);
+    h.fails(
+        &["house", "init", "--config", &config],
+        &["zones[1].house_account.bic", "SEPBIRTH", "BANK SEPAH"],
+    );
+    h.expect(0, &["house", "init"]);
+    let at_sepah: Vec<&str> = ADD_IR_PARS
+        .iter()
+        .map(|a| match *a {
+            "ir-pars" => "ir-shiraz",
+            "Pars Tejarat Machinery Co." => "Shiraz Saffron Trading Co.",
+            "Isfahan 66120" => "Shiraz 51877",
+            "KESHIRTH" => "SEPBIRTH",
+            "Qassem Soleimani" => "Shirin Kazemi;1983-11-11;IR",
+            other => other,
+        })
+        .collect();
+    let out = h.expect(1, &at_sepah);
+    assert!(
+        text(&out.stdout).contains("pending_review") && text(&out.stdout).contains("BANK SEPAH"),
+        "{}",
+        text(&out.stdout)
+    );
+    // The same firm again under another id: its IBAN is taken.
+    let twin: Vec<&str> = at_sepah
+        .iter()
+        .map(|a| if *a == "ir-shiraz" { "ir-shiraz-2" } else { a })
+        .collect();
+    h.fails(&twin, &["iban", "ir-shiraz"]);
+}
+
+#[test]
+fn listed_banks_are_found_from_the_command_line() {
+    for db in TestDb::each() {
+        listed_banks(Session::new(db));
+    }
+}
