@@ -259,7 +259,21 @@ pub enum CycleCommand {
 
 /// Opens the house; the lists are loaded only when the command screens names.
 pub fn open(ctx: &Ctx, screens: bool) -> anyhow::Result<House> {
-    let store = ctx.open()?;
+    // A house is set up by `house init` or `demo`; every other command needs the database to
+    // be there (a mistyped path is an error, never a new empty file). A database of an older
+    // schema is upgraded by opening it as a writer.
+    let store = match store::Store::open_existing(ctx.location.clone(), system_clock()) {
+        Ok(store) => store,
+        Err(e) if e.to_string().contains("older than this build") => ctx.open()?,
+        Err(e) => {
+            return Err(anyhow::Error::from(e)).with_context(|| {
+                format!(
+                    "opening {} (set a house up with `clearhouse house init` or `clearhouse demo`)",
+                    ctx.location
+                )
+            });
+        }
+    };
     let lists = if screens {
         load_lists(ctx)?
     } else {
