@@ -455,9 +455,14 @@ impl Index {
         match query {
             None => true,
             Some(Schema::Person) => matches!(listed, Schema::Person | Schema::LegalEntity),
-            Some(Schema::Organization | Schema::LegalEntity) => {
+            Some(Schema::Organization) => {
                 matches!(listed, Schema::Organization | Schema::LegalEntity)
             }
+            // FollowTheMoney's LegalEntity is the parent of Person and Organization.
+            Some(Schema::LegalEntity) => matches!(
+                listed,
+                Schema::Person | Schema::Organization | Schema::LegalEntity
+            ),
             Some(q) => q == listed,
         }
     }

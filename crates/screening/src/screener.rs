@@ -362,7 +362,8 @@ pub fn compare(
     })
 }
 
-/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; a day the month does not have (`1939-02-30`,
+/// `1962-02-29`) is not a date.
 pub fn parse_partial_date(text: &str) -> Option<PartialDate> {
     let mut parts = text.trim().splitn(3, '-');
     let year: u16 = parts.next()?.parse().ok()?;
@@ -373,9 +374,56 @@ pub fn parse_partial_date(text: &str) -> Option<PartialDate> {
         Some(m) => Some(m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?),
         None => None,
     };
-    let day = match parts.next() {
-        Some(d) => Some(d.parse::<u8>().ok().filter(|d| (1..=31).contains(d))?),
-        None => None,
+    let day = match (parts.next(), month) {
+        (Some(d), Some(m)) => Some(
+            d.parse::<u8>()
+                .ok()
+                .filter(|d| (1..=days_in_month(year, m)).contains(d))?,
+        ),
+        _ => None,
     };
     Some(PartialDate { year, month, day })
+}
+
+/// Days in a month of the Gregorian calendar.
+pub fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_the_calendar_has() {
+        let date = |y, m, d| {
+            Some(PartialDate {
+                year: y,
+                month: Some(m),
+                day: Some(d),
+            })
+        };
+        assert_eq!(parse_partial_date("1962-08-06"), date(1962, 8, 6));
+        assert_eq!(parse_partial_date("2000-02-29"), date(2000, 2, 29));
+        assert_eq!(parse_partial_date("1939-02-30"), None);
+        assert_eq!(parse_partial_date("1962-02-29"), None);
+        assert_eq!(parse_partial_date("1900-02-29"), None);
+        assert_eq!(parse_partial_date("1962-04-31"), None);
+        assert_eq!(parse_partial_date("1962-13-01"), None);
+        assert_eq!(
+            parse_partial_date("1962"),
+            Some(PartialDate {
+                year: 1962,
+                month: None,
+                day: None
+            })
+        );
+    }
 }
