@@ -428,6 +428,10 @@ def n_bin_swap(rng, e, pool):
     if not m or not m.group(1).strip() or not m.group(3).strip():
         return None
     left, right = m.group(1).split(), m.group(3).split()
+    # The kinship word between two given names (`OMAR BIN ABDULLAH`), not part of a surname.
+    kin = len(left) - 1 + 1
+    if kin > len(given) - 2 or is_particle(left[-1]) or is_particle(right[0]):
+        return None
     if core(left[-1]).lower() == core(right[0]).lower():
         return None
     # X BIN Y → Y BIN X: the father and the son change places.
