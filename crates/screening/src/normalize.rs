@@ -96,11 +96,15 @@ fn is_legal_tail(segment: &str) -> bool {
     let legal =
         |w: &&str| matches!(classify(w), TokenKind::LegalForm) || legal_synonym(w).is_some();
     let dotted = segment.contains('.');
+    let letter = |w: &&str| w.chars().count() == 1;
+    let particle = |w: &&str| classify(w) == TokenKind::Particle;
     words.iter().any(legal)
-        && words.iter().all(|w| {
-            legal(w) || classify(w) == TokenKind::Particle || w.chars().count() == 1 && dotted
-        })
-        || dotted && words.len() > 1 && words.iter().all(|w| w.chars().count() == 1)
+        && words
+            .iter()
+            .all(|w| legal(w) || particle(w) || letter(w) && dotted)
+        || dotted
+            && words.iter().filter(|w| letter(w)).count() > 1
+            && words.iter().all(|w| letter(w) || particle(w))
 }
 
 /// The canonical form of a name: its tokens' Latin forms (or their own spelling when they have
@@ -367,12 +371,16 @@ const LEGAL_FORMS: &[&str] = &[
     "pty",
     "pvt",
     "sa",
+    "sadecv",
     "sal",
+    "sapidecv",
     "sarl",
     "sas",
     "sdn",
     "spa",
+    "sprdercv",
     "srl",
+    "srldecv",
     "tov",
     "zao",
 ];
@@ -477,6 +485,17 @@ const PHRASES: &[(&[&str], &[&str])] = &[
     (&["zakrytoe", "aktsionernoe", "obshchestvo"], &["cjsc"]),
     (&["publichnoe", "aktsionernoe", "obshchestvo"], &["pjsc"]),
     (&["aktsionernoe", "obshchestvo"], &["jsc"]),
+    // Mexican forms: sociedad anónima / de responsabilidad limitada / de producción rural, de
+    // capital variable.
+    (&["s", "a", "de", "c", "v"], &["sadecv"]),
+    (&["sa", "de", "cv"], &["sadecv"]),
+    (&["s", "de", "r", "l", "de", "c", "v"], &["srldecv"]),
+    (&["s", "de", "rl", "de", "cv"], &["srldecv"]),
+    (
+        &["s", "de", "p", "r", "de", "r", "l", "de", "c", "v"],
+        &["sprdercv"],
+    ),
+    (&["s", "a", "p", "i", "de", "c", "v"], &["sapidecv"]),
 ];
 
 /// A token read as a phrase word: the same, or the same but for a digit OCR read for a letter
@@ -686,6 +705,11 @@ mod tests {
         // Letters spelt out are a legal form only at the end of a name.
         assert_eq!(texts("KHAN, S A"), ["s", "a", "khan"]);
         assert_eq!(texts("HAVANATUR, S.A."), texts("HAVANATUR S.A."));
+        assert_eq!(texts("AGSA, S.A. DE C.V."), ["agsa", "sadecv"]);
+        assert_eq!(
+            texts("GRANATURA, S. DE R.L. DE C.V."),
+            ["granatura", "srldecv"]
+        );
         assert_eq!(texts("KHAN, Saeed A"), ["saeed", "a", "khan"]);
         assert_eq!(tokenize(""), Err(NameError::Empty));
         assert_eq!(tokenize("!!!"), Err(NameError::NoLetters));
