@@ -27,6 +27,8 @@ use crate::{Ctx, output};
 /// Largest list file read or downloaded, in bytes: the screening crate's limit, which every
 /// list file goes through ([`InputFile::read`]).
 pub const LIST_FILE_BYTES_MAX: u64 = lists::FILE_BYTES_MAX;
+/// Longest version id read from `current` (`<seconds>-<12 hex digits>`).
+const VERSION_ID_BYTES_MAX: u64 = 256;
 /// Largest `manifest.json` read (a manifest lists a few dozen files).
 const MANIFEST_BYTES_MAX: u64 = 1024 * 1024;
 /// Share of a source's entities a new version may lose without `--allow-shrink`: more than this
@@ -669,11 +671,19 @@ fn sync_dir(dir: &Path) {
 
 fn current_manifest(dir: &Path) -> anyhow::Result<Option<Manifest>> {
     let pointer = dir.join("current");
-    let version = match fs::read_to_string(&pointer) {
-        Ok(v) => v.trim().to_string(),
+    let mut version = String::new();
+    match fs::File::open(&pointer).and_then(|f| {
+        f.take(VERSION_ID_BYTES_MAX + 1)
+            .read_to_string(&mut version)
+    }) {
+        Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("reading {}", pointer.display())),
-    };
+    }
+    if version.len() as u64 > VERSION_ID_BYTES_MAX {
+        bail!("{}: not a version id", pointer.display());
+    }
+    let version = version.trim().to_string();
     let path = dir.join("versions").join(&version).join("manifest.json");
     read_manifest(&path).map(Some)
 }
