@@ -553,7 +553,8 @@ impl Index {
     /// sounds): compared on the letters as written.
     fn short_typo_matches(&self, token: &Token, offer: &mut impl FnMut(VocabId, How, f64, u8)) {
         let text = token.text.as_bytes();
-        if !(SHORT_TYPO_LEN_MIN..=SHORT_TYPO_LEN_MAX).contains(&text.len()) {
+        // Three letters may be four with one dropped (`Ivn`, `Olg`); the listed part has four.
+        if !(SHORT_TYPO_LEN_MIN - 1..=SHORT_TYPO_LEN_MAX).contains(&text.len()) {
             return;
         }
         let mut variants = deletions(&token.text);
@@ -626,8 +627,8 @@ pub const PREFIX_LEN_MIN: usize = 3;
 pub const PREFIX_MISSING_MIN: usize = 2;
 /// Most listed parts a cut-short part may begin: beyond, it says too little to look them up.
 pub const PREFIX_MATCHES_MAX: usize = 24;
-/// Lengths of a part, as written, within which one edit is read as a typo though its phonetic
-/// key is too short for [`edits_allowed`].
+/// Lengths of a listed part, as written, within which one edit is read as a typo though its
+/// phonetic key is too short for [`edits_allowed`] (the query part may be a letter shorter).
 pub const SHORT_TYPO_LEN_MIN: usize = 4;
 pub const SHORT_TYPO_LEN_MAX: usize = 8;
 /// Similarity of such a part with one letter off (up to six letters; longer: [`LETTER_TYPO_SIMILARITY`]).
