@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the release CLI, then runs the evaluation and the nomenklatura side-by-side benchmark.
+# Builds the release CLI, then runs the evaluation, the nomenklatura side-by-side benchmark, the
+# perturbation benchmark and the labelled pairs.
 # Usage: bench/screening/run.sh [--quick]   (--quick: 1,000 negatives in eval.py, 50/50/300 in the side by side)
 # Output: printed tables; inputs/outputs and eval_summary.json in bench/screening/out/.
 set -euo pipefail
@@ -25,3 +26,7 @@ cd "$HERE"
 python3 eval.py --clearhouse "$BIN" "${EVAL_ARGS[@]}"
 echo
 "$HERE/.venv/bin/python" nomenklatura_side_by_side.py --clearhouse "$BIN" "${SBS_ARGS[@]}"
+echo
+python3 perturb.py --clearhouse "$BIN"
+echo
+"$HERE/.venv/bin/python" pairs.py --clearhouse "$BIN"

@@ -24,8 +24,17 @@ use sha2::{Digest, Sha256};
 
 use crate::{Ctx, output};
 
-/// Largest list file read or downloaded, in bytes (the full EU file is ~25 MB).
-pub const LIST_FILE_BYTES_MAX: u64 = 512 * 1024 * 1024;
+/// Largest list file read or downloaded, in bytes: the screening crate's limit, which every
+/// list file goes through ([`InputFile::read`]).
+pub const LIST_FILE_BYTES_MAX: u64 = lists::FILE_BYTES_MAX;
+/// Longest version id read from `current` (`<seconds>-<12 hex digits>`).
+const VERSION_ID_BYTES_MAX: u64 = 256;
+/// Largest `manifest.json` read (a manifest lists a few dozen files).
+const MANIFEST_BYTES_MAX: u64 = 1024 * 1024;
+/// Share of a source's entities a new version may lose without `--allow-shrink`: more than this
+/// gone at once is far likelier a file cut at a row boundary (which the CSV formats cannot tell
+/// from a shorter list) than a list that shrank.
+pub const SHRINK_SHARE_MAX: f64 = 0.10;
 /// Time allowed for one download.
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -51,6 +60,9 @@ pub enum ListsCommand {
         /// List files: OFAC CSV sets, UN XML, EU FSF XML, UK CSV, US CSL CSV, BIS DPL, FtM JSON lines.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Accept a list that lost more than 10 % of its entities since the version in force.
+        #[arg(long)]
+        allow_shrink: bool,
     },
     /// Show each list in force: source, date, files with sha256, counts.
     Status,
@@ -67,6 +79,9 @@ pub struct UpdateArgs {
     /// Print the configured addresses and stop.
     #[arg(long)]
     list_sources: bool,
+    /// Accept a list that lost more than 10 % of its entities since the version in force.
+    #[arg(long)]
+    allow_shrink: bool,
 }
 
 /// The official addresses, by the file name each is stored under.
@@ -221,9 +236,12 @@ pub fn load(explicit: &[PathBuf], dir: &Path) -> anyhow::Result<LoadedLists> {
 pub fn run(ctx: &Ctx, dir: &Path, command: ListsCommand) -> anyhow::Result<ExitCode> {
     match command {
         ListsCommand::Status => status(ctx, dir),
-        ListsCommand::Import { files } => {
+        ListsCommand::Import {
+            files,
+            allow_shrink,
+        } => {
             let (inputs, records) = read_files(&files)?;
-            install(ctx, dir, inputs, records)
+            install(ctx, dir, inputs, records, allow_shrink)
         }
         ListsCommand::Update(args) => update(ctx, dir, &args),
     }
@@ -272,6 +290,7 @@ fn status(ctx: &Ctx, dir: &Path) -> anyhow::Result<ExitCode> {
         screener.index().vocabulary_len(),
         elapsed.as_secs_f64()
     );
+    print_versions(ctx, dir, &loaded.version)?;
     if ctx.json {
         output::json_line(&serde_json::json!({"type": "summary", "data": {
             "version": loaded.version,
@@ -283,6 +302,55 @@ fn status(ctx: &Ctx, dir: &Path) -> anyhow::Result<ExitCode> {
         output::line(&summary)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every version kept under `dir`, oldest first, with its entity counts per source, so that an
+/// operator sees what each update changed (a list that halved stands out).
+fn print_versions(ctx: &Ctx, dir: &Path, current: &str) -> anyhow::Result<()> {
+    let mut manifests = Vec::new();
+    let versions = dir.join("versions");
+    let entries = match fs::read_dir(&versions) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", versions.display())),
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("reading {}", versions.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        manifests.push(read_manifest(&entry.path().join("manifest.json"))?);
+    }
+    manifests.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then(a.version.cmp(&b.version))
+    });
+    for manifest in &manifests {
+        let in_force = manifest.version == current;
+        if ctx.json {
+            output::json_line(&serde_json::json!({"type": "version", "data": {
+                "version": manifest.version,
+                "created_at": manifest.created_at,
+                "in_force": in_force,
+                "lists": manifest.lists,
+            }}))?;
+            continue;
+        }
+        let counts: Vec<String> = manifest
+            .lists
+            .iter()
+            .map(|l| format!("{} {}", l.source, l.entities))
+            .collect();
+        output::line(&format!(
+            "{} version {}: {}",
+            if in_force { "*" } else { " " },
+            manifest.version,
+            counts.join(", ")
+        ))?;
+    }
+    Ok(())
 }
 
 /// The records of the files a list was parsed from.
@@ -333,7 +401,7 @@ fn update(ctx: &Ctx, dir: &Path, args: &UpdateArgs) -> anyhow::Result<ExitCode> 
             bytes,
         });
     }
-    install(ctx, dir, inputs, records)
+    install(ctx, dir, inputs, records, args.allow_shrink)
 }
 
 fn download(url: &str) -> anyhow::Result<Vec<u8>> {
@@ -361,6 +429,7 @@ fn install(
     dir: &Path,
     inputs: Vec<InputFile>,
     records: Vec<FileRecord>,
+    allow_shrink: bool,
 ) -> anyhow::Result<ExitCode> {
     let new_lists = lists::parse_files(inputs.clone())
         .context("nothing was changed; the lists in force stay")?;
@@ -390,9 +459,46 @@ fn install(
     }
     let parsed = lists::parse_files(all_inputs.clone())
         .context("nothing was changed; the lists in force stay")?;
+    if !allow_shrink && let Some(message) = shrinkage(&previous.lists, &parsed) {
+        bail!(
+            "{message}; nothing was changed, the lists in force stay (pass --allow-shrink if the \
+             list really shrank)"
+        );
+    }
     let manifest = write_version(dir, &all_inputs, all_records, &parsed)?;
     report_installed(ctx, &manifest, &previous)?;
     rescreen_house(ctx, &parsed, &manifest.version)
+}
+
+/// Sources that lost more than [`SHRINK_SHARE_MAX`] of their entities from `previous` to `next`,
+/// said as one message; `None` when none did.
+fn shrinkage(previous: &[ParsedList], next: &[ParsedList]) -> Option<String> {
+    let shrunk: Vec<String> = next
+        .iter()
+        .filter_map(|list| {
+            let before = previous
+                .iter()
+                .filter(|p| p.source == list.source)
+                .map(|p| p.entities.len())
+                .sum::<usize>();
+            let after = list.entities.len();
+            let lost = before.saturating_sub(after);
+            (before > 0 && lost as f64 > SHRINK_SHARE_MAX * before as f64).then(|| {
+                format!(
+                    "{}: {after} entities where the version in force has {before} ({:.1} % fewer)",
+                    list.source,
+                    100.0 * lost as f64 / before as f64
+                )
+            })
+        })
+        .collect();
+    (!shrunk.is_empty()).then(|| {
+        format!(
+            "{} (more than {:.0} % lost at once looks like a cut file)",
+            shrunk.join("; "),
+            100.0 * SHRINK_SHARE_MAX
+        )
+    })
 }
 
 /// After a list update: if the database holds a clearing house, rescreens every participant,
@@ -463,15 +569,9 @@ fn previous_files(
         .files
         .iter()
         .map(|f| {
-            let bytes = fs::read(version_dir.join(&f.name))
-                .with_context(|| format!("reading {}", version_dir.join(&f.name).display()))?;
-            Ok((
-                InputFile {
-                    name: f.name.clone(),
-                    bytes,
-                },
-                f.clone(),
-            ))
+            let mut input = read_list_file(&version_dir.join(&f.name))?;
+            input.name = f.name.clone();
+            Ok((input, f.clone()))
         })
         .collect()
 }
@@ -571,38 +671,72 @@ fn sync_dir(dir: &Path) {
 
 fn current_manifest(dir: &Path) -> anyhow::Result<Option<Manifest>> {
     let pointer = dir.join("current");
-    let version = match fs::read_to_string(&pointer) {
-        Ok(v) => v.trim().to_string(),
+    let mut version = String::new();
+    match fs::File::open(&pointer).and_then(|f| {
+        f.take(VERSION_ID_BYTES_MAX + 1)
+            .read_to_string(&mut version)
+    }) {
+        Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("reading {}", pointer.display())),
-    };
+    }
+    if version.len() as u64 > VERSION_ID_BYTES_MAX {
+        bail!("{}: not a version id", pointer.display());
+    }
+    let version = version.trim().to_string();
     let path = dir.join("versions").join(&version).join("manifest.json");
-    let text = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-    let manifest: Manifest = serde_json::from_slice(&text)
-        .with_context(|| format!("{} is not a manifest", path.display()))?;
-    Ok(Some(manifest))
+    read_manifest(&path).map(Some)
+}
+
+/// Reads one `manifest.json`, within [`MANIFEST_BYTES_MAX`].
+fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
+    let mut text = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(MANIFEST_BYTES_MAX + 1).read_to_end(&mut text))
+        .with_context(|| format!("reading {}", path.display()))?;
+    if text.len() as u64 > MANIFEST_BYTES_MAX {
+        bail!(
+            "{}: larger than the limit of {MANIFEST_BYTES_MAX} bytes",
+            path.display()
+        );
+    }
+    serde_json::from_slice(&text).with_context(|| format!("{} is not a manifest", path.display()))
 }
 
 fn read_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<InputFile>, Vec<FileRecord>)> {
     let mut inputs = Vec::with_capacity(paths.len());
     let mut records = Vec::with_capacity(paths.len());
     for path in paths {
-        let meta = fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
-        if meta.len() > LIST_FILE_BYTES_MAX {
-            bail!(
-                "{}: larger than {LIST_FILE_BYTES_MAX} bytes",
-                path.display()
-            );
-        }
-        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let name = path
+        let mut input = read_list_file(path)?;
+        input.name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
-        records.push(record(&name, &bytes, &path.display().to_string()));
-        inputs.push(InputFile { name, bytes });
+        records.push(record(
+            &input.name,
+            &input.bytes,
+            &path.display().to_string(),
+        ));
+        inputs.push(input);
     }
     Ok((inputs, records))
+}
+
+/// Reads one list file within [`LIST_FILE_BYTES_MAX`]; the error names the path. A regular file
+/// over the limit is refused by its size, anything else (a pipe, a device) as soon as the limit
+/// is passed.
+fn read_list_file(path: &Path) -> anyhow::Result<InputFile> {
+    let file = fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("reading {}", path.display()))?;
+    if meta.is_file() && meta.len() > LIST_FILE_BYTES_MAX {
+        bail!(
+            "{}: larger than the limit of {LIST_FILE_BYTES_MAX} bytes",
+            path.display()
+        );
+    }
+    Ok(InputFile::read(&path.display().to_string(), file)?)
 }
 
 fn record(name: &str, bytes: &[u8], origin: &str) -> FileRecord {
@@ -611,5 +745,47 @@ fn record(name: &str, bytes: &[u8], origin: &str) -> FileRecord {
         sha256: hex::encode(Sha256::digest(bytes)),
         bytes: bytes.len() as u64,
         origin: origin.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(source: &str, entities: usize) -> ParsedList {
+        let entity = screening::Entity {
+            id: String::new(),
+            schema: screening::Schema::Person,
+            caption: String::new(),
+            names: Vec::new(),
+            birth_dates: Vec::new(),
+            countries: Vec::new(),
+            identifiers: Vec::new(),
+            programs: Vec::new(),
+            source: source.to_owned(),
+        };
+        ParsedList {
+            format: lists::ListFormat::UsCsl,
+            source: source.to_owned(),
+            date: None,
+            entities: vec![entity; entities],
+            files: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn losing_more_than_the_share_is_shrinkage() {
+        let before = [list("us_csl", 4_219), list("un_sc", 1_000)];
+        assert_eq!(shrinkage(&before, &[list("us_csl", 3_800)]), None);
+        assert_eq!(shrinkage(&before, &[list("us_csl", 5_000)]), None);
+        assert_eq!(shrinkage(&before, &[list("new_list", 1)]), None);
+        let message = shrinkage(&before, &[list("us_csl", 2_107), list("un_sc", 990)]).unwrap();
+        assert!(
+            message.starts_with(
+                "us_csl: 2107 entities where the version in force has 4219 (50.1 % fewer)"
+            ),
+            "{message}"
+        );
+        assert!(!message.contains("un_sc"));
     }
 }

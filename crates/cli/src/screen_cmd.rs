@@ -4,14 +4,15 @@
 //! that could not be screened; every other row is still written).
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use rayon::prelude::*;
+use screening::entity::PartialDate;
 use screening::groups::NameGroups;
 use screening::score::QueryFacts;
 use screening::screener::parse_partial_date;
@@ -25,31 +26,30 @@ pub const BATCH_ROWS_MAX: usize = 10_000_000;
 /// Rows screened between two progress updates / output flushes.
 const BATCH_CHUNK: usize = 4_096;
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SchemaArg {
-    Person,
-    Organization,
-    Vessel,
-    Aircraft,
-    Any,
-}
+/// A schema as given on the command line or in a batch column: ours or FollowTheMoney's
+/// (`Person`, `Company`, `Organization`, `LegalEntity`, `Vessel`, `Airplane`), any case, or
+/// `any` (the inner `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaArg(Option<Schema>);
 
 impl SchemaArg {
     fn schema(self) -> Option<Schema> {
-        match self {
-            SchemaArg::Person => Some(Schema::Person),
-            SchemaArg::Organization => Some(Schema::Organization),
-            SchemaArg::Vessel => Some(Schema::Vessel),
-            SchemaArg::Aircraft => Some(Schema::Aircraft),
-            SchemaArg::Any => None,
-        }
+        self.0
     }
 }
 
-fn parse_schema(text: &str) -> Option<Option<Schema>> {
-    SchemaArg::from_str(text.trim(), true)
-        .ok()
-        .map(SchemaArg::schema)
+const SCHEMA_EXPECTED: &str = "expected person, organization, company, legal-entity, vessel, \
+     aircraft, airplane or any (FollowTheMoney schema names, any case)";
+
+/// Parses a schema name (see [`SchemaArg`]); the error says what is accepted.
+fn parse_schema(text: &str) -> Result<SchemaArg, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("any") {
+        return Ok(SchemaArg(None));
+    }
+    Schema::parse(text)
+        .map(|s| SchemaArg(Some(s)))
+        .ok_or_else(|| format!("schema {text:?}: {SCHEMA_EXPECTED}"))
 }
 
 #[derive(Debug, Args)]
@@ -70,7 +70,9 @@ pub enum ScreenCommand {
     /// Screen one name.
     Name {
         name: String,
-        #[arg(long, value_enum, default_value = "any")]
+        /// person, organization, vessel, aircraft or any; FollowTheMoney names (Company,
+        /// LegalEntity, Airplane, …) in any case too.
+        #[arg(long, value_parser = parse_schema, default_value = "any")]
         schema: SchemaArg,
         /// YYYY, YYYY-MM or YYYY-MM-DD.
         #[arg(long)]
@@ -99,7 +101,8 @@ pub enum ScreenCommand {
     Compare {
         name_a: Option<String>,
         name_b: Option<String>,
-        #[arg(long, value_enum, default_value = "any")]
+        /// As for `screen name`.
+        #[arg(long, value_parser = parse_schema, default_value = "any")]
         schema: SchemaArg,
         #[arg(long, conflicts_with_all = ["name_a", "name_b"])]
         pairs: Option<PathBuf>,
@@ -170,13 +173,18 @@ fn facts(
     country: Option<&str>,
     identifiers: Vec<String>,
 ) -> Result<QueryFacts, String> {
-    let birth_date =
-        match birth_date.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(text) => Some(parse_partial_date(text).ok_or_else(|| {
-                format!("birth date {text:?}: expected YYYY, YYYY-MM or YYYY-MM-DD")
-            })?),
-            None => None,
-        };
+    let birth_date = match birth_date.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) => {
+            let date = parse_partial_date(text).ok_or_else(|| {
+                format!("birth date {text:?}: expected a real date, YYYY, YYYY-MM or YYYY-MM-DD")
+            })?;
+            if in_future(date, today()) {
+                return Err(format!("birth date {text:?}: in the future"));
+            }
+            Some(date)
+        }
+        None => None,
+    };
     let countries = match country.map(str::trim).filter(|s| !s.is_empty()) {
         Some(text) => vec![country_code(text).ok_or_else(|| {
             format!("country {text:?}: not an ISO 3166 alpha-2 code or a known country name")
@@ -283,11 +291,11 @@ fn print_match(m: &Match) -> std::io::Result<()> {
 
 /// One input row of a batch.
 struct Row {
-    /// Line in the input file, for errors.
-    line: usize,
-    id: String,
+    /// Line in the input file where the row starts, for errors.
+    line: u64,
+    id: Option<String>,
     query: Result<Query, String>,
-    name: String,
+    name: Option<String>,
     /// Something in the row that was not used, said on the output line.
     warning: Option<String>,
 }
@@ -299,7 +307,7 @@ fn batch(
     output_path: Option<&Path>,
     lists: &ListsArgs,
 ) -> anyhow::Result<ExitCode> {
-    let rows = read_batch(input)?;
+    let rows = read_batch(input, today())?;
     let (_, screener) = load(ctx, lists_dir, lists)?;
     let mut out: Box<dyn Write> = match output_path {
         Some(path) => Box::new(BufWriter::new(
@@ -332,7 +340,7 @@ fn batch(
                 }
                 Err(error) => {
                     errors += 1;
-                    serde_json::json!({"id": row.id, "query": row.name, "matches": [], "error": error})
+                    error_line(row, &error)
                 }
             };
             serde_json::to_writer(&mut out, &line)?;
@@ -352,21 +360,132 @@ fn batch(
     Ok(exit_for(hits > 0))
 }
 
-/// Reads the whole batch first: a file that is not CSV, or lacks a name column, fails before any
-/// output; a bad row becomes an error line of its own and does not stop the others.
-fn read_batch(input: &Path) -> anyhow::Result<Vec<Row>> {
-    let mut reader = csv::ReaderBuilder::new()
+/// The output line of a row that could not be screened: `{"id"?, "line", "query"?, "matches":
+/// [], "error"}` (id and query when the row had them).
+fn error_line(row: &Row, error: &str) -> serde_json::Value {
+    let mut line = serde_json::json!({"line": row.line, "matches": [], "error": error});
+    if let Some(id) = &row.id {
+        line["id"] = serde_json::Value::from(id.as_str());
+    }
+    if let Some(name) = &row.name {
+        line["query"] = serde_json::Value::from(name.as_str());
+    }
+    line
+}
+
+/// Largest batch or pairs file read, in bytes (10 million rows of ~100 bytes).
+pub const BATCH_FILE_BYTES_MAX: u64 = 1024 * 1024 * 1024;
+/// Longest line of a batch or pairs file, in bytes: a name is at most
+/// [`screening::normalize::NAME_CHARS_MAX`] characters, so a longer line is not a row of names.
+pub const BATCH_LINE_BYTES_MAX: u64 = 64 * 1024;
+
+/// A reader that fails once a file grows past [`BATCH_FILE_BYTES_MAX`] or a line past
+/// [`BATCH_LINE_BYTES_MAX`]: the CSV reader buffers a whole row, so `/dev/zero` would otherwise
+/// grow one row until memory runs out.
+struct Bounded<R> {
+    inner: R,
+    total: u64,
+    line: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        let chunk = &buf[..read];
+        self.total += read as u64;
+        self.line = match chunk.iter().rposition(|&b| b == b'\n') {
+            Some(end) => (read - end - 1) as u64,
+            None => self.line + read as u64,
+        };
+        if self.total > BATCH_FILE_BYTES_MAX {
+            return Err(std::io::Error::other(format!(
+                "larger than the limit of {BATCH_FILE_BYTES_MAX} bytes"
+            )));
+        }
+        if self.line > BATCH_LINE_BYTES_MAX {
+            return Err(std::io::Error::other(format!(
+                "a line longer than the limit of {BATCH_LINE_BYTES_MAX} bytes"
+            )));
+        }
+        Ok(read)
+    }
+}
+
+/// A CSV file of rows, read within the limits above; records are bytes, so that a row that is
+/// not UTF-8 is an error of that row alone.
+fn csv_reader(path: &Path) -> anyhow::Result<csv::Reader<Bounded<File>>> {
+    let file = File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(input)
-        .with_context(|| format!("reading {}", input.display()))?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{}: reading the header", input.display()))?
-        .clone();
+        .comment(Some(b'#'))
+        .from_reader(Bounded {
+            inner: file,
+            total: 0,
+            line: 0,
+        }))
+}
+
+/// The header's column names, which must be UTF-8.
+fn csv_header(reader: &mut csv::Reader<Bounded<File>>, path: &Path) -> anyhow::Result<Vec<String>> {
+    let header = reader
+        .byte_headers()
+        .with_context(|| format!("{}: reading the header", path.display()))?;
+    header
+        .iter()
+        .map(|h| {
+            std::str::from_utf8(h)
+                .map(|h| h.trim().to_owned())
+                .map_err(|_| anyhow::anyhow!("{}: the header is not UTF-8", path.display()))
+        })
+        .collect()
+}
+
+/// The next record, or a file-level error naming the file and where it stopped.
+fn next_record(
+    reader: &mut csv::Reader<Bounded<File>>,
+    record: &mut csv::ByteRecord,
+    path: &Path,
+) -> anyhow::Result<bool> {
+    let line = reader.position().line();
+    reader
+        .read_byte_record(record)
+        .with_context(|| format!("{}: line {line}", path.display()))
+}
+
+/// The fields of a record as text; the error says which field is not UTF-8 or that the row has
+/// another number of fields than the header.
+fn record_fields<'r>(
+    record: &'r csv::ByteRecord,
+    header: &[String],
+) -> Result<Vec<&'r str>, String> {
+    if record.len() != header.len() {
+        return Err(format!(
+            "{} fields where the header has {}",
+            record.len(),
+            header.len()
+        ));
+    }
+    record
+        .iter()
+        .zip(header)
+        .map(|(field, column)| {
+            std::str::from_utf8(field)
+                .map(str::trim)
+                .map_err(|_| format!("{column}: not valid UTF-8"))
+        })
+        .collect()
+}
+
+/// Reads the whole batch first: a file that is not CSV, lacks a name column or passes a limit
+/// fails before any output; a bad row (wrong number of fields, not UTF-8, an unknown schema)
+/// becomes an error line of its own and does not stop the others.
+fn read_batch(input: &Path, today: PartialDate) -> anyhow::Result<Vec<Row>> {
+    let mut reader = csv_reader(input)?;
+    let headers = csv_header(&mut reader, input)?;
     let column = |names: &[&str]| {
         headers
             .iter()
-            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
     };
     let Some(name_col) = column(&["name", "full_name"]) else {
         bail!(
@@ -379,36 +498,61 @@ fn read_batch(input: &Path) -> anyhow::Result<Vec<Row>> {
     let date_col = column(&["birth_date", "date_of_birth"]);
     let country_col = column(&["country", "nationality"]);
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
+    let mut record = csv::ByteRecord::new();
+    while next_record(&mut reader, &mut record, input)? {
         if rows.len() >= BATCH_ROWS_MAX {
             bail!("{}: more than {BATCH_ROWS_MAX} rows", input.display());
         }
-        let record = record.with_context(|| format!("{} line {line}", input.display()))?;
-        let field = |col: Option<usize>| col.and_then(|c| record.get(c)).unwrap_or("").trim();
-        let id = match field(id_col) {
-            "" => (i + 1).to_string(),
-            id => id.to_string(),
+        let line = record.position().map_or(0, csv::Position::line);
+        let default_id = (rows.len() + 1).to_string();
+        let row = match record_fields(&record, &headers) {
+            Ok(fields) => {
+                let field =
+                    |col: Option<usize>| col.and_then(|c| fields.get(c)).copied().unwrap_or("");
+                let id = match field(id_col) {
+                    "" => default_id,
+                    id => id.to_string(),
+                };
+                let name = field(Some(name_col)).to_string();
+                let parsed = row_query(
+                    &name,
+                    field(schema_col),
+                    field(date_col),
+                    field(country_col),
+                    today,
+                );
+                let (query, warning) = match parsed {
+                    Ok((query, warning)) => {
+                        (Ok(query), warning.map(|w| format!("line {line}, {w}")))
+                    }
+                    Err(e) => (Err(format!("line {line}, {e}")), None),
+                };
+                Row {
+                    line,
+                    id: Some(id),
+                    query,
+                    name: Some(name),
+                    warning,
+                }
+            }
+            Err(e) => {
+                // The id, if that field at least can be read.
+                let id = id_col
+                    .and_then(|c| record.get(c))
+                    .and_then(|f| std::str::from_utf8(f).ok())
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .map_or(default_id, str::to_owned);
+                Row {
+                    line,
+                    id: Some(id),
+                    query: Err(format!("line {line}, {e}")),
+                    name: None,
+                    warning: None,
+                }
+            }
         };
-        let name = field(Some(name_col)).to_string();
-        let parsed = row_query(
-            &name,
-            field(schema_col),
-            field(date_col),
-            field(country_col),
-        )
-        .map_err(|e| format!("line {line}, {e}"));
-        let (query, warning) = match parsed {
-            Ok((query, warning)) => (Ok(query), warning.map(|w| format!("line {line}, {w}"))),
-            Err(e) => (Err(e), None),
-        };
-        rows.push(Row {
-            line,
-            id,
-            query,
-            name,
-            warning,
-        });
+        rows.push(row);
     }
     Ok(rows)
 }
@@ -418,15 +562,14 @@ fn row_query(
     schema: &str,
     date: &str,
     country: &str,
+    today: PartialDate,
 ) -> Result<(Query, Option<String>), String> {
     let schema = if schema.is_empty() {
         None
     } else {
-        parse_schema(schema).ok_or_else(|| {
-            format!("schema {schema:?}: expected person, organization, vessel, aircraft or any")
-        })?
+        parse_schema(schema)?.schema()
     };
-    let (birth_date, warning) = lenient_date(date);
+    let (birth_date, warning) = lenient_date(date, today);
     let query = Query {
         name: name.to_string(),
         schema,
@@ -439,24 +582,57 @@ fn row_query(
     Ok((query, warning))
 }
 
-/// A batch's birth date is a qualifier, not the name: an impossible date ("1968-13-30") keeps
-/// its year if it has one, with a warning on the row, rather than losing the row.
-fn lenient_date(text: &str) -> (Option<screening::entity::PartialDate>, Option<String>) {
+/// Today's date (UTC), which a birth date cannot be after.
+fn today() -> PartialDate {
+    let date = house::iso20022::utc_date(crate::system_clock()());
+    PartialDate {
+        year: date.year(),
+        month: Some(date.month()),
+        day: Some(date.day()),
+    }
+}
+
+/// Whether a (possibly partial) date lies after `today`: a year or month is after it only when
+/// all of it is.
+fn in_future(date: PartialDate, today: PartialDate) -> bool {
+    (date.year, date.month.unwrap_or(1), date.day.unwrap_or(1))
+        > (
+            today.year,
+            today.month.unwrap_or(12),
+            today.day.unwrap_or(31),
+        )
+}
+
+/// A batch's birth date is a qualifier, not the name: an impossible date ("1968-13-30",
+/// "1939-02-30") keeps its year if it has one, with a warning on the row, rather than losing the
+/// row; a date in the future is not used, with a warning.
+fn lenient_date(text: &str, today: PartialDate) -> (Option<PartialDate>, Option<String>) {
     if text.is_empty() {
         return (None, None);
     }
-    if let Some(date) = parse_partial_date(text) {
-        return (Some(date), None);
-    }
-    let year = text.get(..4).and_then(parse_partial_date);
-    let warning = match year {
-        Some(y) => format!(
-            "birth_date {text:?}: not a valid date; the year {} was used",
-            y.year
-        ),
-        None => format!("birth_date {text:?}: not a date (YYYY, YYYY-MM or YYYY-MM-DD); ignored"),
+    let (date, warning) = match parse_partial_date(text) {
+        Some(date) => (Some(date), None),
+        None => {
+            let year = text.get(..4).and_then(parse_partial_date);
+            let warning = match year {
+                Some(y) => format!(
+                    "birth_date {text:?}: not a valid date; the year {} was used",
+                    y.year
+                ),
+                None => format!(
+                    "birth_date {text:?}: not a date (YYYY, YYYY-MM or YYYY-MM-DD); ignored"
+                ),
+            };
+            (year, Some(warning))
+        }
     };
-    (year, Some(warning))
+    match date {
+        Some(d) if in_future(d, today) => (
+            None,
+            Some(format!("birth_date {text:?}: in the future; ignored")),
+        ),
+        _ => (date, warning),
+    }
 }
 
 /// A country column in a batch is a hint: an unknown value is ignored rather than failing the row.
@@ -498,19 +674,13 @@ fn compare_one(
     Ok(exit_for(matched))
 }
 
+/// Scores every pair of a CSV file (`name1,name2[,schema]`), one JSON line each in input order;
+/// a pair that cannot be scored gets `{"line", "name1"?, "name2"?, "error"}` and the others are
+/// still scored. Exit 2 if any pair had an error, else 0.
 fn compare_pairs(path: &Path, threshold: f64) -> anyhow::Result<ExitCode> {
-    let groups = Arc::new(NameGroups::parse(screening::groups::BUNDLED));
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .comment(Some(b'#'))
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    let position = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    let mut reader = csv_reader(path)?;
+    let headers = csv_header(&mut reader, path)?;
+    let position = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let (Some(c1), Some(c2)) = (position("name1"), position("name2")) else {
         bail!(
             "{}: the header needs `name1` and `name2` columns",
@@ -518,24 +688,53 @@ fn compare_pairs(path: &Path, threshold: f64) -> anyhow::Result<ExitCode> {
         );
     };
     let schema_col = position("schema");
+    let groups = Arc::new(NameGroups::parse(screening::groups::BUNDLED));
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.with_context(|| format!("{} line {line}", path.display()))?;
-        let (a, b) = (record.get(c1).unwrap_or(""), record.get(c2).unwrap_or(""));
-        let schema = match schema_col.and_then(|c| record.get(c)).map(str::trim) {
-            None | Some("") => None,
-            Some(s) => parse_schema(s).with_context(|| {
-                format!("{} line {line}, schema {s:?}: unknown", path.display())
-            })?,
+    let mut record = csv::ByteRecord::new();
+    let (mut pairs, mut errors) = (0usize, 0usize);
+    while next_record(&mut reader, &mut record, path)? {
+        pairs += 1;
+        if pairs > BATCH_ROWS_MAX {
+            bail!("{}: more than {BATCH_ROWS_MAX} rows", path.display());
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        let json = match record_fields(&record, &headers) {
+            Ok(fields) => {
+                let (a, b) = (fields[c1], fields[c2]);
+                let scored = schema_col
+                    .map_or(Ok(SchemaArg(None)), |c| match fields[c] {
+                        "" => Ok(SchemaArg(None)),
+                        s => parse_schema(s),
+                    })
+                    .and_then(|schema| {
+                        screening::compare(a, b, schema.schema(), groups.clone())
+                            .map_err(|e| e.to_string())
+                    });
+                match scored {
+                    Ok((score, _)) => serde_json::json!({
+                        "name1": a, "name2": b, "score": score, "match": score >= threshold,
+                    }),
+                    Err(e) => {
+                        errors += 1;
+                        serde_json::json!({"line": line, "name1": a, "name2": b, "error": format!("line {line}, {e}")})
+                    }
+                }
+            }
+            Err(e) => {
+                errors += 1;
+                serde_json::json!({"line": line, "error": format!("line {line}, {e}")})
+            }
         };
-        let (score, _) = screening::compare(a, b, schema, groups.clone())
-            .map_err(|e| anyhow::anyhow!("{} line {line}: {e}", path.display()))?;
-        let json = serde_json::json!({"name1": a, "name2": b, "score": score, "match": score >= threshold});
         serde_json::to_writer(&mut out, &json)?;
         out.write_all(b"\n")?;
     }
     out.flush()?;
+    if errors > 0 {
+        eprintln!(
+            "clearhouse: {errors} of {pairs} pairs could not be scored (see their \"error\")"
+        );
+        return Ok(ExitCode::from(2));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -554,7 +753,7 @@ pub struct BenchArgs {
 /// `clearhouse benchmark screening`: what a caller of the library sees.
 pub fn benchmark(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let lists_dir = ctx.lists_dir.as_path();
-    let rows = read_batch(&args.input)?;
+    let rows = read_batch(&args.input, today())?;
     let queries: Vec<&Query> = rows.iter().filter_map(|r| r.query.as_ref().ok()).collect();
     if queries.is_empty() {
         bail!("{}: no row with a name to screen", args.input.display());

@@ -26,6 +26,26 @@ impl Schema {
             Schema::LegalEntity => "LegalEntity",
         }
     }
+
+    /// Reads a schema name as a user or a FollowTheMoney file writes it, case-insensitively:
+    /// ours (`person`, `organization`, `vessel`, `aircraft`) and FtM's (`Person`, `Company`,
+    /// `Organization`, `PublicBody`, `LegalEntity`, `Vessel`, `Airplane`). `-`, `_` and spaces are
+    /// ignored (`legal_entity`). `None` for anything else.
+    pub fn parse(text: &str) -> Option<Schema> {
+        let folded: String = text
+            .chars()
+            .filter(|c| !matches!(c, '-' | '_' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        Some(match folded.as_str() {
+            "person" => Schema::Person,
+            "organization" | "organisation" | "company" | "publicbody" => Schema::Organization,
+            "legalentity" => Schema::LegalEntity,
+            "vessel" => Schema::Vessel,
+            "aircraft" | "airplane" => Schema::Aircraft,
+            _ => return None,
+        })
+    }
 }
 
 /// How much a name says about the entity: OFAC's "weak a.k.a.", EU `strong="false"`, UN "Low"
@@ -88,4 +108,29 @@ pub struct Entity {
     pub programs: Vec<String>,
     /// The list source, the part of `id` before the colon (`us_ofac_sdn`).
     pub source: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_names_of_ours_and_of_followthemoney() {
+        for (text, schema) in [
+            ("person", Schema::Person),
+            ("Person", Schema::Person),
+            ("Company", Schema::Organization),
+            ("ORGANIZATION", Schema::Organization),
+            ("organisation", Schema::Organization),
+            ("LegalEntity", Schema::LegalEntity),
+            ("legal_entity", Schema::LegalEntity),
+            ("Vessel", Schema::Vessel),
+            ("Airplane", Schema::Aircraft),
+            ("aircraft", Schema::Aircraft),
+        ] {
+            assert_eq!(Schema::parse(text), Some(schema), "{text}");
+        }
+        assert_eq!(Schema::parse("Address"), None);
+        assert_eq!(Schema::parse(""), None);
+    }
 }

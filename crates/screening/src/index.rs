@@ -45,6 +45,10 @@ pub enum How {
     Fuzzy,
     /// The whole name written as one word on one side, in parts on the other.
     Joined,
+    /// An initial on one side (`R.`), a name with that first letter on the other (`Rashid`).
+    Initial,
+    /// A part cut short on the query side (`Abd` for `Abdelkader`, `Serg` for `Sergeyevich`).
+    Prefix,
 }
 
 /// Similarity given to each kind of match (fuzzy and joined matches compute their own).
@@ -55,6 +59,8 @@ pub fn similarity_of(how: How) -> f64 {
         How::NameGroup => 0.94,
         How::Phonetic => 0.92,
         How::Skeleton => 0.84,
+        How::Initial => INITIAL_SIMILARITY,
+        How::Prefix => PREFIX_SIMILARITY,
         How::Fuzzy | How::Joined => 0.0,
     }
 }
@@ -155,9 +161,14 @@ pub struct Index {
     by_phonetic: HashMap<Box<str>, Vec<VocabId>>,
     by_skeleton: HashMap<Box<str>, Vec<VocabId>>,
     by_deletion: HashMap<Box<str>, Vec<VocabId>>,
+    /// One-deletion neighbourhood of short parts as written (see [`Index::short_typo_matches`]).
+    by_letters_deletion: HashMap<Box<str>, Vec<VocabId>>,
     by_group: HashMap<u32, Vec<VocabId>>,
     /// Phonetic key of a whole multi-part name written as one word → names.
     by_joined: HashMap<Box<str>, Vec<u32>>,
+    /// Latin vocabulary ids in the order of their text, to find the parts a cut-short part
+    /// begins.
+    by_text: Vec<VocabId>,
     /// Names that normalised, titles-only ones included (what [`Weights`] counts).
     names_read: u32,
 }
@@ -174,8 +185,10 @@ impl Index {
             by_phonetic: HashMap::new(),
             by_skeleton: HashMap::new(),
             by_deletion: HashMap::new(),
+            by_letters_deletion: HashMap::new(),
             by_group: HashMap::new(),
             by_joined: HashMap::new(),
+            by_text: Vec::new(),
             names_read: 0,
         };
         for (e, entity) in entities.iter().enumerate() {
@@ -252,6 +265,18 @@ impl Index {
     }
 
     fn build_keys(&mut self) {
+        let mut by_text: Vec<VocabId> = (0..self.vocab.len() as VocabId)
+            .filter(|&id| {
+                let entry = &self.vocab[id as usize];
+                entry.native.is_none() && entry.text.len() > PREFIX_LEN_MIN
+            })
+            .collect();
+        by_text.sort_unstable_by(|a, b| {
+            self.vocab[*a as usize]
+                .text
+                .cmp(&self.vocab[*b as usize].text)
+        });
+        self.by_text = by_text;
         for (id, entry) in self.vocab.iter().enumerate() {
             let id = id as VocabId;
             if let Some(native) = &entry.native {
@@ -272,6 +297,15 @@ impl Index {
             let skel = skeleton(&entry.text);
             if skel.len() >= 2 {
                 self.by_skeleton.entry(skel.into()).or_default().push(id);
+            }
+            if (SHORT_TYPO_LEN_MIN..=SHORT_TYPO_LEN_MAX + 1).contains(&entry.text.len()) {
+                let text: &str = &entry.text;
+                for variant in std::iter::once(text.to_owned()).chain(deletions(text)) {
+                    let ids = self.by_letters_deletion.entry(variant.into()).or_default();
+                    if ids.last() != Some(&id) {
+                        ids.push(id);
+                    }
+                }
             }
             if phon.len() >= TRANSPOSITION_LEN_MIN {
                 self.by_deletion.entry(phon.clone()).or_default().push(id);
@@ -308,6 +342,11 @@ impl Index {
         }
     }
 
+    /// Whether this spelling (a Latin text or a native-script token) is listed.
+    pub fn has_token(&self, key: &str) -> bool {
+        self.by_key.contains_key(key)
+    }
+
     /// How many distinct tokens are indexed.
     pub fn vocabulary_len(&self) -> usize {
         self.vocab.len()
@@ -315,8 +354,25 @@ impl Index {
 
     /// The vocabulary matches of one query token, best first, at most [`TOKEN_MATCHES_MAX`].
     pub fn token_matches(&self, token: &Token) -> Vec<TokenMatch> {
+        // A number is a number: `44` is not `45`, nor any name.
+        if !token.text.is_empty() && token.text.bytes().all(|b| b.is_ascii_digit()) {
+            return self
+                .by_key
+                .get(token_key(token))
+                .map(|&vocab| TokenMatch {
+                    vocab,
+                    how: How::Exact,
+                    similarity: 1.0,
+                    distance: 0,
+                })
+                .into_iter()
+                .collect();
+        }
         let mut found: HashMap<VocabId, TokenMatch> = HashMap::new();
+        // Whether any key matched closely (a Cell: the closure below holds `found`).
+        let strong = std::cell::Cell::new(false);
         let mut offer = |vocab: VocabId, how: How, similarity: f64, distance: u8| {
+            strong.set(strong.get() || similarity >= 0.9);
             let entry = found.entry(vocab).or_insert(TokenMatch {
                 vocab,
                 how,
@@ -335,7 +391,26 @@ impl Index {
         self.exact_matches(token, &mut offer);
         self.key_matches(token, &mut offer);
         self.fuzzy_matches(token, &mut offer);
+        // A part no listed spelling has may be one cut short, or mistyped where the keys are
+        // too short to allow an edit; a part that is listed is a name of its own.
+        if !token.text.is_empty() && !self.by_key.contains_key(token.text.as_str()) {
+            if token.native.is_none() && !strong.get() {
+                self.prefix_matches(token, &mut offer);
+            }
+            // A part the name groups know is a name of its own too (Erkan is not Serkan).
+            if self.groups.of(&token.text).is_empty() {
+                self.short_typo_matches(token, &mut offer);
+            }
+        }
         let mut matches: Vec<TokenMatch> = found.into_values().collect();
+        // A Chinese character is read as its Mandarin syllable, one reading of several, and one
+        // syllable stands for many characters: whatever a Han part matches counts no more than
+        // a name-group match of it.
+        if is_han_script(token) {
+            for m in &mut matches {
+                m.similarity = m.similarity.min(HAN_GROUP_SIMILARITY);
+            }
+        }
         matches.sort_by(|a, b| {
             b.similarity
                 .total_cmp(&a.similarity)
@@ -409,7 +484,12 @@ impl Index {
         let known = !self.groups.of(token_key(token)).is_empty();
         for &id in self.by_skeleton.get(skel.as_str()).into_iter().flatten() {
             let entry = &self.vocab[id as usize];
-            if !(unvowelled(token.native.as_deref()) || unvowelled(entry.native.as_deref())) {
+            // A Latin part written without vowels needs three consonants to say anything
+            // (`mmc`, a registration mark, is not `Moc`).
+            if !(unvowelled(token.native.as_deref())
+                || unvowelled(entry.native.as_deref())
+                || vowelless(token) && skel.len() >= VOWELLESS_SKELETON_LEN_MIN)
+            {
                 continue;
             }
             let similarity = match (known, skel.len() >= 3) {
@@ -443,6 +523,65 @@ impl Index {
         }
     }
 
+    /// Listed parts that begin with this one (`Abd` → `Abdelkader`), when few do.
+    fn prefix_matches(&self, token: &Token, offer: &mut impl FnMut(VocabId, How, f64, u8)) {
+        let prefix = token.text.as_str();
+        if prefix.len() < PREFIX_LEN_MIN {
+            return;
+        }
+        let start = self
+            .by_text
+            .partition_point(|&id| &*self.vocab[id as usize].text < prefix);
+        let found: Vec<VocabId> = self.by_text[start..]
+            .iter()
+            .take_while(|&&id| self.vocab[id as usize].text.starts_with(prefix))
+            .take(PREFIX_MATCHES_MAX + 1)
+            .copied()
+            .collect();
+        if found.len() > PREFIX_MATCHES_MAX {
+            return;
+        }
+        for id in found {
+            if self.vocab[id as usize].text.len() >= prefix.len() + PREFIX_MISSING_MIN {
+                offer(id, How::Prefix, PREFIX_SIMILARITY, 0);
+            }
+        }
+    }
+
+    /// One letter wrong, missing, added or swapped in a part of four to eight letters, which
+    /// the phonetic keys miss (a short key allows no edit; a letter changed can change two
+    /// sounds): compared on the letters as written.
+    fn short_typo_matches(&self, token: &Token, offer: &mut impl FnMut(VocabId, How, f64, u8)) {
+        let text = token.text.as_bytes();
+        // Three letters may be four with one dropped (`Ivn`, `Olg`); the listed part has four.
+        if !(SHORT_TYPO_LEN_MIN - 1..=SHORT_TYPO_LEN_MAX).contains(&text.len()) {
+            return;
+        }
+        let mut variants = deletions(&token.text);
+        variants.push(token.text.clone());
+        for variant in &variants {
+            for &id in self
+                .by_letters_deletion
+                .get(variant.as_str())
+                .into_iter()
+                .flatten()
+            {
+                let other = self.vocab[id as usize].text.as_bytes();
+                if other.len() >= SHORT_TYPO_LEN_MIN
+                    && other.len().abs_diff(text.len()) <= 1
+                    && osa_distance(text, other) == 1
+                {
+                    let similarity = if text.len().min(other.len()) <= 6 {
+                        SHORT_TYPO_SIMILARITY
+                    } else {
+                        LETTER_TYPO_SIMILARITY
+                    };
+                    offer(id, How::Fuzzy, similarity, 1);
+                }
+            }
+        }
+    }
+
     /// Names whose joined phonetic key equals that of the query's tokens written as one word.
     pub fn joined_names(&self, joined_phonetic: &str) -> &[u32] {
         self.by_joined
@@ -455,9 +594,14 @@ impl Index {
         match query {
             None => true,
             Some(Schema::Person) => matches!(listed, Schema::Person | Schema::LegalEntity),
-            Some(Schema::Organization | Schema::LegalEntity) => {
+            Some(Schema::Organization) => {
                 matches!(listed, Schema::Organization | Schema::LegalEntity)
             }
+            // FollowTheMoney's LegalEntity is the parent of Person and Organization.
+            Some(Schema::LegalEntity) => matches!(
+                listed,
+                Schema::Person | Schema::Organization | Schema::LegalEntity
+            ),
             Some(q) => q == listed,
         }
     }
@@ -472,6 +616,28 @@ pub struct TokenMatch {
     /// Edit distance, for fuzzy matches.
     pub distance: u8,
 }
+
+/// Similarity of an initial to a name with that first letter: the letter is all it says.
+pub const INITIAL_SIMILARITY: f64 = 0.75;
+/// Similarity of a part cut short to the whole part.
+pub const PREFIX_SIMILARITY: f64 = 0.8;
+/// Shortest query part read as a cut-short listed part.
+pub const PREFIX_LEN_MIN: usize = 3;
+/// Letters a cut-short part must lack, at least, to be read as one (one letter less is a typo).
+pub const PREFIX_MISSING_MIN: usize = 2;
+/// Most listed parts a cut-short part may begin: beyond, it says too little to look them up.
+pub const PREFIX_MATCHES_MAX: usize = 24;
+/// Lengths of a listed part, as written, within which one edit is read as a typo though its
+/// phonetic key is too short for [`edits_allowed`] (the query part may be a letter shorter).
+pub const SHORT_TYPO_LEN_MIN: usize = 4;
+pub const SHORT_TYPO_LEN_MAX: usize = 8;
+/// Similarity of such a part with one letter off (up to six letters; longer: [`LETTER_TYPO_SIMILARITY`]).
+pub const SHORT_TYPO_SIMILARITY: f64 = 0.76;
+pub const LETTER_TYPO_SIMILARITY: f64 = 0.82;
+/// Shortest Latin part without vowels read as a consonant skeleton (`Krm` for `Karim`).
+pub const VOWELLESS_LEN_MIN: usize = 3;
+/// Shortest skeleton a part without vowels is matched by.
+pub const VOWELLESS_SKELETON_LEN_MIN: usize = 3;
 
 /// Shortest phonetic key in which a swap of two letters still counts as a typo.
 pub const TRANSPOSITION_LEN_MIN: usize = 3;
@@ -490,6 +656,25 @@ pub const KNOWN_SKELETON_SIMILARITY: f64 = 0.72;
 /// Scripts that do not write short vowels: a consonant skeleton is all their spelling fixes.
 fn unvowelled(native: Option<&str>) -> bool {
     native.is_some_and(|n| matches!(token_script(n), Script::Arabic | Script::Hebrew))
+}
+
+/// A Latin part written without vowels (`Rshd`, `Hshm`), as hurried data entry and unvowelled
+/// romanisations of Arabic and Persian write names: only its consonant skeleton can be matched.
+/// A first vowel is kept (`Amn` for `Amin`, `Olg` for `Oleg`), and `y` counts as a consonant.
+fn vowelless(token: &Token) -> bool {
+    let text = token.text.as_bytes();
+    token.native.is_none()
+        && text.len() >= VOWELLESS_LEN_MIN
+        && text.iter().all(u8::is_ascii_lowercase)
+        && text[1..].iter().all(|b| !b"aeiou".contains(b))
+}
+
+/// A part written in Chinese characters (not Hangul or kana, which spell sounds).
+fn is_han_script(token: &Token) -> bool {
+    token
+        .native
+        .as_deref()
+        .is_some_and(|n| token_script(n) == Script::Han)
 }
 
 fn is_han(token: &Token) -> bool {

@@ -64,7 +64,8 @@ pub fn tokenize(name: &str) -> Result<Vec<Token>, NameError> {
     // "LAST, First" is the list convention: read it as "First LAST" so that compounds written
     // across the two halves ("DAD MATIN, ALLAH") join in the right order.
     let mut segments: Vec<&str> = cleaned.split([',', '،']).collect();
-    if segments.len() == 2 {
+    // …unless what follows the comma is a legal form (`HAVANATUR, S.A.`).
+    if segments.len() == 2 && !is_legal_tail(segments[1]) {
         segments.swap(0, 1);
     }
     let mut tokens = Vec::new();
@@ -82,7 +83,28 @@ pub fn tokenize(name: &str) -> Result<Vec<Token>, NameError> {
     if tokens.is_empty() {
         return Err(NameError::NoLetters);
     }
-    Ok(join_compounds(tokens))
+    Ok(canonical_phrases(join_compounds(tokens)))
+}
+
+/// Whether a segment is a legal form alone (`S.A.`, `LTD`, `S. DE R.L. DE C.V.`): legal forms,
+/// particles, and single letters only when written with dots (`S A` is more likely initials).
+fn is_legal_tail(segment: &str) -> bool {
+    let words: Vec<&str> = segment
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let legal =
+        |w: &&str| matches!(classify(w), TokenKind::LegalForm) || legal_synonym(w).is_some();
+    let dotted = segment.contains('.');
+    let letter = |w: &&str| w.chars().count() == 1;
+    let particle = |w: &&str| classify(w) == TokenKind::Particle;
+    words.iter().any(legal)
+        && words
+            .iter()
+            .all(|w| legal(w) || particle(w) || letter(w) && dotted)
+        || dotted
+            && words.iter().filter(|w| letter(w)).count() > 1
+            && words.iter().all(|w| letter(w) || particle(w))
 }
 
 /// The canonical form of a name: its tokens' Latin forms (or their own spelling when they have
@@ -151,10 +173,12 @@ fn is_combining_mark(c: char) -> bool {
         | 0xFE20..=0xFE2F)
 }
 
-/// Marks that belong inside a word (Indic vowel signs and viramas, Thai vowel marks): they are
-/// not letters to `char::is_alphanumeric`, but splitting on them would cut every word apart.
+/// Marks that belong inside a word (Indic, Khmer and Thai vowel signs and viramas, and every
+/// other combining mark left after cleaning): they are not letters to `char::is_alphanumeric`,
+/// but splitting on them would cut every word apart.
 fn is_word_mark(c: char) -> bool {
     matches!(c as u32, 0x0900..=0x0DFF | 0x0E31..=0x0E3A | 0x0E47..=0x0E4E | 0x0F00..=0x0FFF | 0x1000..=0x109F)
+        || unicode_normalization::char::is_combining_mark(c)
 }
 
 fn is_invisible(c: char) -> bool {
@@ -347,12 +371,16 @@ const LEGAL_FORMS: &[&str] = &[
     "pty",
     "pvt",
     "sa",
+    "sadecv",
     "sal",
+    "sapidecv",
     "sarl",
     "sas",
     "sdn",
     "spa",
+    "sprdercv",
     "srl",
+    "srldecv",
     "tov",
     "zao",
 ];
@@ -422,6 +450,192 @@ fn join_compounds(tokens: Vec<Token>) -> Vec<Token> {
     out
 }
 
+/// Legal forms written out or abbreviated, and numbers written as words, in one canonical form
+/// each: `Limited Liability Company` ≡ `LLC` ≡ `OOO`, `Corporation` ≡ `Corp`, `S.A.` ≡ `Sociedad
+/// Anónima`, `Forty-Four` ≡ `44`. Each entry: the words (as normalised tokens) and what they
+/// become.
+const PHRASES: &[(&[&str], &[&str])] = &[
+    (&["ltd", "liability", "co"], &["llc"]),
+    (&["ltd", "liability", "partnership"], &["llp"]),
+    (&["open", "joint", "stock", "co"], &["ojsc"]),
+    (&["closed", "joint", "stock", "co"], &["cjsc"]),
+    (&["public", "joint", "stock", "co"], &["pjsc"]),
+    (&["joint", "stock", "co"], &["jsc"]),
+    (
+        &["gesellschaft", "mit", "beschrankter", "haftung"],
+        &["gmbh"],
+    ),
+    (
+        &["gesellschaft", "mit", "beschraenkter", "haftung"],
+        &["gmbh"],
+    ),
+    (&["sociedad", "anonima"], &["sa"]),
+    (&["societe", "anonyme"], &["sa"]),
+    (&["societa", "per", "azioni"], &["spa"]),
+    (&["private", "ltd"], &["pvt", "ltd"]),
+    (
+        &["obshchestvo", "s", "ogranichennoi", "otvetstvennostyu"],
+        &["llc"],
+    ),
+    (
+        &["obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"],
+        &["llc"],
+    ),
+    (&["otkrytoe", "aktsionernoe", "obshchestvo"], &["ojsc"]),
+    (&["zakrytoe", "aktsionernoe", "obshchestvo"], &["cjsc"]),
+    (&["publichnoe", "aktsionernoe", "obshchestvo"], &["pjsc"]),
+    (&["aktsionernoe", "obshchestvo"], &["jsc"]),
+    // Mexican forms: sociedad anónima / de responsabilidad limitada / de producción rural, de
+    // capital variable.
+    (&["s", "a", "de", "c", "v"], &["sadecv"]),
+    (&["sa", "de", "cv"], &["sadecv"]),
+    (&["s", "de", "r", "l", "de", "c", "v"], &["srldecv"]),
+    (&["s", "de", "rl", "de", "cv"], &["srldecv"]),
+    (
+        &["s", "de", "p", "r", "de", "r", "l", "de", "c", "v"],
+        &["sprdercv"],
+    ),
+    (&["s", "a", "p", "i", "de", "c", "v"], &["sapidecv"]),
+];
+
+/// A token read as a phrase word: the same, or the same but for a digit OCR read for a letter
+/// (`st0ck`, `l1mited`).
+fn word_is(token: &str, word: &str) -> bool {
+    token.len() == word.len()
+        && token.bytes().zip(word.bytes()).all(|(t, w)| {
+            t == w
+                || matches!(
+                    (t, w),
+                    (b'0', b'o') | (b'1', b'i' | b'l') | (b'5', b's') | (b'8', b'b') | (b'3', b'e')
+                )
+        })
+}
+
+/// Legal-form abbreviations spelt out letter by letter (`S.A.`, `L.L.C.`): read as one only at
+/// the end of a name, where a legal form stands (elsewhere they are more likely initials).
+const LETTER_FORMS: &[(&[&str], &str)] = &[
+    (&["s", "a", "r", "l"], "sarl"),
+    (&["s", "a", "s"], "sas"),
+    (&["s", "a", "l"], "sal"),
+    (&["s", "r", "l"], "srl"),
+    (&["s", "p", "a"], "spa"),
+    (&["l", "l", "c"], "llc"),
+    (&["l", "l", "p"], "llp"),
+    (&["s", "a"], "sa"),
+    (&["b", "v"], "bv"),
+    (&["n", "v"], "nv"),
+    (&["a", "g"], "ag"),
+];
+
+/// One word, another spelling of a legal form (digits read for letters allowed).
+fn legal_synonym(text: &str) -> Option<&'static str> {
+    const SYNONYMS: &[(&str, &str)] = &[
+        ("corporation", "corp"),
+        ("company", "co"),
+        ("limited", "ltd"),
+        ("incorporated", "inc"),
+        ("oao", "ojsc"),
+        ("zao", "cjsc"),
+        ("pao", "pjsc"),
+        ("ooo", "llc"),
+        ("tov", "llc"),
+        ("aktiengesellschaft", "ag"),
+    ];
+    SYNONYMS
+        .iter()
+        .find(|(word, _)| word_is(text, word))
+        .map(|(_, canonical)| *canonical)
+}
+
+/// A number word's value (one to nineteen, the tens to ninety).
+fn number_word(text: &str) -> Option<u8> {
+    const UNITS: [&str; 19] = [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    if let Some(i) = UNITS.iter().position(|u| *u == text) {
+        return Some(i as u8 + 1);
+    }
+    TENS.iter()
+        .position(|t| *t == text)
+        .map(|i| (i as u8 + 2) * 10)
+}
+
+fn plain(text: &str) -> Token {
+    Token {
+        text: text.to_owned(),
+        native: None,
+        kind: classify(text),
+    }
+}
+
+/// Rewrites legal-form phrases and number words into their canonical form ([`PHRASES`],
+/// [`LETTER_FORMS`], [`legal_synonym`], [`number_word`]).
+fn canonical_phrases(tokens: Vec<Token>) -> Vec<Token> {
+    // Single words first, so that phrases are written in canonical words only.
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .map(|t| match legal_synonym(&t.text) {
+            Some(canonical) => plain(canonical),
+            None => t,
+        })
+        .collect();
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    'tokens: while i < tokens.len() {
+        let rest = &tokens[i..];
+        let starts = |words: &[&str]| {
+            rest.len() >= words.len() && rest.iter().zip(words).all(|(t, w)| word_is(&t.text, w))
+        };
+        for (words, canonical) in PHRASES {
+            if starts(words) {
+                out.extend(canonical.iter().map(|c| plain(c)));
+                i += words.len();
+                continue 'tokens;
+            }
+        }
+        for (letters, canonical) in LETTER_FORMS {
+            if rest.len() == letters.len() && !out.is_empty() && starts(letters) {
+                out.push(plain(canonical));
+                break 'tokens;
+            }
+        }
+        let token = &tokens[i];
+        if let Some(tens) = number_word(&token.text) {
+            let unit = tokens
+                .get(i + 1)
+                .and_then(|t| number_word(&t.text))
+                .filter(|u| tens >= 20 && tens % 10 == 0 && *u < 10);
+            out.push(plain(&(tens + unit.unwrap_or(0)).to_string()));
+            i += usize::from(unit.is_some());
+        } else {
+            out.push(token.clone());
+        }
+        i += 1;
+    }
+    out
+}
+
 fn join_native(a: Option<String>, b: Option<String>) -> Option<String> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a + &b),
@@ -475,6 +689,28 @@ mod tests {
         assert_eq!(texts("ＭＯＩＳ"), ["mois"]);
         assert_eq!(texts("José Müller"), ["jose", "muller"]);
         assert_eq!(texts("Владимир Путин"), ["vladimir", "putin"]);
+        assert_eq!(texts("Acme Corporation"), texts("ACME CORP."));
+        assert_eq!(texts("Acme Limited Liability Company"), ["acme", "llc"]);
+        assert_eq!(texts("OOO Acme"), texts("Limited Liability Company Acme"));
+        assert_eq!(
+            texts("Acme Gesellschaft mit beschränkter Haftung"),
+            texts("Acme GmbH")
+        );
+        assert_eq!(texts("Acme S.A."), texts("Acme Sociedad Anónima"));
+        assert_eq!(texts("OAO Acme"), texts("Open Joint Stock Company Acme"));
+        assert_eq!(texts("Limited Liability Co. Acme"), ["llc", "acme"]);
+        assert_eq!(texts("Joint St0ck Company Acme"), texts("JSC Acme"));
+        assert_eq!(texts("Brigade Forty-Four"), ["brigade", "44"]);
+        assert_eq!(texts("3 Percenters"), texts("Three Percenters"));
+        // Letters spelt out are a legal form only at the end of a name.
+        assert_eq!(texts("KHAN, S A"), ["s", "a", "khan"]);
+        assert_eq!(texts("HAVANATUR, S.A."), texts("HAVANATUR S.A."));
+        assert_eq!(texts("AGSA, S.A. DE C.V."), ["agsa", "sadecv"]);
+        assert_eq!(
+            texts("GRANATURA, S. DE R.L. DE C.V."),
+            ["granatura", "srldecv"]
+        );
+        assert_eq!(texts("KHAN, Saeed A"), ["saeed", "a", "khan"]);
         assert_eq!(tokenize(""), Err(NameError::Empty));
         assert_eq!(tokenize("!!!"), Err(NameError::NoLetters));
         assert!(matches!(

@@ -11,12 +11,18 @@
 use serde::Serialize;
 
 use crate::entity::{Entity, NameStrength, PartialDate, Schema};
-use crate::index::{How, Index, IndexedName, TokenMatch, fuzzy_similarity, kind_factor};
+use crate::index::{
+    How, Index, IndexedName, PREFIX_LEN_MIN, PREFIX_MISSING_MIN, TokenMatch, fuzzy_similarity,
+    kind_factor, similarity_of,
+};
 use crate::keys::phonetic;
 use crate::normalize::{Token, TokenKind};
 
 /// Share of a listed part's weight that counts against a name when the query leaves it out.
 pub const LISTED_MISSING_FACTOR: f64 = 0.65;
+/// Factor on the name score when the names around a `bin` are swapped (see
+/// [`kinship_swapped`]).
+pub const KINSHIP_SWAP_FACTOR: f64 = 0.7;
 /// Factor on the name score when the matched name is a weak alias.
 pub const WEAK_ALIAS_FACTOR: f64 = 0.9;
 /// Effects of the qualifiers on the score.
@@ -129,6 +135,8 @@ fn pair_tokens(
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut query_used = vec![false; query.tokens.len()];
     let mut listed_used = vec![false; name.tokens.len()];
+    // The listed part each query part was paired with.
+    let mut paired: Vec<Option<usize>> = vec![None; query.tokens.len()];
     let (mut matched, mut denominator) = (0.0, 0.0);
     let mut parts = Vec::new();
     for (similarity, qi, lj, m) in candidates {
@@ -137,6 +145,7 @@ fn pair_tokens(
         }
         query_used[qi] = true;
         listed_used[lj] = true;
+        paired[qi] = Some(lj);
         let wl = listed_weight(index, name, lj);
         let w = query.weights[qi] + wl;
         matched += similarity * w;
@@ -153,9 +162,45 @@ fn pair_tokens(
             weight: round3(w / 2.0),
         });
     }
+    // Parts no key matched: an initial against a name with its letter, a part cut short
+    // against the whole part.
+    for qi in 0..query.tokens.len() {
+        let token = &query.tokens[qi];
+        if query_used[qi] || token.kind != TokenKind::Name || token.native.is_some() {
+            continue;
+        }
+        let found = (0..name.tokens.len())
+            .filter(|&lj| !listed_used[lj] && name.tokens[lj].1 == TokenKind::Name)
+            .find_map(|lj| {
+                let listed = &index.vocab[name.tokens[lj].0 as usize].text;
+                partial_match(&query.tokens[qi].text, listed).map(|how| (lj, how))
+            });
+        let Some((lj, how)) = found else {
+            continue;
+        };
+        query_used[qi] = true;
+        listed_used[lj] = true;
+        paired[qi] = Some(lj);
+        let similarity = similarity_of(how);
+        let w = query.weights[qi] + listed_weight(index, name, lj);
+        matched += similarity * w;
+        denominator += w;
+        if explain {
+            parts.push(Part {
+                query: Some(display(&query.tokens[qi])),
+                listed: Some(listed_display(index, name, lj)),
+                how: Some(how),
+                distance: None,
+                similarity: round3(similarity),
+                weight: round3(w / 2.0),
+            });
+        }
+    }
+    let mut substituted = 0;
     for (qi, used) in query_used.iter().enumerate() {
         if !used {
             denominator += query.weights[qi];
+            substituted += usize::from(query.tokens[qi].kind == TokenKind::Name);
             if explain {
                 parts.push(missing(
                     Some(display(&query.tokens[qi])),
@@ -165,21 +210,77 @@ fn pair_tokens(
             }
         }
     }
-    for (lj, used) in listed_used.iter().enumerate() {
-        if !used {
-            let wl = listed_weight(index, name, lj);
-            denominator += LISTED_MISSING_FACTOR * wl;
-            if explain {
-                parts.push(missing(None, Some(listed_display(index, name, lj)), wl));
-            }
+    // A listed part left out counts less than a query part the listed name lacks (a middle
+    // name not given), unless a query part stands in its place: then one name part was
+    // replaced by another (`… AL-RAWI` for `… AL-TIKRITI`), and the listed part counts fully.
+    let mut unpaired: Vec<(f64, usize)> = listed_used
+        .iter()
+        .enumerate()
+        .filter(|(_, used)| !**used)
+        .map(|(lj, _)| (listed_weight(index, name, lj), lj))
+        .collect();
+    unpaired.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (wl, lj) in unpaired {
+        let replaced = substituted > 0 && name.tokens[lj].1 == TokenKind::Name;
+        substituted -= usize::from(replaced);
+        denominator += if replaced {
+            wl
+        } else {
+            LISTED_MISSING_FACTOR * wl
+        };
+        if explain {
+            parts.push(missing(None, Some(listed_display(index, name, lj)), wl));
         }
     }
-    let score = if denominator > 0.0 {
+    let mut score = if denominator > 0.0 {
         matched / denominator
     } else {
         0.0
     };
+    if kinship_swapped(index, query, name, &paired) {
+        score *= KINSHIP_SWAP_FACTOR;
+    }
     NameScore { score, parts }
+}
+
+/// "Son/daughter of" in Arabic names.
+fn is_kin(text: &str) -> bool {
+    matches!(text, "bin" | "ibn" | "ben" | "bint")
+}
+
+/// Whether the names on either side of a `bin`/`ibn`/`ben`/`bint` ("son/daughter of") are
+/// paired crosswise: `OMAR BIN ABDULLAH` is the son of `ABDULLAH BIN OMAR`, not the same man.
+fn kinship_swapped(
+    index: &Index,
+    query: &PreparedQuery,
+    name: &IndexedName,
+    paired: &[Option<usize>],
+) -> bool {
+    let listed_kin: Vec<usize> = (1..name.tokens.len().saturating_sub(1))
+        .filter(|&lj| is_kin(&index.vocab[name.tokens[lj].0 as usize].text))
+        .collect();
+    (1..query.tokens.len().saturating_sub(1))
+        .filter(|&qi| is_kin(&query.tokens[qi].text))
+        .any(|qi| {
+            let (before, after) = (paired[qi - 1], paired[qi + 1]);
+            listed_kin
+                .iter()
+                .any(|&lj| before == Some(lj + 1) && after == Some(lj - 1))
+        })
+}
+
+/// An initial and a name it may stand for (either side), or a query part cut short of a listed
+/// one: [`How::Initial`], [`How::Prefix`].
+pub fn partial_match(query: &str, listed: &str) -> Option<How> {
+    let (q, l) = (query.as_bytes(), listed.as_bytes());
+    if q.is_empty() || l.is_empty() || !q[0].is_ascii_lowercase() || q[0] != l[0] {
+        return None;
+    }
+    if (q.len() == 1) != (l.len() == 1) {
+        return Some(How::Initial);
+    }
+    (q.len() >= PREFIX_LEN_MIN && l.len() >= q.len() + PREFIX_MISSING_MIN && l.starts_with(q))
+        .then_some(How::Prefix)
 }
 
 /// The query's parts written as one word against the listed name's (in order, or family name
@@ -196,6 +297,14 @@ fn joined_score(index: &Index, query: &PreparedQuery, name: &IndexedName) -> Opt
         .iter()
         .filter(|t| t.kind == TokenKind::Name)
         .count();
+    // Read as one word, `OMAR BIN ABDULLAH` and `ABDULLAH BIN OMAR` differ only in order.
+    let kin_listed = name
+        .tokens
+        .iter()
+        .any(|(v, _)| is_kin(&index.vocab[*v as usize].text));
+    if kin_listed && query.tokens.iter().any(|t| is_kin(&t.text)) {
+        return None;
+    }
     if listed.is_empty()
         || query.joined.len() < JOINED_LEN_MIN
         || listed.len() == 1 && query_count == 1
@@ -400,5 +509,25 @@ pub fn format_date(d: &PartialDate) -> String {
         (Some(m), Some(day)) => format!("{:04}-{m:02}-{day:02}", d.year),
         (Some(m), None) => format!("{:04}-{m:02}", d.year),
         _ => format!("{:04}", d.year),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_and_parts_cut_short() {
+        assert_eq!(partial_match("r", "rashid"), Some(How::Initial));
+        assert_eq!(partial_match("rashid", "r"), Some(How::Initial));
+        assert_eq!(partial_match("k", "rashid"), None);
+        assert_eq!(partial_match("r", "r"), None);
+        assert_eq!(partial_match("abd", "abdelkader"), Some(How::Prefix));
+        assert_eq!(partial_match("serg", "sergeyevich"), Some(How::Prefix));
+        // One letter short is a typo, not a cut; two letters are too short to say anything.
+        assert_eq!(partial_match("petro", "petrov"), None);
+        assert_eq!(partial_match("ab", "abdelkader"), None);
+        // Only the query side is read as cut short.
+        assert_eq!(partial_match("abdelkader", "abd"), None);
     }
 }

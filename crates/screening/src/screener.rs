@@ -9,7 +9,7 @@ use crate::entity::{Entity, Name, NameStrength, PartialDate, Schema};
 use crate::groups::NameGroups;
 use crate::index::{CANDIDATES_MAX, Index, POSTINGS_SCAN_MAX, Weights, kind_factor};
 use crate::keys::phonetic;
-use crate::normalize::{NameError, TokenKind, tokenize};
+use crate::normalize::{NameError, Token, TokenKind, classify, tokenize};
 use crate::score::{
     Explanation, PreparedQuery, QueryFacts, apply_qualifiers, display, round3, score_name,
 };
@@ -21,6 +21,13 @@ pub const DEFAULT_THRESHOLD: f64 = 0.80;
 const UNLISTED_PART_WEIGHT: f32 = 1.0;
 /// The most the qualifiers can add (same birth date and same country).
 const QUALIFIER_GAIN_MAX: f64 = crate::score::BIRTH_DATE_SAME + crate::score::COUNTRY_SAME;
+/// Particles written joined to the next part or apart from it (Arabic `al`/`el`/`bin`/`abu`,
+/// Irish `o`).
+const JOINABLE_PARTICLES: &[&str] = &["al", "el", "bin", "ibn", "ben", "abu", "o"];
+/// Shortest rest of a part, once a particle is split off, that is read as a part of its own.
+const PARTICLE_REST_LEN_MIN: usize = 3;
+/// Most other readings of one query (see [`Screener::variants`]).
+const VARIANTS_MAX: usize = 3;
 /// Default number of matches returned per query.
 pub const DEFAULT_LIMIT: usize = 10;
 /// Most matches returned per query.
@@ -108,16 +115,31 @@ impl Screener {
         scratch: &mut Scratch,
     ) -> Result<Vec<Match>, NameError> {
         let prepared = self.prepare(&query.name)?;
-        let candidates = self.candidates(&prepared, query.schema, scratch);
-        // Best name per entity, by score alone.
-        let mut best: Vec<(u32, u32, f64)> = Vec::new();
+        let variants = self.variants(&prepared);
+        let readings: Vec<&PreparedQuery> = std::iter::once(&prepared).chain(&variants).collect();
+        let mut candidates = self.candidates(&prepared, query.schema, scratch);
+        for variant in &variants {
+            for name in self.candidates(variant, query.schema, scratch) {
+                if !candidates.contains(&name) {
+                    candidates.push(name);
+                }
+            }
+        }
+        // Best name per entity, by score alone, and the reading of the query that gave it.
+        let mut best: Vec<(u32, u32, f64, usize)> = Vec::new();
         for name_id in candidates {
             let name = &self.index.names[name_id as usize];
-            let score = score_name(&self.index, &prepared, name, false).score;
-            match best.iter_mut().find(|(e, _, _)| *e == name.entity) {
-                Some(existing) if score > existing.2 => *existing = (name.entity, name_id, score),
+            let (reading, score) = readings
+                .iter()
+                .enumerate()
+                .map(|(r, q)| (r, score_name(&self.index, q, name, false).score))
+                .fold((0, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
+            match best.iter_mut().find(|(e, _, _, _)| *e == name.entity) {
+                Some(existing) if score > existing.2 => {
+                    *existing = (name.entity, name_id, score, reading);
+                }
                 Some(_) => {}
-                None => best.push((name.entity, name_id, score)),
+                None => best.push((name.entity, name_id, score, reading)),
             }
         }
         // Only entities that could reach the threshold are explained and qualified.
@@ -125,11 +147,15 @@ impl Screener {
         let decisive = !query.facts.identifiers.is_empty();
         let best: Vec<(u32, f64, Explanation)> = best
             .into_iter()
-            .filter(|(_, _, score)| decisive || *score >= reachable)
-            .map(|(entity, name_id, _)| {
+            .filter(|(_, _, score, _)| decisive || *score >= reachable)
+            .map(|(entity, name_id, _, reading)| {
                 let name = &self.index.names[name_id as usize];
-                let scored = score_name(&self.index, &prepared, name, true);
-                (entity, scored.score, self.explain(name, scored, &prepared))
+                let scored = score_name(&self.index, readings[reading], name, true);
+                (
+                    entity,
+                    scored.score,
+                    self.explain(name, scored, readings[reading]),
+                )
             })
             .collect();
         let mut matches: Vec<Match> = best
@@ -197,6 +223,10 @@ impl Screener {
         if tokens.is_empty() {
             return Err(NameError::NoLetters);
         }
+        Ok(self.prepare_tokens(tokens, ignored.iter().map(display).collect()))
+    }
+
+    fn prepare_tokens(&self, tokens: Vec<Token>, ignored: Vec<String>) -> PreparedQuery {
         let mut matches = Vec::with_capacity(tokens.len());
         let mut weights = Vec::with_capacity(tokens.len());
         for token in &tokens {
@@ -218,13 +248,73 @@ impl Screener {
                 .map(|t| t.text.as_str())
                 .collect::<String>(),
         );
-        Ok(PreparedQuery {
-            ignored: ignored.iter().map(display).collect(),
+        PreparedQuery {
+            ignored,
             tokens,
             matches,
             weights,
             joined,
-        })
+        }
+    }
+
+    /// Other readings of the query where a particle is written joined to the next part or apart
+    /// from it (`ALHASHIMI` / `AL-HASHIMI`, `O NEILL` / `O'NEILL`, `BINLADIN` / `BIN LADIN`): a
+    /// part the lists do not have that splits into a particle and a listed part, or a particle
+    /// and the next part that joined are a listed part. At most [`VARIANTS_MAX`].
+    fn variants(&self, query: &PreparedQuery) -> Vec<PreparedQuery> {
+        let tokens = &query.tokens;
+        let latin = |t: &Token| t.native.is_none() && !t.text.is_empty();
+        let mut variants = Vec::new();
+        for (i, token) in tokens.iter().enumerate() {
+            if variants.len() >= VARIANTS_MAX {
+                break;
+            }
+            if !latin(token) || self.index.has_token(&token.text) {
+                continue;
+            }
+            if let Some((head, tail)) = self.split(&token.text) {
+                let mut split_tokens = tokens.clone();
+                split_tokens.splice(i..=i, [head, tail].map(plain_token));
+                variants.push(self.prepare_tokens(split_tokens, query.ignored.clone()));
+            }
+        }
+        for i in 0..tokens.len().saturating_sub(1) {
+            if variants.len() >= VARIANTS_MAX {
+                break;
+            }
+            let (a, b) = (&tokens[i], &tokens[i + 1]);
+            if !(latin(a) && latin(b)) {
+                continue;
+            }
+            let joined = format!("{}{}", a.text, b.text);
+            if !self.index.has_token(&joined) {
+                continue;
+            }
+            let mut joined_tokens = tokens.clone();
+            joined_tokens.splice(i..=i + 1, [plain_token(&joined)]);
+            variants.push(self.prepare_tokens(joined_tokens, query.ignored.clone()));
+        }
+        variants
+    }
+
+    /// A part the lists do not have read as two they do (`alhashimi` → `al` `hashimi`,
+    /// `smtilogic` → `smt` `ilogic`): a particle or a listed part of at least
+    /// [`PARTICLE_REST_LEN_MIN`] letters, then a listed part of as many. Particles first.
+    fn split<'t>(&self, text: &'t str) -> Option<(&'t str, &'t str)> {
+        let listed = |s: &str| s.len() >= PARTICLE_REST_LEN_MIN && self.index.has_token(s);
+        JOINABLE_PARTICLES
+            .iter()
+            .find_map(|p| {
+                text.strip_prefix(p)
+                    .filter(|rest| listed(rest))
+                    .map(|rest| (&text[..p.len()], rest))
+            })
+            .or_else(|| {
+                (PARTICLE_REST_LEN_MIN..text.len().saturating_sub(PARTICLE_REST_LEN_MIN - 1))
+                    .filter(|&at| text.is_char_boundary(at))
+                    .map(|at| text.split_at(at))
+                    .find(|(head, tail)| listed(head) && listed(tail))
+            })
     }
 
     /// Names worth scoring: those sharing the most weight of matched parts with the query.
@@ -308,6 +398,14 @@ impl Screener {
     }
 }
 
+fn plain_token(text: &str) -> Token {
+    Token {
+        text: text.to_owned(),
+        native: None,
+        kind: classify(text),
+    }
+}
+
 fn strength_of(explanation: &Explanation) -> NameStrength {
     if explanation.name_strength == "weak" {
         NameStrength::Weak
@@ -362,7 +460,8 @@ pub fn compare(
     })
 }
 
-/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; a day the month does not have (`1939-02-30`,
+/// `1962-02-29`) is not a date.
 pub fn parse_partial_date(text: &str) -> Option<PartialDate> {
     let mut parts = text.trim().splitn(3, '-');
     let year: u16 = parts.next()?.parse().ok()?;
@@ -373,9 +472,56 @@ pub fn parse_partial_date(text: &str) -> Option<PartialDate> {
         Some(m) => Some(m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?),
         None => None,
     };
-    let day = match parts.next() {
-        Some(d) => Some(d.parse::<u8>().ok().filter(|d| (1..=31).contains(d))?),
-        None => None,
+    let day = match (parts.next(), month) {
+        (Some(d), Some(m)) => Some(
+            d.parse::<u8>()
+                .ok()
+                .filter(|d| (1..=days_in_month(year, m)).contains(d))?,
+        ),
+        _ => None,
     };
     Some(PartialDate { year, month, day })
+}
+
+/// Days in a month of the Gregorian calendar.
+pub fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_the_calendar_has() {
+        let date = |y, m, d| {
+            Some(PartialDate {
+                year: y,
+                month: Some(m),
+                day: Some(d),
+            })
+        };
+        assert_eq!(parse_partial_date("1962-08-06"), date(1962, 8, 6));
+        assert_eq!(parse_partial_date("2000-02-29"), date(2000, 2, 29));
+        assert_eq!(parse_partial_date("1939-02-30"), None);
+        assert_eq!(parse_partial_date("1962-02-29"), None);
+        assert_eq!(parse_partial_date("1900-02-29"), None);
+        assert_eq!(parse_partial_date("1962-04-31"), None);
+        assert_eq!(parse_partial_date("1962-13-01"), None);
+        assert_eq!(
+            parse_partial_date("1962"),
+            Some(PartialDate {
+                year: 1962,
+                month: None,
+                day: None
+            })
+        );
+    }
 }

@@ -73,7 +73,19 @@ pub fn to_latin(token: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
-        match script_of(c) {
+        // Armenian writes the vowel u with two letters (ու), which the generic fallback reads
+        // one by one ("ow").
+        match (c, prev, next) {
+            ('ո', _, Some('ւ')) => {
+                out.push('u');
+                continue;
+            }
+            ('ւ', Some('ո'), _) => continue,
+            _ => {}
+        }
+        let before = out.len();
+        let script = script_of(c);
+        match script {
             Script::Cyrillic => out.push_str(cyrillic(c, prev)),
             Script::Greek => out.push_str(greek(c, next)),
             Script::Arabic => arabic(c, prev, next, &mut out),
@@ -83,8 +95,29 @@ pub fn to_latin(token: &str) -> String {
             Script::Devanagari => devanagari(c, next, &mut out),
             Script::Latin | Script::Other | Script::Han | Script::Thai => latin_fold(c, &mut out),
         }
+        // Arabic and Hebrew leave letters out on purpose (unwritten vowels, ayin); in every
+        // other script a letter our rules do not know is read by the generic fallback rather
+        // than dropped.
+        if out.len() == before && !matches!(script, Script::Arabic | Script::Hebrew) {
+            fallback(c, &mut out);
+        }
     }
     out
+}
+
+/// The generic reading of a character our own rules do not cover (Thai, Khmer, Armenian,
+/// Georgian, Bengali, Ethiopic, Han as pinyin, rare Latin letters, …), lower-case ASCII letters
+/// and digits only.
+fn fallback(c: char, out: &mut String) {
+    if !(c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)) {
+        return;
+    }
+    let mut buf = [0u8; 4];
+    for b in any_ascii::any_ascii(c.encode_utf8(&mut buf)).bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(b.to_ascii_lowercase() as char);
+        }
+    }
 }
 
 fn latin_fold(c: char, out: &mut String) {
@@ -483,5 +516,32 @@ mod tests {
         assert_eq!(to_latin("straße"), "strasse");
         assert_eq!(token_script("مقدم"), Script::Arabic);
         assert_eq!(token_script("abc"), Script::Latin);
+    }
+
+    #[test]
+    fn every_letter_has_a_reading() {
+        // Scripts without rules of our own go through the generic fallback: never empty.
+        for word in [
+            "ვლადიმერ", // Georgian
+            "վլադիմիր", // Armenian
+            "สมชาย",    // Thai
+            "សុខា",      // Khmer
+            "রহমান",     // Bengali
+            "ኃይለ",      // Ethiopic
+            "习近平",   // Han, read as pinyin
+            "ŋ",
+        ] {
+            let latin = to_latin(word);
+            assert!(!latin.is_empty(), "{word}");
+            assert!(
+                latin
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+                "{word} → {latin}"
+            );
+        }
+        assert_eq!(to_latin("习近平"), "xijinping");
+        assert_eq!(to_latin("ვლადიმერ"), "vladimer");
+        assert_eq!(to_latin("յուրի"), "yuri");
     }
 }

@@ -165,8 +165,13 @@ fn a_bad_list_file_leaves_the_lists_in_force() {
     .iter()
     .map(|f| fixture("ofac_2021").join(f).display().to_string())
     .collect();
+    // The 2021 SDN list is the smaller one: going back to it needs the operator's word.
     let mut args = vec!["lists", "import"];
     args.extend(ofac.iter().map(String::as_str));
+    let run = clearhouse(&lists, &args);
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stdout));
+    assert!(text(&run.stderr).contains("us_ofac_sdn: "));
+    args.insert(2, "--allow-shrink");
     let run = clearhouse(&lists, &args);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let version = std::fs::read_to_string(lists.join("current")).unwrap();
@@ -234,4 +239,253 @@ fn benchmark_screening_reports_latency_and_throughput() {
     assert_eq!(report["queries"], 3);
     assert!(report["hits"].as_u64().unwrap() >= 1);
     assert!(report["single_p99_us"].as_f64().unwrap() > 0.0);
+}
+
+/// Issue 13: no reader of a file or stream grows without bound; each stops at its named limit
+/// with an error naming the file.
+#[test]
+fn endless_inputs_stop_at_their_limit_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let lists = dir.path().join("lists");
+    let run = clearhouse(&lists, &["lists", "import", "/dev/zero"]);
+    assert_eq!(run.status.code(), Some(2));
+    let error = text(&run.stderr);
+    assert!(
+        error.contains("/dev/zero") && error.contains("larger than the limit"),
+        "{error}"
+    );
+    assert!(!lists.join("current").exists());
+
+    let run = clearhouse(&lists, &["screen", "name", "MOIS", "--lists", "/dev/zero"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run.stderr).contains("larger than the limit"));
+
+    for args in [
+        &["screen", "batch", "--input", "/dev/zero"][..],
+        &["screen", "compare", "--pairs", "/dev/zero"],
+    ] {
+        let run = clearhouse(&lists, args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}");
+        let error = text(&run.stderr);
+        assert!(
+            error.contains("/dev/zero") && error.contains("longer than the limit"),
+            "{args:?}: {error}"
+        );
+        assert!(!error.contains("panicked"), "{error}");
+    }
+}
+
+/// Issue 13/14: a bad row gets its own error line, every other row is answered, exit 2; dates
+/// the calendar does not have or that lie ahead get a warning; FollowTheMoney schema names work.
+#[test]
+fn batch_rows_fail_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("names.csv");
+    let mut csv = b"id,name,schema,birth_date\n\
+        a,MOIS,Company,\n\
+        b,Vevak,organization,extra,field\n\
+        c,Saeid Hashemi,Person,1939-02-30\n"
+        .to_vec();
+    csv.extend_from_slice(b"d,Sa\xffid,person,\n");
+    csv.extend_from_slice(b"e,Saeid Hashemi,LegalEntity,2150-01-01\n");
+    csv.extend_from_slice(b"f,MOIS,Address,\n");
+    csv.extend_from_slice(b"g,MOIS,\n");
+    std::fs::write(&input, csv).unwrap();
+    let run = clearhouse(
+        dir.path(),
+        &["screen", "batch", "--input", input.to_str().unwrap()],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let lines = json_lines(&run.stdout);
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "b", "c", "d", "e", "f", "g"]);
+    assert_eq!(lines[0]["matches"][0]["entity_id"], "us_ofac_sdn:12111");
+    assert!(lines[0].get("error").is_none());
+    assert_eq!(lines[1]["line"], 3);
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("line 3, 5 fields where the header has 4")
+    );
+    assert!(lines[2].get("error").is_none());
+    assert!(
+        lines[2]["warning"]
+            .as_str()
+            .unwrap()
+            .contains("\"1939-02-30\": not a valid date; the year 1939 was used")
+    );
+    assert!(
+        lines[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("line 5, name: not valid UTF-8")
+    );
+    assert!(lines[4].get("error").is_none());
+    assert!(
+        lines[4]["warning"]
+            .as_str()
+            .unwrap()
+            .contains("\"2150-01-01\": in the future; ignored")
+    );
+    assert!(
+        lines[5]["error"]
+            .as_str()
+            .unwrap()
+            .contains("schema \"Address\"")
+    );
+    assert!(
+        lines[6]["error"]
+            .as_str()
+            .unwrap()
+            .contains("line 8, 3 fields where the header has 4")
+    );
+}
+
+#[test]
+fn compare_pairs_rows_fail_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = dir.path().join("pairs.csv");
+    let mut csv = b"name1,name2,schema\n\
+        Vladimir Putin,\xd0\x92\xd0\xbb\xd0\xb0\xd0\xb4\xd0\xb8\xd0\xbc\xd0\xb8\xd1\x80 \xd0\x9f\xd1\x83\xd1\x82\xd0\xb8\xd0\xbd,Person\n\
+        !!!,John Smith,\n\
+        only one field\n"
+        .to_vec();
+    csv.extend_from_slice(b"Sa\xffid,Saeid,\n");
+    csv.extend_from_slice(b"Acme Corp,Acme Corporation,Company\n");
+    std::fs::write(&pairs, csv).unwrap();
+    let run = clearhouse(
+        dir.path(),
+        &["screen", "compare", "--pairs", pairs.to_str().unwrap()],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let lines = json_lines(&run.stdout);
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["match"], true);
+    assert!(lines[1]["error"].as_str().unwrap().contains("line 3"));
+    assert!(
+        lines[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("line 4, 1 fields")
+    );
+    assert!(
+        lines[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not valid UTF-8")
+    );
+    assert!(lines[4]["score"].as_f64().is_some());
+}
+
+#[test]
+fn followthemoney_schema_names_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    for schema in ["Company", "ORGANIZATION", "LegalEntity", "legal-entity"] {
+        let run = clearhouse(
+            dir.path(),
+            &["--json", "screen", "name", "Vevak", "--schema", schema],
+        );
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "{schema}: {}",
+            text(&run.stderr)
+        );
+    }
+    for schema in ["Airplane", "Vessel"] {
+        let run = clearhouse(dir.path(), &["screen", "name", "Vevak", "--schema", schema]);
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{schema}: {}",
+            text(&run.stderr)
+        );
+    }
+    let run = clearhouse(
+        dir.path(),
+        &["screen", "name", "Vevak", "--schema", "Address"],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run.stderr).contains("schema \"Address\""));
+    let run = clearhouse(
+        dir.path(),
+        &[
+            "screen",
+            "compare",
+            "Acme Corp",
+            "Acme Corporation",
+            "--schema",
+            "Company",
+        ],
+    );
+    assert!(
+        matches!(run.status.code(), Some(0 | 1)),
+        "{}",
+        text(&run.stderr)
+    );
+}
+
+#[test]
+fn screen_name_refuses_impossible_and_future_birth_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    for (date, expected) in [
+        ("1939-02-30", "expected a real date"),
+        ("2150", "in the future"),
+    ] {
+        let run = clearhouse(
+            dir.path(),
+            &["screen", "name", "Saeid Hashemi", "--birth-date", date],
+        );
+        assert_eq!(run.status.code(), Some(2), "{date}");
+        let error = text(&run.stderr);
+        assert!(
+            error.contains("birth date") && error.contains(expected),
+            "{error}"
+        );
+    }
+}
+
+/// Issue 13: a list cut at a row boundary parses, but a version that loses more than a tenth of
+/// a source's entities is refused unless the operator says it really shrank.
+#[test]
+fn a_list_that_shrinks_by_half_needs_allow_shrink() {
+    let dir = tempfile::tempdir().unwrap();
+    let lists = dir.path().join("lists");
+    let csl = std::fs::read_to_string(fixture("../../data/lists/us_csl_2023.csv")).unwrap();
+    let half: String = csl.split_inclusive('\n').take(2_000).collect();
+    let cut = dir.path().join("us_csl.csv");
+    std::fs::write(&cut, half).unwrap();
+
+    let run = clearhouse(&lists, &["lists", "import", cut.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stdout));
+    let error = text(&run.stderr);
+    assert!(
+        error.contains("us_csl: ") && error.contains("--allow-shrink"),
+        "{error}"
+    );
+    assert!(!lists.join("current").exists(), "nothing was installed");
+
+    let run = clearhouse(
+        &lists,
+        &["lists", "import", "--allow-shrink", cut.to_str().unwrap()],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+
+    let status = clearhouse(&lists, &["--json", "lists", "status"]);
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    let lines = json_lines(&status.stdout);
+    let versions: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["type"] == "version").collect();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0]["data"]["in_force"], true);
+    let csl_count = versions[0]["data"]["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["source"] == "us_csl")
+        .unwrap()["entities"]
+        .as_u64()
+        .unwrap();
+    assert!((1_000..2_000).contains(&csl_count), "{csl_count}");
 }

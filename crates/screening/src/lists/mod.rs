@@ -150,6 +150,41 @@ pub struct InputFile {
     pub bytes: Vec<u8>,
 }
 
+impl InputFile {
+    /// Reads a list file from `reader` (a file, a download), stopping with an error naming the
+    /// file as soon as more than [`FILE_BYTES_MAX`] bytes came through: `/dev/zero` or a runaway
+    /// download is refused after the limit, never buffered until memory runs out.
+    pub fn read(name: &str, reader: impl Read) -> Result<InputFile, ParseError> {
+        Self::read_at_most(name, reader, FILE_BYTES_MAX)
+    }
+
+    fn read_at_most(name: &str, reader: impl Read, limit: u64) -> Result<InputFile, ParseError> {
+        let mut bytes = Vec::new();
+        reader
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| ParseError::new(name, Position::Unknown, format!("reading: {e}")))?;
+        let input = InputFile {
+            name: name.to_owned(),
+            bytes,
+        };
+        input.check_size(limit)?;
+        Ok(input)
+    }
+
+    /// The file is within `limit` bytes.
+    fn check_size(&self, limit: u64) -> Result<(), ParseError> {
+        if self.bytes.len() as u64 > limit {
+            return Err(ParseError::new(
+                &self.name,
+                Position::Unknown,
+                format!("{TOO_LARGE} of {limit} bytes"),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A named reader, for the OFAC set whose four files each need a name in errors.
 pub struct Input<'a> {
     pub name: &'a str,
@@ -216,6 +251,9 @@ pub fn parse_files(files: Vec<InputFile>) -> Result<Vec<ParsedList>, ParseError>
                 files.len()
             ),
         ));
+    }
+    for file in &files {
+        file.check_size(FILE_BYTES_MAX)?;
     }
     let mut lists = Vec::new();
     let mut ofac_sets: HashMap<(ofac::OfacKind, String), ofac::SetFiles> = HashMap::new();
@@ -390,5 +428,42 @@ impl<R: Read> Read for Capped<R> {
         let read = self.inner.read(&mut buf[..want])?;
         self.remaining -= read as u64;
         Ok(read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_stream_stops_at_the_limit_naming_the_file() {
+        let error = InputFile::read_at_most("zero", io::repeat(0), 4096).unwrap_err();
+        assert_eq!(error.file, "zero");
+        assert!(
+            error
+                .message
+                .contains("larger than the limit of 4096 bytes")
+        );
+        let ok = InputFile::read_at_most("small", &b"abc"[..], 3).unwrap();
+        assert_eq!(ok.bytes, b"abc");
+    }
+
+    #[test]
+    fn parse_files_refuses_a_file_over_the_limit() {
+        let file = InputFile {
+            name: "huge.csv".into(),
+            bytes: Vec::new(),
+        };
+        assert!(file.check_size(FILE_BYTES_MAX).is_ok());
+        let error = InputFile {
+            name: "huge.csv".into(),
+            bytes: vec![b'a'; 11],
+        }
+        .check_size(10)
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "huge.csv: the file is larger than the limit of 10 bytes"
+        );
     }
 }
