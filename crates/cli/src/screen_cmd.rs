@@ -69,6 +69,7 @@ pub struct ListsArgs {
 pub enum ScreenCommand {
     /// Screen one name.
     Name {
+        /// The name to screen, in any script and order ("LAST, First" too).
         name: String,
         /// person, organization, vessel, aircraft or any; FollowTheMoney names (Company,
         /// LegalEntity, Airplane, …) in any case too.
@@ -89,6 +90,7 @@ pub enum ScreenCommand {
     /// Screen every row of a CSV file (header with `name` or `full_name`; optional `id`,
     /// `schema`, `birth_date`/`date_of_birth`, `country`/`nationality`): one JSON line per row.
     Batch {
+        /// The CSV file of names to screen.
         #[arg(long)]
         input: PathBuf,
         /// Where to write the JSON lines (default: stdout).
@@ -99,13 +101,17 @@ pub enum ScreenCommand {
     },
     /// Score two names against each other, or every pair of a CSV file (`name1,name2[,schema]`).
     Compare {
+        /// The first name.
         name_a: Option<String>,
+        /// The second name.
         name_b: Option<String>,
         /// As for `screen name`.
         #[arg(long, value_parser = parse_schema, default_value = "any")]
         schema: SchemaArg,
+        /// A CSV file of pairs (`name1,name2[,schema]`) instead of two names: one JSON line each.
         #[arg(long, conflicts_with_all = ["name_a", "name_b"])]
         pairs: Option<PathBuf>,
+        /// A pair scoring at least this (0 to 1) is a match.
         #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
         threshold: f64,
     },
@@ -743,6 +749,7 @@ pub struct BenchArgs {
     /// CSV of names (header with `name` or `full_name`, as for `screen batch`).
     #[arg(long)]
     input: PathBuf,
+    /// Count matches scoring at least this (0 to 1).
     #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
     threshold: f64,
     /// List files instead of the lists in force.
