@@ -380,21 +380,7 @@ fn claim(
 fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimRecord>> {
     demo.say("\nClaims (checks in order: parties, double claims, invoice counterparty, goods policy, price bands, monitoring):")?;
     let claims = [
-        (
-            "medicines",
-            claim(
-                "c-medicines",
-                "eu-pharma",
-                "ir-darou",
-                "Darou Pakhsh Distribution Co.",
-                "IR",
-                "EUR 84500.00",
-                "CIP",
-                &[
-                    "3004.90;Paracetamol 500 mg tablets, packaged for retail sale;2000 KGM;EUR 84500.00",
-                ],
-            )?,
-        ),
+        ("medicines", medicines_claim("c-medicines")?),
         (
             "wheat",
             claim(
@@ -523,38 +509,18 @@ fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimReco
         out.insert(what_key(what), rec);
     }
     // A client retrying the same request gets the first answer, not a second claim.
-    let again = demo.house.submit_claim(
-        "eu-pharma",
-        &claim(
-            "c-medicines",
-            "eu-pharma",
-            "ir-darou",
-            "Darou Pakhsh Distribution Co.",
-            "IR",
-            "EUR 84500.00",
-            "CIP",
-            &["3004.90;Paracetamol 500 mg tablets, packaged for retail sale;2000 KGM;EUR 84500.00"],
-        )?,
-    )?;
+    let again = demo
+        .house
+        .submit_claim("eu-pharma", &medicines_claim("c-medicines")?)?;
     demo.say(&format!(
         "  retry of c-medicines with the same idempotency key: {} (replayed: {})",
         again.claim.status.as_str(),
         again.replayed
     ))?;
     // The same invoice again under another claim id and invoice number: a possible double claim.
-    let twin = demo.house.submit_claim(
-        "eu-pharma",
-        &claim(
-            "c-medicines-b",
-            "eu-pharma",
-            "ir-darou",
-            "Darou Pakhsh Distribution Co.",
-            "IR",
-            "EUR 84500.00",
-            "CIP",
-            &["3004.90;Paracetamol 500 mg tablets, packaged for retail sale;2000 KGM;EUR 84500.00"],
-        )?,
-    )?;
+    let twin = demo
+        .house
+        .submit_claim("eu-pharma", &medicines_claim("c-medicines-b")?)?;
     let finding = twin
         .claim
         .checks
@@ -569,6 +535,20 @@ fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimReco
         twin.claim.status.as_str(),
     ))?;
     Ok(out)
+}
+
+/// The demo's medicines claim (2,000 kg of paracetamol to ir-darou) under claim id `id`.
+fn medicines_claim(id: &str) -> anyhow::Result<ClaimSubmission> {
+    claim(
+        id,
+        "eu-pharma",
+        "ir-darou",
+        "Darou Pakhsh Distribution Co.",
+        "IR",
+        "EUR 84500.00",
+        "CIP",
+        &["3004.90;Paracetamol 500 mg tablets, packaged for retail sale;2000 KGM;EUR 84500.00"],
+    )
 }
 
 /// Sixty days from today: the demo's claims are due as real trade credit would be, whatever

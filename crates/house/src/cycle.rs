@@ -328,21 +328,7 @@ impl House {
             case: String::new(),
             created_at: now,
         }];
-        let mut change = Change {
-            expect: vec![expect(kind::CLAIM, &id, Some(version))],
-            ..Change::default()
-        };
-        let case = self.open_case(
-            &mut change,
-            &subject,
-            &c.submission.creditor,
-            &mut alerts,
-            now,
-            None,
-        )?;
-        c.status = ClaimStatus::Held;
-        c.alerts.extend(alerts.iter().map(|a| a.id.clone()));
-        c.case = Some(case);
+        let mut change = self.hold_claim(&mut c, version, &mut alerts, now)?;
         change.put.push(claim_record(&c, version + 1)?);
         change.audit.push(audit(
             actor,

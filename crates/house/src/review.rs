@@ -661,18 +661,7 @@ impl House {
             &self.lists.version,
             now,
         );
-        let mut change = Change {
-            expect: vec![expect(kind::CLAIM, &id, Some(version))],
-            ..Change::default()
-        };
-        let case = self.open_case(
-            &mut change,
-            &subject,
-            &claim.submission.creditor,
-            &mut alerts,
-            now,
-            None,
-        )?;
+        let mut change = self.hold_claim(&mut claim, version, &mut alerts, now)?;
         claim.checks.push(Check {
             step: "counterparty".into(),
             subject: format!("rescreen with lists {}", self.lists.version),
@@ -680,9 +669,6 @@ impl House {
             findings: alerts.iter().map(|a| a.explanation.clone()).collect(),
             inputs: serde_json::json!({ "name": fresh.name, "hits": fresh.hits }),
         });
-        claim.alerts.extend(alerts.iter().map(|a| a.id.clone()));
-        claim.case = Some(case);
-        claim.status = ClaimStatus::Held;
         change.put.push(claim_record(&claim, version + 1)?);
         change.audit.push(audit(
             actor,
@@ -698,6 +684,35 @@ impl House {
             Commit::Done => Ok(()),
             Commit::Raced(what) => Err(HouseError::Contention { what, attempts: 1 }),
         }
+    }
+
+    /// Holds a claim (read at `version`) on new alerts: their case opened in the change this
+    /// returns, the claim marked held with them; the caller adds the claim's record (at
+    /// `version + 1`) and the audit event that says why.
+    pub(crate) fn hold_claim(
+        &self,
+        claim: &mut ClaimRecord,
+        version: u64,
+        alerts: &mut [Alert],
+        now: u64,
+    ) -> Result<Change, HouseError> {
+        let id = claim.submission.id.clone();
+        let mut change = Change {
+            expect: vec![expect(kind::CLAIM, &id, Some(version))],
+            ..Change::default()
+        };
+        let case = self.open_case(
+            &mut change,
+            &format!("claim:{id}"),
+            &claim.submission.creditor,
+            alerts,
+            now,
+            None,
+        )?;
+        claim.alerts.extend(alerts.iter().map(|a| a.id.clone()));
+        claim.case = Some(case);
+        claim.status = ClaimStatus::Held;
+        Ok(change)
     }
 
     /// The pending transfer that reserves what a claim still owes.

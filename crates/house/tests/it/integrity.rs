@@ -472,22 +472,28 @@ fn verify_finds_ledger_movements_no_house_record_explains() {
     });
 }
 
+/// A house with medicines one way and pistachios the other, cleared in one cycle.
+fn a_cycle_both_ways(db: TestDb) -> (Env, house::CycleReport) {
+    let env = Env::new(db);
+    onboard_clean(&env);
+    env.house
+        .submit_claim("eu-pharma", &medicines("c-1", 10))
+        .unwrap();
+    env.tick();
+    env.house
+        .submit_claim("ir-kerman", &pistachios("c-2", 8000))
+        .unwrap();
+    let report = env
+        .house
+        .run_cycle("operator", &env.cycle_options())
+        .unwrap();
+    (env, report)
+}
+
 #[test]
 fn every_file_a_cycle_writes_is_valid_iso20022() {
     each_backend(|db| {
-        let env = Env::new(db);
-        onboard_clean(&env);
-        env.house
-            .submit_claim("eu-pharma", &medicines("c-1", 10))
-            .unwrap();
-        env.tick();
-        env.house
-            .submit_claim("ir-kerman", &pistachios("c-2", 8000))
-            .unwrap();
-        let report = env
-            .house
-            .run_cycle("operator", &env.cycle_options())
-            .unwrap();
+        let (_env, report) = a_cycle_both_ways(db);
         let dir = std::path::Path::new(&report.directory);
         let mut checked = 0;
         for file in &report.cycle.files {
@@ -510,19 +516,7 @@ fn every_file_a_cycle_writes_is_valid_iso20022() {
 #[test]
 fn a_cycles_files_carry_a_receipt_the_history_holds() {
     each_backend(|db| {
-        let env = Env::new(db);
-        onboard_clean(&env);
-        env.house
-            .submit_claim("eu-pharma", &medicines("c-1", 10))
-            .unwrap();
-        env.tick();
-        env.house
-            .submit_claim("ir-kerman", &pistachios("c-2", 8000))
-            .unwrap();
-        let report = env
-            .house
-            .run_cycle("operator", &env.cycle_options())
-            .unwrap();
+        let (env, report) = a_cycle_both_ways(db);
         let receipt = report.cycle.receipt.clone().expect("a receipt");
         let heads: store::Heads = receipt.parse().unwrap();
         assert!(env.house.store().check_heads(&heads).unwrap().is_empty());
