@@ -287,6 +287,22 @@ fn second_round_classes_match() {
     }
 }
 
+/// Issue 14: a whole name typed without vowels finds its entry, short parts (`Amn`, `Yry`, `Al`
+/// for `Ali`) and `Abdl Rhmn` for `Abdul Rahman` included.
+#[test]
+fn names_written_without_vowels_are_found() {
+    for (query, id) in [
+        ("AL-HQ, Amn", "us_ofac_sdn:6940"),
+        ("YSN, Abdl Rhmn", "us_ofac_sdn:6931"),
+        ("KM, Sng Hn", "us_ofac_sdn:27212"),
+        ("SLVV, Yry Alksyvch", "us_ofac_sdn:34377"),
+        ("AL, Ahmd Imn", "us_ofac_sdn:23924"),
+    ] {
+        let matches = screen_name(query);
+        assert!(ids(&matches).contains(&id), "{query}: {:?}", ids(&matches));
+    }
+}
+
 /// Issue 14: names told apart by one token, or by who is whose son.
 #[test]
 fn distinguishing_tokens_and_swapped_kinship_do_not_match() {
