@@ -291,8 +291,23 @@ fn pair_tokens(
         }
     }
     let mut substituted = 0;
+    let last_name = query.tokens.iter().rposition(|t| t.kind == TokenKind::Name);
     for (qi, used) in query_used.iter().enumerate() {
         if !used {
+            // A patronymic lists routinely leave out counts as a listed middle name left out
+            // (and, like any query part, still stands in for a listed part left out).
+            if Some(qi) != last_name && is_patronymic(&query.tokens[qi].text) {
+                denominator += LISTED_MISSING_FACTOR * query.weights[qi];
+                substituted += 1;
+                if explain {
+                    parts.push(missing(
+                        Some(display(&query.tokens[qi])),
+                        None,
+                        query.weights[qi],
+                    ));
+                }
+                continue;
+            }
             denominator += query.weights[qi];
             substituted += usize::from(query.tokens[qi].kind == TokenKind::Name);
             if explain {
@@ -335,6 +350,18 @@ fn pair_tokens(
         score *= KINSHIP_SWAP_FACTOR;
     }
     NameScore { score, parts }
+}
+
+/// Shortest patronymic read as one (`Ilyich` is a given name of its own).
+pub const PATRONYMIC_LEN_MIN: usize = 7;
+
+/// An East Slavic patronymic (`Yevgenyevich`, `Viktorovna`, `Ivanivna`, `Uladzimiravich`), in a
+/// given-name position: the family name itself may end so (`Abramovich`).
+fn is_patronymic(text: &str) -> bool {
+    text.len() >= PATRONYMIC_LEN_MIN
+        && ["vich", "vych", "vna", "ichna"]
+            .iter()
+            .any(|suffix| text.ends_with(suffix))
 }
 
 /// "Son/daughter of" in Arabic names.
