@@ -292,13 +292,17 @@ fn pair_tokens(
     }
     let mut substituted = 0;
     let last_name = query.tokens.iter().rposition(|t| t.kind == TokenKind::Name);
+    // Whether a listed name part is left unpaired, which a query part may stand in for.
+    let listed_open = listed_used
+        .iter()
+        .zip(&name.tokens)
+        .any(|(used, (_, kind))| !used && *kind == TokenKind::Name);
     for (qi, used) in query_used.iter().enumerate() {
         if !used {
-            // A patronymic lists routinely leave out counts as a listed middle name left out
-            // (and, like any query part, still stands in for a listed part left out).
-            if Some(qi) != last_name && is_patronymic(&query.tokens[qi].text) {
-                denominator += LISTED_MISSING_FACTOR * query.weights[qi];
-                substituted += 1;
+            // A patronymic the listed name leaves out, with nothing in its place, counts little:
+            // lists give or omit it at will.
+            if !listed_open && Some(qi) != last_name && is_patronymic(&query.tokens[qi].text) {
+                denominator += PATRONYMIC_MISSING_FACTOR * query.weights[qi];
                 if explain {
                     parts.push(missing(
                         Some(display(&query.tokens[qi])),
@@ -329,11 +333,19 @@ fn pair_tokens(
         .map(|(lj, _)| (listed_weight(index, name, lj), lj))
         .collect();
     unpaired.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let listed_last = name
+        .tokens
+        .iter()
+        .rposition(|(_, kind)| *kind == TokenKind::Name);
     for (wl, lj) in unpaired {
         let replaced = substituted > 0 && name.tokens[lj].1 == TokenKind::Name;
         substituted -= usize::from(replaced);
+        let patronymic =
+            Some(lj) != listed_last && is_patronymic(&index.vocab[name.tokens[lj].0 as usize].text);
         denominator += if replaced {
             wl
+        } else if patronymic {
+            PATRONYMIC_MISSING_FACTOR * wl
         } else {
             LISTED_MISSING_FACTOR * wl
         };
@@ -352,6 +364,9 @@ fn pair_tokens(
     NameScore { score, parts }
 }
 
+/// Share of a patronymic's weight that counts against a name when the other side leaves it out:
+/// lists and documents give or omit it at will.
+pub const PATRONYMIC_MISSING_FACTOR: f64 = 0.4;
 /// Shortest patronymic read as one (`Ilyich` is a given name of its own).
 pub const PATRONYMIC_LEN_MIN: usize = 7;
 

@@ -279,6 +279,8 @@ fn second_round_classes_match() {
         ("3 Percenters", "Three Percenters"),
         ("ვლადიმერ პუტინი", "Vladimir Putin"),
         ("PURGIN, Andrey Yevgenyevich", "PURGIN, Andrei"),
+        ("SABSABI, Ziyad", "SABSABI, Ziyad Mukhamedovich"),
+        ("FAIZ, Mohd Karim Yusop", "FAIZ, Mohammed Karim Yusop"),
     ] {
         let (score, explanation) = screening::compare(query, listed, None, groups()).unwrap();
         assert!(
