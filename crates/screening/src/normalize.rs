@@ -288,6 +288,9 @@ pub fn classify(text: &str) -> TokenKind {
 /// Titles and honorifics (sorted): not part of a name.
 const HONORIFICS: &[&str] = &[
     "admiral",
+    "alhaj",
+    "alhaji",
+    "alhajj",
     "ayatollah",
     "brig",
     "brigadier",

@@ -281,6 +281,7 @@ fn second_round_classes_match() {
         ("PURGIN, Andrey Yevgenyevich", "PURGIN, Andrei"),
         ("SABSABI, Ziyad", "SABSABI, Ziyad Mukhamedovich"),
         ("FAIZ, Mohd Karim Yusop", "FAIZ, Mohammed Karim Yusop"),
+        ("BASHAR, Qari Ayub", "BASHAR, Alhaj Qari Ayub"),
     ] {
         let (score, explanation) = screening::compare(query, listed, None, groups()).unwrap();
         assert!(
