@@ -292,6 +292,7 @@ fn pair_tokens(
     }
     let mut substituted = 0;
     let last_name = query.tokens.iter().rposition(|t| t.kind == TokenKind::Name);
+    let person = index.entities[name.entity as usize].schema == Schema::Person;
     // Whether a listed name part is left unpaired, which a query part may stand in for.
     let listed_open = listed_used
         .iter()
@@ -299,10 +300,22 @@ fn pair_tokens(
         .any(|(used, (_, kind))| !used && *kind == TokenKind::Name);
     for (qi, used) in query_used.iter().enumerate() {
         if !used {
-            // A patronymic the listed name leaves out, with nothing in its place, counts little:
-            // lists give or omit it at will.
-            if !listed_open && Some(qi) != last_name && is_patronymic(&query.tokens[qi].text) {
-                denominator += PATRONYMIC_MISSING_FACTOR * query.weights[qi];
+            // With no listed name part left for it to stand in for, a patronymic the listed
+            // name leaves out counts little (lists give or omit it at will), and a given name a
+            // listed person's name does not have counts as a listed middle name left out; the
+            // family name (last) still counts fully.
+            let patronymic = is_patronymic(&query.tokens[qi].text);
+            if (patronymic || person)
+                && !listed_open
+                && Some(qi) != last_name
+                && query.tokens[qi].kind == TokenKind::Name
+            {
+                let factor = if patronymic {
+                    PATRONYMIC_MISSING_FACTOR
+                } else {
+                    LISTED_MISSING_FACTOR
+                };
+                denominator += factor * query.weights[qi];
                 if explain {
                     parts.push(missing(
                         Some(display(&query.tokens[qi])),

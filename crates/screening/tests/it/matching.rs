@@ -307,6 +307,19 @@ fn names_written_without_vowels_are_found() {
     }
 }
 
+/// Issue 14b: a given name the listed person's name does not have counts as a listed middle name
+/// left out; a family name the listed name does not have still counts fully.
+#[test]
+fn a_given_name_the_list_lacks_counts_as_a_middle_name() {
+    let person = Some(Schema::Person);
+    let score = |a: &str, b: &str| screening::compare(a, b, person, groups()).unwrap().0;
+    let given = score("IBRAHIM, Yasser Hussein", "IBRAHIM, Yassar");
+    assert!(given >= DEFAULT_THRESHOLD, "{given}");
+    let family = score("Yasser Hussein IBRAHIM", "Yasser Hussein");
+    let middle = score("Yasser Hussein IBRAHIM", "Yasser IBRAHIM");
+    assert!(family < middle, "{family} {middle}");
+}
+
 /// Issue 14: names told apart by one token, or by who is whose son.
 #[test]
 fn distinguishing_tokens_and_swapped_kinship_do_not_match() {
