@@ -292,7 +292,15 @@ fn pair_tokens(
     }
     let mut substituted = 0;
     let last_name = query.tokens.iter().rposition(|t| t.kind == TokenKind::Name);
-    let person = index.entities[name.entity as usize].schema == Schema::Person;
+    // A listed person with a given name of their own: a family name alone (`BANDO, Haji`, the
+    // title set aside) says nothing of the given names it lacks.
+    let person = index.entities[name.entity as usize].schema == Schema::Person
+        && name
+            .tokens
+            .iter()
+            .filter(|(_, kind)| *kind == TokenKind::Name)
+            .count()
+            >= 2;
     // Whether a listed name part is left unpaired, which a query part may stand in for.
     let listed_open = listed_used
         .iter()

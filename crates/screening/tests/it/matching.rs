@@ -318,6 +318,9 @@ fn a_given_name_the_list_lacks_counts_as_a_middle_name() {
     let family = score("Yasser Hussein IBRAHIM", "Yasser Hussein");
     let middle = score("Yasser Hussein IBRAHIM", "Yasser IBRAHIM");
     assert!(family < middle, "{family} {middle}");
+    // A listed family name alone (the title set aside) says nothing of given names.
+    let alone = score("BANDO, Francisco", "BANDO, Haji");
+    assert!(alone < DEFAULT_THRESHOLD, "{alone}");
 }
 
 /// Issue 14: names told apart by one token, or by who is whose son.
