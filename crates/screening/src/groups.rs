@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::normalize::{TokenKind, canonical_abd, tokenize};
+use crate::normalize::{TokenKind, canonical_spelling, tokenize};
 
 /// The bundled groups file.
 pub const BUNDLED: &str = include_str!("../data/names/rigour_person_names.txt");
@@ -84,7 +84,7 @@ fn spelling_key(form: &str) -> Option<String> {
     }
     if form.bytes().all(|b| b.is_ascii_lowercase()) {
         let mut text = form.to_string();
-        canonical_abd(&mut text);
+        canonical_spelling(&mut text);
         return Some(text);
     }
     let mut tokens = tokenize(form).ok()?;

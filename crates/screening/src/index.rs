@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::entity::{Entity, NameStrength, Schema};
 use crate::groups::NameGroups;
-use crate::keys::{phonetic, skeleton};
+use crate::keys::{consonant_form, phonetic, skeleton};
 use crate::normalize::{Token, TokenKind, tokenize};
 use crate::translit::{Script, token_script};
 
@@ -164,6 +164,8 @@ pub struct Index {
     /// One-deletion neighbourhood of short parts as written (see [`Index::short_typo_matches`]).
     by_letters_deletion: HashMap<Box<str>, Vec<VocabId>>,
     by_group: HashMap<u32, Vec<VocabId>>,
+    /// [`consonant_form`] of Latin name parts → vocabulary ids, for names written without vowels.
+    by_consonant: HashMap<Box<str>, Vec<VocabId>>,
     /// Phonetic key of a whole multi-part name written as one word → names.
     by_joined: HashMap<Box<str>, Vec<u32>>,
     /// Latin vocabulary ids in the order of their text, to find the parts a cut-short part
@@ -187,6 +189,7 @@ impl Index {
             by_deletion: HashMap::new(),
             by_letters_deletion: HashMap::new(),
             by_group: HashMap::new(),
+            by_consonant: HashMap::new(),
             by_joined: HashMap::new(),
             by_text: Vec::new(),
             names_read: 0,
@@ -293,6 +296,13 @@ impl Index {
             let phon = &entry.phonetic;
             if phon.len() >= 2 {
                 self.by_phonetic.entry(phon.clone()).or_default().push(id);
+            }
+            if entry.native.is_none() && entry.text.len() >= 2 {
+                let form = consonant_form(&entry.text);
+                let ids = self.by_consonant.entry(form.into()).or_default();
+                if ids.last() != Some(&id) {
+                    ids.push(id);
+                }
             }
             let skel = skeleton(&entry.text);
             if skel.len() >= 2 {
@@ -580,6 +590,11 @@ impl Index {
                 }
             }
         }
+    }
+
+    /// Latin parts that read as this [`consonant_form`] written without their vowels.
+    pub fn consonant_matches(&self, form: &str) -> &[VocabId] {
+        self.by_consonant.get(form).map_or(&[], Vec::as_slice)
     }
 
     /// Names whose joined phonetic key equals that of the query's tokens written as one word.

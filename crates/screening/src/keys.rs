@@ -146,6 +146,34 @@ pub fn skeleton(token: &str) -> String {
     out
 }
 
+/// Whether a Latin part is written without vowels but perhaps its first letter (`Rshd`, `Krm`,
+/// `Amn`, `Al` for `Ali`), as hurried data entry writes names; `y` counts as a consonant.
+pub fn written_without_vowels(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 2
+        && b.iter().all(u8::is_ascii_lowercase)
+        && !b[1..].iter().any(|c| is_plain_vowel(*c))
+}
+
+fn is_plain_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+/// A part as it is written without its vowels: the first letter, then the other letters but
+/// `a e i o u`, doubled letters once (`Karim` → `krm`, `Mohammed` → `mhmd`, `Ali` → `al`,
+/// `Yuriy` → `yry`). Unlike the [`skeleton`], a first vowel and `v`/`w`/`y` stay, and spellings
+/// are not folded: it says which vowel-less spelling the part has, not which sounds.
+pub fn consonant_form(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.bytes().enumerate() {
+        if (i > 0 && is_plain_vowel(c)) || out.as_bytes().last() == Some(&c) {
+            continue;
+        }
+        out.push(c as char);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +203,22 @@ mod tests {
         assert_eq!(skeleton("moqaddam"), skeleton(&to_latin("مقدم")));
         assert_eq!(skeleton("saeid"), skeleton(&to_latin("سعید")));
         assert_eq!(skeleton("asadollah"), skeleton(&to_latin("اسدالله")));
+    }
+
+    #[test]
+    fn consonant_forms() {
+        for (listed, written) in [
+            ("karim", "krm"),
+            ("mohammed", "mhmd"),
+            ("ali", "al"),
+            ("yuriy", "yry"),
+            ("amin", "amn"),
+            ("ivanovich", "ivnvch"),
+        ] {
+            assert_eq!(consonant_form(listed), consonant_form(written), "{listed}");
+            assert!(written_without_vowels(written), "{written}");
+        }
+        assert!(!written_without_vowels("karim"));
+        assert!(!written_without_vowels("k"));
     }
 }

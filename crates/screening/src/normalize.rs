@@ -288,6 +288,9 @@ pub fn classify(text: &str) -> TokenKind {
 /// Titles and honorifics (sorted): not part of a name.
 const HONORIFICS: &[&str] = &[
     "admiral",
+    "alhaj",
+    "alhaji",
+    "alhajj",
     "ayatollah",
     "brig",
     "brigadier",
@@ -445,7 +448,12 @@ fn join_compounds(tokens: Vec<Token>) -> Vec<Token> {
         out.push(abd);
     }
     for token in &mut out {
-        canonical_abd(&mut token.text);
+        // `Mohd` is an abbreviation in Latin script only: موحد (Movahed) reads `mohd` too.
+        if token.native.is_none() {
+            canonical_spelling(&mut token.text);
+        } else {
+            canonical_abd(&mut token.text);
+        }
     }
     out
 }
@@ -643,6 +651,19 @@ fn join_native(a: Option<String>, b: Option<String>) -> Option<String> {
     }
 }
 
+/// The abbreviations of Muhammad written as a name part (`Mohd`, `Muhd`, as in Malaysian names).
+const MUHAMMAD_ABBREVIATIONS: &[&str] = &["mohd", "muhd"];
+
+/// One spelling for variants that are one name: the `abd` prefix ([`canonical_abd`]) and
+/// `Mohd` for `Muhammad`.
+pub(crate) fn canonical_spelling(text: &mut String) {
+    if MUHAMMAD_ABBREVIATIONS.contains(&text.as_str()) {
+        *text = "muhammad".to_string();
+        return;
+    }
+    canonical_abd(text);
+}
+
 /// "abdelhai", "abdolhai" → "abdulhai": the spelling of the `abd` prefix varies, the rest
 /// identifies.
 pub(crate) fn canonical_abd(text: &mut String) {
@@ -665,6 +686,12 @@ mod tests {
             .filter(|t| t.kind != TokenKind::Honorific)
             .map(|t| t.text)
             .collect()
+    }
+
+    #[test]
+    fn mohd_is_muhammad_in_latin_script_only() {
+        assert_eq!(tokenize("Mohd Faiz").unwrap()[0].text, "muhammad");
+        assert_ne!(tokenize("موحد").unwrap()[0].text, "muhammad");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::index::{
     How, Index, IndexedName, PREFIX_LEN_MIN, PREFIX_MISSING_MIN, TokenMatch, fuzzy_similarity,
     kind_factor, similarity_of,
 };
-use crate::keys::phonetic;
+use crate::keys::{consonant_form, phonetic, written_without_vowels};
 use crate::normalize::{Token, TokenKind};
 
 /// Share of a listed part's weight that counts against a name when the query leaves it out.
@@ -48,6 +48,79 @@ pub struct PreparedQuery {
     pub ignored: Vec<String>,
     /// Phonetic key of the query's parts written as one word.
     pub joined: String,
+    /// When the whole name is written without vowels ([`vowelless_forms`]), each part's
+    /// [`consonant_form`] (None: a part too short or not Latin); otherwise empty.
+    pub consonant_forms: Vec<Option<String>>,
+}
+
+/// Fewest parts of two letters or more a name needs to be read as written without vowels.
+pub const VOWELLESS_PARTS_MIN: usize = 2;
+/// Similarity of a part written without vowels to a listed part with that [`consonant_form`]:
+/// below a skeleton match, since the vowels it drops are what tell many names apart.
+pub const VOWELLESS_SIMILARITY: f64 = 0.82;
+
+/// A part written without vowels, or an `abd` compound the reading joined (`Abd Al-Krm` is read
+/// `abdulkrm`) whose second half is.
+fn typed_without_vowels(text: &str) -> bool {
+    written_without_vowels(text)
+        || text
+            .strip_prefix("abdul")
+            .is_some_and(|rest| rest.len() == 1 || written_without_vowels(rest))
+}
+
+/// `Abdl Rhmn` read as the one part `abdlrhmn` (`Abdulrahman`), as a name with vowels is read
+/// (`Abdul Rahman` → `abdulrahman`): `abdl` and the part after it, both without vowels.
+pub fn join_vowelless_abd(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        if let Some(prev) = out.last_mut()
+            && prev.text == "abdl"
+            && prev.native.is_none()
+            && token.native.is_none()
+            && written_without_vowels(&token.text)
+        {
+            prev.text.push_str(&token.text);
+            prev.kind = TokenKind::Name;
+            continue;
+        }
+        out.push(token);
+    }
+    out
+}
+
+/// The [`consonant_form`] of each part when every Latin name part of two letters or more is
+/// written without vowels (`RSHD AL-HSHM, Krm`): a name typed without vowels, not a name with a
+/// short part. Particles may keep theirs; a name with a part in another script is not read so.
+pub fn vowelless_forms(tokens: &[Token]) -> Vec<Option<String>> {
+    let long = |t: &&Token| t.native.is_none() && t.text.len() >= 2;
+    let names: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| t.kind == TokenKind::Name)
+        .filter(long)
+        .collect();
+    // `AL-AL, Nsr`: particles written so count too, once a name part is.
+    let particles = tokens
+        .iter()
+        .filter(|t| t.kind == TokenKind::Particle)
+        .filter(long)
+        .filter(|t| typed_without_vowels(&t.text))
+        .count();
+    let all_vowelless = !names.is_empty()
+        && names.len() + particles >= VOWELLESS_PARTS_MIN
+        && tokens.iter().all(|t| t.native.is_none())
+        && names.iter().all(|t| typed_without_vowels(&t.text));
+    if !all_vowelless {
+        return Vec::new();
+    }
+    tokens
+        .iter()
+        .map(|t| {
+            (matches!(t.kind, TokenKind::Name | TokenKind::Particle)
+                && t.native.is_none()
+                && typed_without_vowels(&t.text))
+            .then(|| consonant_form(&t.text))
+        })
+        .collect()
 }
 
 /// How one query part and one listed part were paired.
@@ -132,6 +205,27 @@ fn pair_tokens(
             }
         }
     }
+    // A name written without vowels: a part pairs with a listed part that reads so without them.
+    for (qi, form) in query.consonant_forms.iter().enumerate() {
+        let Some(form) = form else {
+            continue;
+        };
+        for (lj, &(vocab, kind)) in name.tokens.iter().enumerate() {
+            let entry = &index.vocab[vocab as usize];
+            if kind == TokenKind::Name
+                && entry.native.is_none()
+                && consonant_form(&entry.text) == *form
+            {
+                let m = TokenMatch {
+                    vocab,
+                    how: How::Skeleton,
+                    similarity: VOWELLESS_SIMILARITY,
+                    distance: 0,
+                };
+                candidates.push((VOWELLESS_SIMILARITY, qi, lj, m));
+            }
+        }
+    }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut query_used = vec![false; query.tokens.len()];
     let mut listed_used = vec![false; name.tokens.len()];
@@ -197,8 +291,48 @@ fn pair_tokens(
         }
     }
     let mut substituted = 0;
+    let last_name = query.tokens.iter().rposition(|t| t.kind == TokenKind::Name);
+    // A listed person with a given name of their own: a family name alone (`BANDO, Haji`, the
+    // title set aside) says nothing of the given names it lacks.
+    let person = index.entities[name.entity as usize].schema == Schema::Person
+        && name
+            .tokens
+            .iter()
+            .filter(|(_, kind)| *kind == TokenKind::Name)
+            .count()
+            >= 2;
+    // Whether a listed name part is left unpaired, which a query part may stand in for.
+    let listed_open = listed_used
+        .iter()
+        .zip(&name.tokens)
+        .any(|(used, (_, kind))| !used && *kind == TokenKind::Name);
     for (qi, used) in query_used.iter().enumerate() {
         if !used {
+            // With no listed name part left for it to stand in for, a patronymic the listed
+            // name leaves out counts little (lists give or omit it at will), and a given name a
+            // listed person's name does not have counts as a listed middle name left out; the
+            // family name (last) still counts fully.
+            let patronymic = is_patronymic(&query.tokens[qi].text);
+            if (patronymic || person)
+                && !listed_open
+                && Some(qi) != last_name
+                && query.tokens[qi].kind == TokenKind::Name
+            {
+                let factor = if patronymic {
+                    PATRONYMIC_MISSING_FACTOR
+                } else {
+                    LISTED_MISSING_FACTOR
+                };
+                denominator += factor * query.weights[qi];
+                if explain {
+                    parts.push(missing(
+                        Some(display(&query.tokens[qi])),
+                        None,
+                        query.weights[qi],
+                    ));
+                }
+                continue;
+            }
             denominator += query.weights[qi];
             substituted += usize::from(query.tokens[qi].kind == TokenKind::Name);
             if explain {
@@ -220,11 +354,19 @@ fn pair_tokens(
         .map(|(lj, _)| (listed_weight(index, name, lj), lj))
         .collect();
     unpaired.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let listed_last = name
+        .tokens
+        .iter()
+        .rposition(|(_, kind)| *kind == TokenKind::Name);
     for (wl, lj) in unpaired {
         let replaced = substituted > 0 && name.tokens[lj].1 == TokenKind::Name;
         substituted -= usize::from(replaced);
+        let patronymic =
+            Some(lj) != listed_last && is_patronymic(&index.vocab[name.tokens[lj].0 as usize].text);
         denominator += if replaced {
             wl
+        } else if patronymic {
+            PATRONYMIC_MISSING_FACTOR * wl
         } else {
             LISTED_MISSING_FACTOR * wl
         };
@@ -241,6 +383,21 @@ fn pair_tokens(
         score *= KINSHIP_SWAP_FACTOR;
     }
     NameScore { score, parts }
+}
+
+/// Share of a patronymic's weight that counts against a name when the other side leaves it out:
+/// lists and documents give or omit it at will.
+pub const PATRONYMIC_MISSING_FACTOR: f64 = 0.4;
+/// Shortest patronymic read as one (`Ilyich` is a given name of its own).
+pub const PATRONYMIC_LEN_MIN: usize = 7;
+
+/// An East Slavic patronymic (`Yevgenyevich`, `Viktorovna`, `Ivanivna`, `Uladzimiravich`), in a
+/// given-name position: the family name itself may end so (`Abramovich`).
+fn is_patronymic(text: &str) -> bool {
+    text.len() >= PATRONYMIC_LEN_MIN
+        && ["vich", "vych", "vna", "ichna"]
+            .iter()
+            .any(|suffix| text.ends_with(suffix))
 }
 
 /// "Son/daughter of" in Arabic names.
@@ -529,5 +686,19 @@ mod tests {
         assert_eq!(partial_match("ab", "abdelkader"), None);
         // Only the query side is read as cut short.
         assert_eq!(partial_match("abdelkader", "abd"), None);
+    }
+
+    #[test]
+    fn only_names_typed_without_vowels_are_read_so() {
+        let forms = |name: &str| vowelless_forms(&crate::normalize::tokenize(name).unwrap());
+        assert_eq!(
+            forms("RSHD AL-HSHM, Krm"),
+            ["krm", "rshd", "al", "hshm"].map(|f| Some(f.to_string()))
+        );
+        assert!(!forms("YSN, Abd Al-Rhmn").is_empty());
+        // One part with its vowels: a name with a short part, not a name typed without vowels.
+        assert!(forms("Karim Hsn").is_empty());
+        assert!(forms("Krm").is_empty());
+        assert!(forms("AL-HASHIMI, Krm").is_empty());
     }
 }

@@ -11,7 +11,8 @@ use crate::index::{CANDIDATES_MAX, Index, POSTINGS_SCAN_MAX, Weights, kind_facto
 use crate::keys::phonetic;
 use crate::normalize::{NameError, Token, TokenKind, classify, tokenize};
 use crate::score::{
-    Explanation, PreparedQuery, QueryFacts, apply_qualifiers, display, round3, score_name,
+    Explanation, PreparedQuery, QueryFacts, VOWELLESS_SIMILARITY, apply_qualifiers, display,
+    join_vowelless_abd, round3, score_name, vowelless_forms,
 };
 
 /// The score at or above which a match is reported, chosen on the evaluation sets (see the
@@ -223,6 +224,11 @@ impl Screener {
         if tokens.is_empty() {
             return Err(NameError::NoLetters);
         }
+        let tokens = if vowelless_forms(&tokens).is_empty() {
+            tokens
+        } else {
+            join_vowelless_abd(tokens)
+        };
         Ok(self.prepare_tokens(tokens, ignored.iter().map(display).collect()))
     }
 
@@ -250,6 +256,7 @@ impl Screener {
         );
         PreparedQuery {
             ignored,
+            consonant_forms: vowelless_forms(&tokens),
             tokens,
             matches,
             weights,
@@ -344,6 +351,32 @@ impl Screener {
                 }
                 let gain = (m.similarity * query.weights[qi]) as f32;
                 for &name in postings {
+                    let n = name as usize;
+                    if scratch.stamp[n] >> 5 != scratch.generation {
+                        scratch.accumulated[n] = 0.0;
+                        scratch.touched.push(name);
+                    } else if scratch.stamp[n] == stamp {
+                        continue;
+                    }
+                    scratch.stamp[n] = stamp;
+                    scratch.accumulated[n] += gain;
+                }
+            }
+        }
+        // A name written without vowels: its parts find the listed parts with their consonant
+        // form, weighed by how rare each listed part is (the query's own parts are not listed).
+        for (qi, form) in query.consonant_forms.iter().enumerate() {
+            let Some(form) = form else {
+                continue;
+            };
+            let stamp = (scratch.generation << 5) | (qi as u32 & 31);
+            for &vocab in self.index.consonant_matches(form) {
+                let entry = &self.index.vocab[vocab as usize];
+                if entry.postings.len() > POSTINGS_SCAN_MAX {
+                    continue;
+                }
+                let gain = VOWELLESS_SIMILARITY as f32 * entry.weight;
+                for &name in &entry.postings {
                     let n = name as usize;
                     if scratch.stamp[n] >> 5 != scratch.generation {
                         scratch.accumulated[n] = 0.0;
