@@ -75,6 +75,25 @@ pub struct Scratch {
     generation: u32,
 }
 
+impl Scratch {
+    /// Adds `gain` to each name of `postings`, once per query part (`stamp`: the generation and
+    /// the part), starting a name afresh the first time this generation touches it.
+    #[inline]
+    fn accumulate(&mut self, postings: &[u32], stamp: u32, gain: f32) {
+        for &name in postings {
+            let n = name as usize;
+            if self.stamp[n] >> 5 != self.generation {
+                self.accumulated[n] = 0.0;
+                self.touched.push(name);
+            } else if self.stamp[n] == stamp {
+                continue;
+            }
+            self.stamp[n] = stamp;
+            self.accumulated[n] += gain;
+        }
+    }
+}
+
 /// Lists indexed for screening.
 #[derive(Debug)]
 pub struct Screener {
@@ -350,17 +369,7 @@ impl Screener {
                     continue;
                 }
                 let gain = (m.similarity * query.weights[qi]) as f32;
-                for &name in postings {
-                    let n = name as usize;
-                    if scratch.stamp[n] >> 5 != scratch.generation {
-                        scratch.accumulated[n] = 0.0;
-                        scratch.touched.push(name);
-                    } else if scratch.stamp[n] == stamp {
-                        continue;
-                    }
-                    scratch.stamp[n] = stamp;
-                    scratch.accumulated[n] += gain;
-                }
+                scratch.accumulate(postings, stamp, gain);
             }
         }
         // A name written without vowels: its parts find the listed parts with their consonant
@@ -376,17 +385,7 @@ impl Screener {
                     continue;
                 }
                 let gain = VOWELLESS_SIMILARITY as f32 * entry.weight;
-                for &name in &entry.postings {
-                    let n = name as usize;
-                    if scratch.stamp[n] >> 5 != scratch.generation {
-                        scratch.accumulated[n] = 0.0;
-                        scratch.touched.push(name);
-                    } else if scratch.stamp[n] == stamp {
-                        continue;
-                    }
-                    scratch.stamp[n] = stamp;
-                    scratch.accumulated[n] += gain;
-                }
+                scratch.accumulate(&entry.postings, stamp, gain);
             }
         }
         let mut touched = std::mem::take(&mut scratch.touched);

@@ -222,21 +222,24 @@ fn an_invoice_claimed_twice_is_held() {
     });
 }
 
+/// Rice (1006.30): no reference prices in the test file, not even for its heading.
+fn rice() -> house::ClaimSubmission {
+    claim(
+        "c-rice",
+        "eu-pharma",
+        "ir-darou",
+        "Darou Pakhsh Distribution Co.",
+        "EUR 500.00",
+        &["1006.30;Rice, milled;1000 KGM;EUR 500.00"],
+    )
+}
+
 #[test]
 fn a_price_without_reference_says_so_and_the_house_decides() {
     each_backend(|db| {
         let env = Env::new(db);
         onboard_clean(&env);
-        // Rice (1006.30): no reference prices in the test file, not even for its heading.
-        let c = claim(
-            "c-rice",
-            "eu-pharma",
-            "ir-darou",
-            "Darou Pakhsh Distribution Co.",
-            "EUR 500.00",
-            &["1006.30;Rice, milled;1000 KGM;EUR 500.00"],
-        );
-        let claim_rec = env.house.submit_claim("eu-pharma", &c).unwrap().claim;
+        let claim_rec = env.house.submit_claim("eu-pharma", &rice()).unwrap().claim;
         assert_eq!(claim_rec.status, ClaimStatus::Queued);
         let price = step(&claim_rec, "prices");
         assert_eq!(price.outcome, Outcome::NotChecked);
@@ -250,15 +253,7 @@ fn a_price_without_reference_says_so_and_the_house_decides() {
         config.hold_without_price_reference = true;
         let env = Env::with_config(db, config);
         onboard_clean(&env);
-        let c = claim(
-            "c-rice",
-            "eu-pharma",
-            "ir-darou",
-            "Darou Pakhsh Distribution Co.",
-            "EUR 500.00",
-            &["1006.30;Rice, milled;1000 KGM;EUR 500.00"],
-        );
-        let claim_rec = env.house.submit_claim("eu-pharma", &c).unwrap().claim;
+        let claim_rec = env.house.submit_claim("eu-pharma", &rice()).unwrap().claim;
         assert_eq!(claim_rec.status, ClaimStatus::Held);
         assert_eq!(step(&claim_rec, "prices").outcome, Outcome::Hold);
     });
