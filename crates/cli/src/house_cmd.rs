@@ -264,7 +264,7 @@ pub fn open(ctx: &Ctx, screens: bool) -> anyhow::Result<House> {
     // schema is upgraded by opening it as a writer.
     let store = match store::Store::open_existing(ctx.location.clone(), system_clock()) {
         Ok(store) => store,
-        Err(e) if e.to_string().contains("older than this build") => ctx.open()?,
+        Err(store::StoreError::OlderSchema(_)) => ctx.open()?,
         Err(e) => {
             return Err(anyhow::Error::from(e)).with_context(|| {
                 format!(

@@ -146,8 +146,9 @@ impl House {
             let key = |c: &ClaimRecord| (c.priority, c.submitted_at, c.submission.id.clone());
             key(&a.value).cmp(&key(&b.value))
         });
-        let taken = self.within_limits(actor, taken, &mut skipped)?;
-        let book = self.book(&taken)?;
+        let (taken, engine_claims) = self.within_limits(actor, taken, &mut skipped)?;
+        let book =
+            ClaimBook::new(engine_claims).map_err(|e| HouseError::Clearing(e.to_string()))?;
         let set_off_domestic = options
             .set_off_domestic
             .unwrap_or(self.config.config.set_off_domestic);
@@ -263,33 +264,45 @@ impl House {
         actor: &str,
         ranked: Vec<Versioned<ClaimRecord>>,
         skipped: &mut Vec<String>,
-    ) -> Result<Vec<Versioned<ClaimRecord>>, HouseError> {
+    ) -> Result<(Vec<Versioned<ClaimRecord>>, Vec<instex::Claim>), HouseError> {
         let claim_max = self.config.claim_minor_max();
         let total_max = self.config.cycle_total_minor_max();
         let mut total: i64 = 0;
         let mut taken = Vec::with_capacity(ranked.len().min(CYCLE_CLAIMS_MAX));
+        let mut engine_claims = Vec::with_capacity(taken.capacity());
         for claim in ranked {
             let remaining = claim.value.remaining_minor();
-            let unreadable = self.book(std::slice::from_ref(&claim)).err();
-            if remaining <= 0 || remaining > claim_max || unreadable.is_some() {
-                let why = match unreadable {
-                    Some(e) => format!("the clearing engine cannot take it: {e}"),
-                    None => format!(
+            // Each claim is read for the engine once, and checked alone as the engine would.
+            let engine = self.engine_claim(&claim.value).and_then(|e| {
+                ClaimBook::new(vec![e.clone()])
+                    .map(|_| e)
+                    .map_err(|e| HouseError::Clearing(e.to_string()))
+            });
+            let engine = match engine {
+                Ok(engine) if remaining > 0 && remaining <= claim_max => engine,
+                Ok(_) => {
+                    let why = format!(
                         "{remaining} minor units still owed, outside 1 to {claim_max}, the most one claim may clear"
-                    ),
-                };
-                self.set_aside(actor, claim, &why)?;
-                continue;
-            }
+                    );
+                    self.set_aside(actor, claim, &why)?;
+                    continue;
+                }
+                Err(e) => {
+                    let why = format!("the clearing engine cannot take it: {e}");
+                    self.set_aside(actor, claim, &why)?;
+                    continue;
+                }
+            };
             match total.checked_add(remaining) {
                 Some(sum) if sum <= total_max && taken.len() < CYCLE_CLAIMS_MAX => {
                     total = sum;
                     taken.push(claim);
+                    engine_claims.push(engine);
                 }
                 _ => skipped.push(claim.value.submission.id.clone()),
             }
         }
-        Ok(taken)
+        Ok((taken, engine_claims))
     }
 
     /// Holds a claim no cycle can take, with an alert and a case; its reservation stays, so
@@ -359,51 +372,45 @@ impl House {
         })
     }
 
-    fn book(&self, taken: &[Versioned<ClaimRecord>]) -> Result<ClaimBook, HouseError> {
-        let claims = taken
-            .iter()
-            .map(|v| {
-                let c = &v.value;
-                let parse = |text: &str, what: &str| HouseError::Corrupt {
-                    kind: kind::CLAIM.into(),
-                    id: c.submission.id.clone(),
-                    message: format!("{what} {text:?}"),
-                };
-                let submitted_at =
-                    SubmittedAt::new(iso20022::utc_date(c.submitted_at), c.submitted_at % DAY_NS)
-                        .ok_or_else(|| parse("", "submitted_at"))?;
-                Ok(instex::Claim {
-                    id: c
-                        .submission
-                        .id
-                        .parse()
-                        .map_err(|_| parse(&c.submission.id, "id"))?,
-                    debtor: c
-                        .submission
-                        .debtor
-                        .parse()
-                        .map_err(|_| parse(&c.submission.debtor, "debtor"))?,
-                    debtor_zone: c
-                        .debtor_zone
-                        .parse()
-                        .map_err(|_| parse(&c.debtor_zone, "zone"))?,
-                    creditor: c
-                        .submission
-                        .creditor
-                        .parse()
-                        .map_err(|_| parse(&c.submission.creditor, "creditor"))?,
-                    creditor_zone: c
-                        .creditor_zone
-                        .parse()
-                        .map_err(|_| parse(&c.creditor_zone, "zone"))?,
-                    amount: c.remaining_minor(),
-                    currency: self.config.clearing_currency,
-                    priority: c.priority,
-                    submitted_at,
-                })
-            })
-            .collect::<Result<Vec<_>, HouseError>>()?;
-        ClaimBook::new(claims).map_err(|e| HouseError::Clearing(e.to_string()))
+    /// A claim as the clearing engine takes it: what it still owes, its parties and zones.
+    fn engine_claim(&self, c: &ClaimRecord) -> Result<instex::Claim, HouseError> {
+        let parse = |text: &str, what: &str| HouseError::Corrupt {
+            kind: kind::CLAIM.into(),
+            id: c.submission.id.clone(),
+            message: format!("{what} {text:?}"),
+        };
+        let submitted_at =
+            SubmittedAt::new(iso20022::utc_date(c.submitted_at), c.submitted_at % DAY_NS)
+                .ok_or_else(|| parse("", "submitted_at"))?;
+        Ok(instex::Claim {
+            id: c
+                .submission
+                .id
+                .parse()
+                .map_err(|_| parse(&c.submission.id, "id"))?,
+            debtor: c
+                .submission
+                .debtor
+                .parse()
+                .map_err(|_| parse(&c.submission.debtor, "debtor"))?,
+            debtor_zone: c
+                .debtor_zone
+                .parse()
+                .map_err(|_| parse(&c.debtor_zone, "zone"))?,
+            creditor: c
+                .submission
+                .creditor
+                .parse()
+                .map_err(|_| parse(&c.submission.creditor, "creditor"))?,
+            creditor_zone: c
+                .creditor_zone
+                .parse()
+                .map_err(|_| parse(&c.creditor_zone, "zone"))?,
+            amount: c.remaining_minor(),
+            currency: self.config.clearing_currency,
+            priority: c.priority,
+            submitted_at,
+        })
     }
 
     /// Posts each claim's cleared part, reserves the rest again, and updates its record.

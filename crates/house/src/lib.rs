@@ -245,18 +245,12 @@ impl House {
                 ));
             }
         }
-        let House {
-            store,
-            clock,
-            lists,
-            checker,
-            config: checked,
-        } = house;
-        let now = clock();
-        let accounts = checked
+        let now = house.now();
+        let accounts = house
+            .config
             .zones
             .iter()
-            .map(|z| ids::zone_account(&checked, &z.code))
+            .map(|z| ids::zone_account(&house.config, &z.code))
             .collect();
         let body = json(&config)?;
         let change = Change {
@@ -284,7 +278,7 @@ impl House {
                 body,
             }],
         };
-        match store.apply_change(change)? {
+        match house.store.apply_change(change)? {
             Applied::Committed { .. } => {}
             Applied::Conflict { .. } => {
                 return Err(HouseError::NotAllowed(
@@ -298,13 +292,7 @@ impl House {
                 });
             }
         }
-        Ok(House {
-            store,
-            clock,
-            lists,
-            checker,
-            config: checked,
-        })
+        Ok(house)
     }
 
     /// Opens a house set up before.
@@ -596,24 +584,14 @@ pub const ACTOR_NAME_LEN_MAX: usize = 128;
 /// hides text (U+202E …), so that the audit trail names people as they read.
 pub(crate) fn check_actor(field: &str, actor: &str) -> Result<(), HouseError> {
     let cleaned = model::clean_text(actor, ACTOR_NAME_LEN_MAX)
-        .map_err(|e| HouseError::invalid(field, format!("{}: {e}", model_echo(actor))))?;
+        .map_err(|e| HouseError::invalid(field, format!("{:?}: {e}", model::echo_input(actor))))?;
     if cleaned != actor {
         return Err(HouseError::invalid(
             field,
-            format!("{}: surrounding spaces", model_echo(actor)),
+            format!("{:?}: surrounding spaces", model::echo_input(actor)),
         ));
     }
     Ok(())
-}
-
-/// A short, quoted copy of bad input for an error message.
-pub(crate) fn model_echo(text: &str) -> String {
-    let short: String = text.chars().take(model::ERROR_INPUT_ECHO_MAX).collect();
-    if short.len() < text.len() {
-        format!("{short:?}…")
-    } else {
-        format!("{short:?}")
-    }
 }
 
 /// The JSON of a value.

@@ -140,8 +140,14 @@ impl House {
         let mut all_humanitarian = None;
         check_parties(&creditor.value, &debtor.value, &mut checks);
         let invoice_keys = invoice_keys(s);
+        // Who took each key first, read once: the duplicate check reads them, and a key nobody
+        // holds yet is taken by this claim (expected absent when the change commits).
+        let key_owners = [
+            self.load::<KeyOwner>(invoice_keys[0].0, &invoice_keys[0].1)?,
+            self.load::<KeyOwner>(invoice_keys[1].0, &invoice_keys[1].1)?,
+        ];
         if !rejected(&checks) {
-            self.check_duplicates(s, &invoice_keys, &subject, now, &mut checks, &mut alerts)?;
+            self.check_duplicates(s, &key_owners, &subject, now, &mut checks, &mut alerts)?;
             self.check_counterparty(s, &subject, now, &mut checks, &mut alerts)?;
             let humanitarian = self.check_goods(
                 s,
@@ -220,9 +226,9 @@ impl House {
                 &Activity { claims: count + 1 },
             )?);
         }
-        for (key_kind, key) in &invoice_keys {
+        for ((key_kind, key), owner) in invoice_keys.iter().zip(&key_owners) {
             // The first claim of an invoice keeps its key; a later one only reads it.
-            if self.store.record(key_kind, key)?.is_none() {
+            if owner.is_none() {
                 change.expect.push(expect(key_kind, key, None));
                 change.put.push(record(
                     key_kind,
@@ -362,7 +368,7 @@ impl House {
     fn check_duplicates(
         &self,
         s: &ClaimSubmission,
-        keys: &[(&'static str, String); 2],
+        key_owners: &[Option<Versioned<KeyOwner>>; 2],
         subject: &str,
         now: u64,
         checks: &mut Vec<Check>,
@@ -370,14 +376,14 @@ impl House {
     ) -> Result<(), HouseError> {
         let mut findings = Vec::new();
         let mut earlier = Vec::new();
-        for ((key_kind, key), how) in keys.iter().zip([
+        for (first, how) in key_owners.iter().zip([
             "the same invoice number",
             "the same amount and due date under another invoice number",
         ]) {
-            let Some(first) = self.load::<KeyOwner>(key_kind, key)? else {
+            let Some(first) = first else {
                 continue;
             };
-            let owner = first.value.owner;
+            let owner = first.value.owner.clone();
             if owner == s.id || earlier.contains(&owner) {
                 continue;
             }

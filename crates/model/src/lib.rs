@@ -79,5 +79,7 @@ pub use party::{
     PARTY_NAME_LEN_MAX, Party, PartyInput, PartyKind,
 };
 pub use quantity::{QUANTITY_SCALE_MAX, Quantity, QuantityError, Unit};
-pub use text::{ERROR_INPUT_ECHO_MAX, TextError, clean as clean_text, is_formatting_trap};
+pub use text::{
+    ERROR_INPUT_ECHO_MAX, TextError, clean as clean_text, echo as echo_input, is_formatting_trap,
+};
 pub use zone::{ZONE_NAME_LEN_MAX, Zone, ZoneInput};

@@ -76,7 +76,7 @@ pub fn clean(input: &str, len_max: usize) -> Result<String, TextError> {
 }
 
 /// A copy of `input` short enough to repeat in an error message (see [`ERROR_INPUT_ECHO_MAX`]).
-pub(crate) fn echo(input: &str) -> String {
+pub fn echo(input: &str) -> String {
     match input.char_indices().nth(ERROR_INPUT_ECHO_MAX) {
         None => input.to_owned(),
         Some((cut, _)) => format!("{}…", &input[..cut]),

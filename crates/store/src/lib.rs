@@ -66,6 +66,10 @@ pub enum StoreError {
     /// The database URL or file is not usable.
     #[error("{0}")]
     Config(String),
+    /// The database is at an older schema than this build's, and was opened only to read: a
+    /// store opened to write upgrades it.
+    #[error("{0}")]
+    OlderSchema(String),
     /// SQLite failed.
     #[error("sqlite: {0}")]
     Sqlite(Arc<rusqlite::Error>),

@@ -54,7 +54,7 @@ pub(crate) fn check_current(current: i64, what: &str) -> Result<(), StoreError> 
     check_known(current)?;
     let latest = MIGRATIONS.last().map_or(0, |m| m.version);
     if current < latest {
-        return Err(StoreError::Config(format!(
+        return Err(StoreError::OlderSchema(format!(
             "{what} has schema version {current}, older than this build's {latest}: \
              a command that writes to it upgrades it"
         )));
