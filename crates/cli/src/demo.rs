@@ -557,7 +557,7 @@ fn due_in_60_days() -> model::Date {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-    house::iso20022::utc_date(now.saturating_add(60 * 86_400 * 1_000_000_000))
+    model::calendar::utc_date(now.saturating_add(60 * 86_400 * 1_000_000_000))
 }
 
 fn what_key(what: &str) -> &'static str {

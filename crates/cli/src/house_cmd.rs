@@ -702,7 +702,7 @@ pub fn run_case(ctx: &Ctx, cmd: CaseCommand) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|r| {
                     serde_json::json!({
-                        "seq": r.seq, "at": house::iso20022::utc_timestamp(r.at), "actor": r.actor,
+                        "seq": r.seq, "at": model::calendar::utc_timestamp(r.at), "actor": r.actor,
                         "action": r.action, "hash": hex::encode(r.hash),
                     })
                 })
@@ -733,7 +733,7 @@ pub fn run_case(ctx: &Ctx, cmd: CaseCommand) -> anyhow::Result<ExitCode> {
                         "\n  {} by {} at {}: {}",
                         d.verdict.as_str(),
                         d.officer,
-                        house::iso20022::utc_timestamp(d.at),
+                        model::calendar::utc_timestamp(d.at),
                         d.reason
                     ));
                 }
@@ -816,7 +816,7 @@ pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
                     format!(
                         "cycle {} at {}: {} claims, {} cleared ({} minor), {} payments",
                         c.number,
-                        house::iso20022::utc_timestamp(c.run_at),
+                        model::calendar::utc_timestamp(c.run_at),
                         c.claims.len(),
                         c.claims.iter().filter(|x| x.cleared_minor > 0).count(),
                         cleared,
@@ -837,7 +837,7 @@ fn cycle_text(c: &house::Cycle, dir: Option<&str>) -> String {
     let mut out = format!(
         "cycle {} (cut-off {}), cleared in {}:",
         c.number,
-        house::iso20022::utc_timestamp(c.cutoff),
+        model::calendar::utc_timestamp(c.cutoff),
         c.clearing_currency
     );
     for x in &c.claims {
@@ -953,7 +953,7 @@ pub fn parse_time(text: &str) -> anyhow::Result<u64> {
     let at = netting::instex::SubmittedAt::parse(text)
         .with_context(|| format!("time {text:?}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"))?;
     let (date, nanos) = at.parts();
-    house::iso20022::utc_ns(date, nanos)
+    model::calendar::utc_ns(date, nanos)
         .with_context(|| format!("time {text:?} is before 1970 or too far ahead"))
 }
 

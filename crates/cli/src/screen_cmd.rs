@@ -590,7 +590,7 @@ fn row_query(
 
 /// Today's date (UTC), which a birth date cannot be after.
 fn today() -> PartialDate {
-    let date = house::iso20022::utc_date(crate::system_clock()());
+    let date = model::calendar::utc_date(crate::system_clock()());
     PartialDate {
         year: date.year(),
         month: Some(date.month()),

@@ -17,10 +17,10 @@ use sha2::{Digest, Sha256};
 use store::{Change, RecordQuery};
 
 use crate::error::HouseError;
-use crate::iso20022::{self, Account, CreditTransfer, Entry, PaymentInitiation};
 use crate::review::claim_record;
 use crate::types::*;
 use crate::{Commit, House, Versioned, audit, expect, ids, record};
+use iso20022::{self, Account, CreditTransfer, Entry, PaymentInitiation};
 
 /// Most claims one cycle takes (the rest, lowest ranked, wait for the next): each takes up to
 /// two ledger transfers, and a cycle's transfers must fit one ledger batch with the payments.
@@ -379,9 +379,11 @@ impl House {
             id: c.submission.id.clone(),
             message: format!("{what} {text:?}"),
         };
-        let submitted_at =
-            SubmittedAt::new(iso20022::utc_date(c.submitted_at), c.submitted_at % DAY_NS)
-                .ok_or_else(|| parse("", "submitted_at"))?;
+        let submitted_at = SubmittedAt::new(
+            model::calendar::utc_date(c.submitted_at),
+            c.submitted_at % DAY_NS,
+        )
+        .ok_or_else(|| parse("", "submitted_at"))?;
         Ok(instex::Claim {
             id: c
                 .submission
@@ -698,7 +700,7 @@ impl House {
         let initiation = PaymentInitiation {
             message_id: &message_id,
             created_at_ns: cycle.run_at,
-            execution_date: iso20022::utc_date(cycle.run_at),
+            execution_date: model::calendar::utc_date(cycle.run_at),
             currency: zone.currency,
             debtor: Account {
                 name: &zone.account_name,

@@ -17,9 +17,9 @@
 
 pub mod config;
 mod cycle;
+pub use iso20022;
 mod error;
 mod ids;
-pub mod iso20022;
 pub mod monitoring;
 mod onboarding;
 mod review;

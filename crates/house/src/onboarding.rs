@@ -345,7 +345,7 @@ impl House {
     ) -> Result<ParticipantRecord, HouseError> {
         crate::check_actor("actor", actor)?;
         let participant = input.to_participant()?;
-        let today = crate::iso20022::utc_date(self.now());
+        let today = model::calendar::utc_date(self.now());
         for (field, list) in [
             ("beneficial_owners", participant.beneficial_owners()),
             ("directors", participant.directors()),

@@ -824,11 +824,11 @@ fn validate(s: &ClaimSubmission) -> Result<(), HouseError> {
 /// the submission.
 fn check_due_date(due: model::Date, now: u64) -> Result<(), HouseError> {
     const DAY_NS: u64 = 86_400 * 1_000_000_000;
-    let today = crate::iso20022::utc_date(now);
-    let earliest = crate::iso20022::utc_date(now.saturating_sub(DUE_DATE_PAST_DAYS_MAX * DAY_NS));
+    let today = model::calendar::utc_date(now);
+    let earliest = model::calendar::utc_date(now.saturating_sub(DUE_DATE_PAST_DAYS_MAX * DAY_NS));
     let latest = now
         .checked_add(DUE_DATE_AHEAD_DAYS_MAX * DAY_NS)
-        .map(crate::iso20022::utc_date);
+        .map(model::calendar::utc_date);
     if due < earliest {
         return Err(HouseError::invalid(
             "due_date",

@@ -42,6 +42,7 @@
 //! serde form of a value type is that string.
 
 mod bank;
+pub mod calendar;
 mod claim;
 mod country;
 pub mod currency;

@@ -33,6 +33,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
 
+use model::calendar::{utc_date, utc_timestamp};
 use model::currency::{CurrencyError, minor_unit_exponent};
 use model::{Currency, Date};
 use quick_xml::Writer;
@@ -68,8 +69,6 @@ pub const STATEMENT_CSV_HEADER: &str =
 pub const RECEIPT_PLACE: &str = "Clearhouse journal heads";
 /// Longest receipt text carried (camt.053 `AddtlStmtInf` takes 500 characters).
 pub const RECEIPT_LEN_MAX: usize = 450;
-const NANOS_PER_SECOND: u64 = 1_000_000_000;
-const SECONDS_PER_DAY: u64 = 86_400;
 
 /// An account at a bank, already validated by the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,71 +264,6 @@ fn overflow(total: impl Into<String>) -> Iso20022Error {
     Iso20022Error::Overflow {
         total: total.into(),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Time
-
-/// The UTC civil date and second of day of an instant: (year, month, day, second of day).
-///
-/// Days since 1970-01-01 are turned into a Gregorian date by counting 400-year eras from
-/// 0000-03-01 (so that the leap day ends a year). A `u64` of nanoseconds reaches 2554, so the
-/// year fits `u16` and every intermediate value is non-negative.
-fn civil(ns: u64) -> (u16, u8, u8, u64) {
-    let seconds = ns / NANOS_PER_SECOND;
-    let days = seconds / SECONDS_PER_DAY;
-    let second_of_day = seconds % SECONDS_PER_DAY;
-    // 719_468 days from 0000-03-01 to 1970-01-01.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z - era * 146_097; // 0..=146_096
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153; // 0 = March … 11 = February
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    // Bounds: year 1970..=2554, month 1..=12, day 1..=31, so the narrowing casts are exact.
-    (year as u16, month as u8, day as u8, second_of_day)
-}
-
-/// The instant as RFC 3339 UTC to the second, such as `2026-11-24T10:15:30Z`.
-///
-/// Sub-second nanoseconds are dropped (truncated, never rounded up).
-pub fn utc_timestamp(ns: u64) -> String {
-    let (year, month, day, second_of_day) = civil(ns);
-    let hour = second_of_day / 3_600;
-    let minute = second_of_day / 60 % 60;
-    let second = second_of_day % 60;
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
-}
-
-/// The UTC calendar date of the instant.
-///
-/// Total: every `u64` of nanoseconds falls between 1970-01-01 and 2554-07-21.
-pub fn utc_date(ns: u64) -> Date {
-    let (year, month, day, _) = civil(ns);
-    Date::new(year, month, day).expect("civil() yields a real date in years 1970..=2554")
-}
-
-/// The instant `nanos_of_day` into `date` (UTC), in nanoseconds since 1970-01-01: the inverse
-/// of [`utc_date`]. `None` before 1970 or past what a `u64` holds.
-pub fn utc_ns(date: Date, nanos_of_day: u64) -> Option<u64> {
-    let (month, day) = (i64::from(date.month()), i64::from(date.day()));
-    // Years counted from March, as in `civil`, so that the leap day ends a year.
-    let year = i64::from(date.year()) - i64::from(month <= 2);
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = u64::try_from(era * 146_097 + day_of_era - 719_468).ok()?;
-    days.checked_mul(SECONDS_PER_DAY * NANOS_PER_SECOND)?
-        .checked_add(nanos_of_day)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1137,7 +1071,7 @@ mod tests {
     }
 
     fn ns(seconds: u64) -> u64 {
-        seconds * NANOS_PER_SECOND
+        seconds * model::calendar::SECOND_NS
     }
 
     /// 2026-11-24T00:00:00Z.
@@ -1718,55 +1652,5 @@ booked_at,reference,direction,amount,currency,counterparty,description,balance
         let mut line = String::new();
         push_csv_row(&mut line, &["a\nb", "c\rd", "plain", "", "\""]);
         assert_eq!(line, "\"a\nb\",\"c\rd\",plain,,\"\"\"\"\n");
-    }
-
-    #[test]
-    fn utc_conversions() {
-        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_date(0), Date::new(1970, 1, 1).expect("date"));
-        assert_eq!(utc_timestamp(ns(951_782_400)), "2000-02-29T00:00:00Z");
-        assert_eq!(
-            utc_date(ns(951_782_400)),
-            Date::new(2000, 2, 29).expect("date")
-        );
-        assert_eq!(utc_timestamp(ns(951_782_400) - 1), "2000-02-28T23:59:59Z");
-        assert_eq!(utc_timestamp(ns(NOV_24_2026_S)), "2026-11-24T00:00:00Z");
-        assert_eq!(
-            utc_timestamp(ns(NOV_24_2026_S + 36_930)),
-            "2026-11-24T10:15:30Z"
-        );
-        assert_eq!(utc_timestamp(ns(1_709_251_199)), "2024-02-29T23:59:59Z");
-        assert_eq!(utc_timestamp(ns(1_709_251_200)), "2024-03-01T00:00:00Z");
-        assert_eq!(utc_timestamp(ns(4_107_542_400)), "2100-03-01T00:00:00Z");
-        assert_eq!(utc_timestamp(ns(1_767_225_599)), "2025-12-31T23:59:59Z");
-        assert_eq!(utc_timestamp(u64::MAX), "2554-07-21T23:34:33Z");
-        assert_eq!(utc_date(u64::MAX), Date::new(2554, 7, 21).expect("date"));
-        let before_1970 = Date::new(1969, 12, 31).expect("date");
-        assert_eq!(utc_ns(before_1970, 0), None);
-        assert_eq!(utc_ns(Date::new(2554, 7, 22).expect("date"), 0), None);
-    }
-
-    #[test]
-    fn utc_dates_agree_with_a_day_count() {
-        // Walk every day from 1970 to 2200 and compare with counting days per month.
-        let mut days: u64 = 0;
-        for year in 1970u16..2200 {
-            for month in 1u8..=12 {
-                let leap = year.is_multiple_of(4)
-                    && (!year.is_multiple_of(100) || year.is_multiple_of(400));
-                let length = match month {
-                    2 if leap => 29,
-                    2 => 28,
-                    4 | 6 | 9 | 11 => 30,
-                    _ => 31,
-                };
-                for day in 1..=length {
-                    let expected = Date::new(year, month, day).expect("date");
-                    assert_eq!(utc_date(ns(days * SECONDS_PER_DAY + 43_200)), expected);
-                    assert_eq!(utc_ns(expected, 0), Some(ns(days * SECONDS_PER_DAY)));
-                    days += 1;
-                }
-            }
-        }
     }
 }
