@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
 
+use model::calendar::parse_time_of_day;
 use model::{ClaimId, Currency, Date, ParticipantId, ZoneCode};
 
 /// Most claims in one clearing cycle.
@@ -40,32 +41,7 @@ impl SubmittedAt {
         let Some(rest) = rest else {
             return SubmittedAt::new(date, 0);
         };
-        let time = rest.strip_suffix('Z')?;
-        let (hms, fraction) = match time.split_once('.') {
-            Some((hms, f)) => (hms, Some(f)),
-            None => (time, None),
-        };
-        let b = hms.as_bytes();
-        if b.len() != 8 || b[2] != b':' || b[5] != b':' {
-            return None;
-        }
-        let two = |i: usize| -> Option<u64> {
-            let (x, y) = (b[i], b[i + 1]);
-            (x.is_ascii_digit() && y.is_ascii_digit())
-                .then(|| u64::from(x - b'0') * 10 + u64::from(y - b'0'))
-        };
-        let (h, m, s) = (two(0)?, two(3)?, two(6)?);
-        if h > 23 || m > 59 || s > 59 {
-            return None;
-        }
-        let mut nanos = 0u64;
-        if let Some(f) = fraction {
-            if f.is_empty() || f.len() > 9 || !f.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            nanos = f.parse::<u64>().ok()? * 10u64.pow(9 - f.len() as u32);
-        }
-        SubmittedAt::new(date, ((h * 60 + m) * 60 + s) * 1_000_000_000 + nanos)
+        SubmittedAt::new(date, parse_time_of_day(rest.strip_suffix('Z')?)?)
     }
 }
 
@@ -278,4 +254,38 @@ fn check_claim(index: usize, c: &Claim) -> Result<(), ClaimError> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn submitted_at_reads_a_date_or_a_utc_time_to_the_nanosecond() {
+        let date: Date = "2026-01-02".parse().unwrap();
+        let at = |nanos| SubmittedAt::new(date, nanos);
+        assert_eq!(SubmittedAt::parse("2026-01-02"), at(0));
+        assert_eq!(
+            SubmittedAt::parse("2026-01-02T01:02:03Z"),
+            at(3_723_000_000_000)
+        );
+        assert_eq!(
+            SubmittedAt::parse("2026-01-02T00:00:00.5Z"),
+            at(500_000_000)
+        );
+        let t = SubmittedAt::parse("2026-01-02T23:59:59.123456789Z").unwrap();
+        assert_eq!(t.to_string(), "2026-01-02T23:59:59.123456789Z");
+        for bad in [
+            "2026-01-02T01:02:03",
+            "2026-01-02T24:00:00Z",
+            "2026-01-02T01:60:00Z",
+            "2026-01-02T1:02:03Z",
+            "2026-01-02T01:02:03.Z",
+            "2026-01-02T01:02:03.1234567890Z",
+            "2026-01-02T",
+            "2026-13-02",
+        ] {
+            assert_eq!(SubmittedAt::parse(bad), None, "{bad}");
+        }
+    }
 }
