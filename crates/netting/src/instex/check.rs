@@ -2,21 +2,25 @@
 //!
 //! - every claim cleared within `0 ..= amount`, domestic claims in full, set-off only on
 //!   domestic claims and within what was cleared;
-//! - per currency, every zone's cleared cross-border inflow equals its outflow;
+//! - per currency, no zone's cleared cross-border inflow exceeds its outflow by more than its
+//!   [`Allowance`] (`in − out ≤ allowance`); without an allowance in the currency, every zone's
+//!   inflow equals its outflow;
 //! - priority order: no claim could be cleared more by a cycle of zone pairs that only takes
 //!   from claims ranked after it — the exact test of the lexicographic maximum (see
 //!   [`super::settle`]). On one zone pair this says: once a claim is short, every later claim
-//!   on that pair gets nothing;
+//!   on that pair gets nothing. With allowances the cycle may pass through the providers'
+//!   virtual node `V`: into `V` from a zone with allowance left, out of `V` to any zone;
 //! - set-off leaves every participant's net position unchanged in each zone and currency;
 //! - the payment instructions are exactly the sums of the cleared amounts not set off, no
-//!   instruction crosses a zone (its participant is in its zone), and each house account
-//!   balances.
+//!   instruction crosses a zone (its participant is in its zone), and each house account takes
+//!   in exactly its zone's cross-border outflow less its inflow (0 without allowances).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use model::{ClaimId, ParticipantId, ZoneCode};
 
+use super::allowance::{Allowance, AllowanceTable};
 use super::claims::{Claim, ClaimBook};
 use super::settle::{Direction, Settlement};
 use crate::check::VIOLATIONS_MAX;
@@ -48,6 +52,18 @@ pub enum InstexViolation {
         /// Cleared out of it.
         outflow: u128,
     },
+    /// A zone's creditors were paid more beyond what its debtors paid in than its allowance
+    /// (in a currency with allowances).
+    BeyondAllowance {
+        /// The zone.
+        zone: ZoneCode,
+        /// The currency code.
+        currency: &'static str,
+        /// Cleared into the zone less cleared out of it.
+        beyond: u128,
+        /// The zone's allowance in the currency (0 without one).
+        allowance: u128,
+    },
     /// The claim could be cleared more at the expense of lower-ranked claims only.
     Priority {
         /// The claim.
@@ -72,7 +88,8 @@ pub enum InstexViolation {
         /// The instruction's zone.
         zone: ZoneCode,
     },
-    /// A house account does not balance.
+    /// A house account does not balance: what it takes in less what it pays out differs from
+    /// the zone's cross-border outflow less its inflow.
     HouseUnbalanced {
         /// The zone.
         zone: ZoneCode,
@@ -102,6 +119,15 @@ impl fmt::Display for InstexViolation {
             } => write!(
                 f,
                 "zone {zone} {currency}: in {inflow} differs from out {outflow}"
+            ),
+            InstexViolation::BeyondAllowance {
+                zone,
+                currency,
+                beyond,
+                allowance,
+            } => write!(
+                f,
+                "zone {zone} {currency}: pays out {beyond} more than it collects, beyond its allowance {allowance}"
             ),
             InstexViolation::Priority { id } => write!(
                 f,
@@ -133,17 +159,32 @@ impl fmt::Display for InstexViolation {
 }
 
 /// Checks `settlement` against `book`; an empty list means every invariant holds.
+///
+/// The same as [`check_settlement_with_allowances`] without allowances.
 pub fn check_settlement(book: &ClaimBook, settlement: &Settlement) -> Vec<InstexViolation> {
+    check_settlement_with_allowances(book, settlement, &[])
+}
+
+/// Checks `settlement` against `book` and the `allowances` it was settled with (summed per
+/// zone and currency, as [`super::settle_with_allowances`] does); an empty list means every
+/// invariant holds.
+pub fn check_settlement_with_allowances(
+    book: &ClaimBook,
+    settlement: &Settlement,
+    allowances: &[Allowance],
+) -> Vec<InstexViolation> {
     let claims = book.claims();
     let mut v = Vec::new();
     if settlement.cleared.len() != claims.len() || settlement.set_off.len() != claims.len() {
         return vec![InstexViolation::Length];
     }
+    let allowances = AllowanceTable::new(allowances);
+    let flows = counter_flows(claims, &settlement.cleared);
     check_bounds(claims, settlement, &mut v);
-    check_zone_balance(claims, &settlement.cleared, &mut v);
-    check_priority(claims, &settlement.cleared, &mut v);
+    check_allowances(&flows, &allowances, &mut v);
+    check_priority(claims, &settlement.cleared, &flows, &allowances, &mut v);
     check_set_off(claims, &settlement.set_off, &mut v);
-    check_payments(book, settlement, &mut v);
+    check_payments(book, settlement, &flows, &mut v);
     if v.len() > VIOLATIONS_MAX {
         let more = v.len() - VIOLATIONS_MAX;
         v.truncate(VIOLATIONS_MAX);
@@ -164,8 +205,11 @@ fn check_bounds(claims: &[Claim], s: &Settlement, v: &mut Vec<InstexViolation>) 
     }
 }
 
-fn check_zone_balance(claims: &[Claim], cleared: &[i64], v: &mut Vec<InstexViolation>) {
-    let mut flows: BTreeMap<(&ZoneCode, &'static str), (u128, u128)> = BTreeMap::new();
+/// Cleared cross-border amounts per zone and currency code: (into the zone, out of it).
+type Flows<'a> = BTreeMap<(&'a ZoneCode, &'static str), (u128, u128)>;
+
+fn counter_flows<'a>(claims: &'a [Claim], cleared: &[i64]) -> Flows<'a> {
+    let mut flows = Flows::new();
     for (c, &done) in claims.iter().zip(cleared) {
         if !c.is_cross_border() {
             continue;
@@ -175,13 +219,38 @@ fn check_zone_balance(claims: &[Claim], cleared: &[i64], v: &mut Vec<InstexViola
         flows.entry((&c.debtor_zone, code)).or_default().1 += amount;
         flows.entry((&c.creditor_zone, code)).or_default().0 += amount;
     }
-    for ((zone, currency), (inflow, outflow)) in flows {
-        if inflow != outflow {
-            v.push(InstexViolation::ZoneBalance {
+    flows
+}
+
+/// `in − out ≤ allowance` for every zone and currency. In a currency without allowances this
+/// is `in = out` for every zone (the sums of `in − out` over the zones cancel), reported as
+/// [`InstexViolation::ZoneBalance`] for every zone out of balance.
+fn check_allowances(flows: &Flows<'_>, table: &AllowanceTable<'_>, v: &mut Vec<InstexViolation>) {
+    let with_allowance: BTreeSet<&'static str> = flows
+        .keys()
+        .filter(|&&(zone, currency)| table.get(zone, currency) > 0)
+        .map(|&(_, currency)| currency)
+        .collect();
+    for (&(zone, currency), &(inflow, outflow)) in flows {
+        if !with_allowance.contains(currency) {
+            if inflow != outflow {
+                v.push(InstexViolation::ZoneBalance {
+                    zone: zone.clone(),
+                    currency,
+                    inflow,
+                    outflow,
+                });
+            }
+            continue;
+        }
+        let allowance = table.get(zone, currency);
+        let beyond = inflow.saturating_sub(outflow);
+        if beyond > allowance {
+            v.push(InstexViolation::BeyondAllowance {
                 zone: zone.clone(),
                 currency,
-                inflow,
-                outflow,
+                beyond,
+                allowance,
             });
         }
     }
@@ -189,25 +258,39 @@ fn check_zone_balance(claims: &[Claim], cleared: &[i64], v: &mut Vec<InstexViola
 
 /// For each currency and zone pair, the best-ranked claim not cleared in full must have no
 /// residual path back from its creditor zone to its debtor zone, where a pair can be raised if
-/// some claim on it has room, and lowered if some claim on it ranked after this one was cleared.
-fn check_priority(claims: &[Claim], cleared: &[i64], v: &mut Vec<InstexViolation>) {
+/// some claim on it has room, and lowered if some claim on it ranked after this one was cleared;
+/// and where the path may step from a zone into the virtual node `V` while the zone takes in
+/// less than its allowance beyond what it pays out, and from `V` to any zone.
+fn check_priority(
+    claims: &[Claim],
+    cleared: &[i64],
+    flows: &Flows<'_>,
+    table: &AllowanceTable<'_>,
+    v: &mut Vec<InstexViolation>,
+) {
     let mut by_currency: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
         if c.is_cross_border() {
             by_currency.entry(c.currency.code()).or_default().push(i);
         }
     }
-    for indices in by_currency.values() {
+    for (currency, indices) in by_currency {
         let mut zones: HashMap<&ZoneCode, usize> = HashMap::new();
-        for &i in indices {
+        for &i in &indices {
             for z in [&claims[i].debtor_zone, &claims[i].creditor_zone] {
                 let next = zones.len();
                 zones.entry(z).or_insert(next);
             }
         }
         let z = zones.len();
+        // Whether zone x could take in one more unit beyond what it pays out.
+        let mut spare = vec![false; z];
+        for (&zone, &x) in &zones {
+            let (inflow, outflow) = flows.get(&(zone, currency)).copied().unwrap_or_default();
+            spare[x] = inflow < outflow.saturating_add(table.get(zone, currency));
+        }
         let pair = |c: &Claim| zones[&c.debtor_zone] * z + zones[&c.creditor_zone];
-        let mut order = indices.clone();
+        let mut order = indices;
         order.sort_by(|&x, &y| claims[x].rank_cmp(&claims[y]));
         // Per pair: whether some claim has room; the worst-ranked cleared claim (by rank
         // position); the best-ranked short claim.
@@ -229,7 +312,17 @@ fn check_priority(claims: &[Claim], cleared: &[i64], v: &mut Vec<InstexViolation
                 continue;
             };
             let lowerable = |q: usize| last_cleared[q].is_some_and(|r| r > rank);
-            if reachable(z, p % z, p / z, &room, &lowerable) {
+            // Node z is V.
+            let step = |x: usize, y: usize| {
+                if x == z {
+                    true
+                } else if y == z {
+                    spare[x]
+                } else {
+                    room[x * z + y] || lowerable(y * z + x)
+                }
+            };
+            if reachable(z + 1, p % z, p / z, &step) {
                 v.push(InstexViolation::Priority {
                     id: claims[i].id.clone(),
                 });
@@ -238,25 +331,19 @@ fn check_priority(claims: &[Claim], cleared: &[i64], v: &mut Vec<InstexViolation
     }
 }
 
-/// Whether `to` can be reached from `from` on the zone graph, stepping x → y when pair x → y
-/// has room or pair y → x can be lowered.
-fn reachable(
-    z: usize,
-    from: usize,
-    to: usize,
-    room: &[bool],
-    lowerable: &dyn Fn(usize) -> bool,
-) -> bool {
-    let mut seen = vec![false; z];
+/// Whether `to` can be reached from `from` on a graph of `nodes` nodes, stepping x → y when
+/// `step(x, y)`.
+fn reachable(nodes: usize, from: usize, to: usize, step: &dyn Fn(usize, usize) -> bool) -> bool {
+    let mut seen = vec![false; nodes];
     let mut stack = vec![from];
     seen[from] = true;
     while let Some(x) = stack.pop() {
         if x == to {
             return true;
         }
-        for y in 0..z {
-            if !seen[y] && x != y && (room[x * z + y] || lowerable(y * z + x)) {
-                seen[y] = true;
+        for (y, seen_y) in seen.iter_mut().enumerate() {
+            if !*seen_y && x != y && step(x, y) {
+                *seen_y = true;
                 stack.push(y);
             }
         }
@@ -281,7 +368,12 @@ fn check_set_off(claims: &[Claim], set_off: &[i64], v: &mut Vec<InstexViolation>
     }
 }
 
-fn check_payments(book: &ClaimBook, s: &Settlement, v: &mut Vec<InstexViolation>) {
+fn check_payments(
+    book: &ClaimBook,
+    s: &Settlement,
+    flows: &Flows<'_>,
+    v: &mut Vec<InstexViolation>,
+) {
     type Key<'a> = (&'a ZoneCode, &'static str, &'a ParticipantId, Direction);
     let mut expected: BTreeMap<Key<'_>, u128> = BTreeMap::new();
     for (i, c) in book.claims().iter().enumerate() {
@@ -297,7 +389,13 @@ fn check_payments(book: &ClaimBook, s: &Settlement, v: &mut Vec<InstexViolation>
             .entry((&c.creditor_zone, code, &c.creditor, Direction::PaidByHouse))
             .or_default() += paid;
     }
+    // Each house account must take in its zone's cross-border outflow less its inflow: start
+    // every account at minus that, and expect 0 after the payments.
     let mut house: BTreeMap<(&ZoneCode, &'static str), i128> = BTreeMap::new();
+    for (&key, &(inflow, outflow)) in flows {
+        let signed = |x: u128| i128::try_from(x).unwrap_or(i128::MAX);
+        house.insert(key, signed(inflow) - signed(outflow));
+    }
     for p in &s.payments {
         if book.zone_of(&p.participant) != Some(&p.zone) {
             v.push(InstexViolation::CrossesZone {

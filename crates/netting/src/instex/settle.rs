@@ -1,7 +1,9 @@
 //! Zone-balanced selection and the domestic payment plan.
 //!
 //! **What is maximised.** Per currency, the cleared cross-border amounts form a circulation on
-//! the zone graph (into every zone as much as out of it). Claims are taken in rank order
+//! the zone graph (into every zone as much as out of it), except that a zone with an
+//! [`Allowance`] may take in up to its allowance more than it pays out (a liquidity provider pays
+//! the difference to the zone's creditors). Claims are taken in rank order
 //! (priority, then submission time, then id), and each is cleared as far as any circulation
 //! allows *given the amounts already fixed for the claims ranked before it*, the claims ranked
 //! after it being free in `0 ..= amount`. This is the lexicographic maximum in rank order: no
@@ -15,11 +17,20 @@
 //! each claim on `a → b`, it raises `F(a, b)` up to the claim's full amount with augmenting
 //! paths from `b` back to `a` (a BFS on at most `zones²` residual pairs); the claim gets what
 //! `F(a, b)` exceeds the fixed amount by; then its amount is fixed.
+//!
+//! **Allowances.** A pair `a → b` carries what debtors in zone `a` owe creditors in zone `b`, so
+//! `b` takes in what `a` pays out. The graph has one virtual node `V` with a pair `z → V` of
+//! capacity `allowance(z)` from every zone and a pair `V → y` without limit to every zone:
+//! conservation at `z` then reads `in(z) − out(z) = F(z, V) − F(V, z) ≤ allowance(z)`, and every
+//! cleared set within the allowances has such a flow. The virtual pairs are not ranked (their
+//! lower bound stays 0), so augmenting paths pass through `V` freely; without allowances nothing
+//! can enter `V` and the selection is the exact balance.
 
 use std::collections::BTreeMap;
 
 use model::{Currency, ParticipantId, ZoneCode};
 
+use super::allowance::{Allowance, AllowanceTable};
 use super::claims::{Claim, ClaimBook};
 use crate::network::{Network, Obligation};
 use crate::setoff::{SolveError, set_off};
@@ -85,6 +96,10 @@ pub struct ZoneTotals {
     pub queued_out: u128,
     /// Cross-border claims to the zone's creditors left queued.
     pub queued_in: u128,
+    /// `cross_border_in − cross_border_out`: positive, the zone pays out that much more than it
+    /// collects (its liquidity provider covers it, within the allowance); negative, it collects
+    /// that much more (the surplus that repays the providers of other zones).
+    pub beyond_counter_flow: i128,
     /// Paid into the house.
     pub paid_in: u128,
     /// Paid out of the house.
@@ -106,17 +121,31 @@ pub struct Settlement {
 
 /// Settles a cycle: selects the cross-border claims zone-balanced per currency, settles the
 /// domestic ones (optionally after set-off), and plans the domestic payments.
+///
+/// The same as [`settle_with_allowances`] without allowances.
 pub fn settle(book: &ClaimBook, options: Options) -> Result<Settlement, SolveError> {
+    settle_with_allowances(book, options, &[])
+}
+
+/// Settles a cycle as [`settle`] does, but lets each zone take in up to its allowance more than
+/// it pays out, per currency. Allowances for the same zone and currency add up; those for a
+/// zone or currency without cross-border claims change nothing.
+pub fn settle_with_allowances(
+    book: &ClaimBook,
+    options: Options,
+    allowances: &[Allowance],
+) -> Result<Settlement, SolveError> {
     let claims = book.claims();
+    let allowances = AllowanceTable::new(allowances);
     let mut cleared = vec![0i64; claims.len()];
     let mut set_off_part = vec![0i64; claims.len()];
-    for indices in group_by(claims, |c| (c.currency.code(), None)).values() {
+    for ((currency, _), indices) in group_by(claims, |c| (c.currency.code(), None)) {
         let cross: Vec<usize> = indices
-            .iter()
-            .copied()
+            .into_iter()
             .filter(|&i| claims[i].is_cross_border())
             .collect();
-        select_cross_border(claims, &cross, &mut cleared);
+        let allowance = |zone: &ZoneCode| allowances.get(zone, currency);
+        select_cross_border(claims, &cross, &allowance, &mut cleared);
     }
     for (i, c) in claims.iter().enumerate() {
         if !c.is_cross_border() {
@@ -156,10 +185,19 @@ fn group_by(
     groups
 }
 
-/// The zone graph of one currency: flows on zone pairs with bounds.
+/// The capacity of the virtual pairs `V → y`: no limit in effect. Every flow stays within the
+/// sum of the currency's claims (each augmentation raises a claim's pair by what it moves, and
+/// no claim is raised beyond its amount), at most `CLAIMS_MAX · i64::MAX < 2^87`, so no room or
+/// flow computed from it wraps.
+const UNBOUNDED: i128 = i128::MAX / 4;
+
+/// The zone graph of one currency: flows on pairs of nodes with bounds. Nodes `0 .. zones` are
+/// the zones, node `zones` is the virtual node `V` of the allowances; pair `a → b` is what
+/// debtors in `a` owe creditors in `b`.
 pub(crate) struct ZoneGraph {
-    pub zones: usize,
-    /// Amounts fixed so far, per pair `a * zones + b`.
+    /// Zones plus the virtual node.
+    pub nodes: usize,
+    /// Amounts fixed so far, per pair `a * nodes + b`.
     pub low: Vec<i128>,
     /// Fixed amounts plus the amounts still free.
     pub high: Vec<i128>,
@@ -168,13 +206,23 @@ pub(crate) struct ZoneGraph {
 }
 
 impl ZoneGraph {
-    fn new(zones: usize) -> ZoneGraph {
-        ZoneGraph {
-            zones,
-            low: vec![0; zones * zones],
-            high: vec![0; zones * zones],
-            flow: vec![0; zones * zones],
+    /// The graph of `allowance.len()` zones, with pairs `z → V` of capacity `allowance[z]` and
+    /// pairs `V → y` without limit.
+    fn new(allowance: &[i128]) -> ZoneGraph {
+        let zones = allowance.len();
+        let nodes = zones + 1;
+        let mut graph = ZoneGraph {
+            nodes,
+            low: vec![0; nodes * nodes],
+            high: vec![0; nodes * nodes],
+            flow: vec![0; nodes * nodes],
+        };
+        for (z, &a) in allowance.iter().enumerate() {
+            debug_assert!((0..=UNBOUNDED).contains(&a));
+            graph.high[z * nodes + zones] = a;
+            graph.high[zones * nodes + z] = UNBOUNDED;
         }
+        graph
     }
 
     /// Raises the flow on `a → b` by up to `want`, through augmenting paths from `b` to `a`
@@ -199,7 +247,7 @@ impl ZoneGraph {
             }
             raised += room;
         }
-        self.flow[a * self.zones + b] += raised;
+        self.flow[a * self.nodes + b] += raised;
         raised
     }
 
@@ -213,10 +261,10 @@ impl ZoneGraph {
 
     /// A shortest residual path from `from` to `to` as (pair, forward) steps, avoiding `skip`.
     fn path(&self, from: usize, to: usize, skip: (usize, usize)) -> Option<Vec<(usize, bool)>> {
-        let z = self.zones;
-        let mut came: Vec<Option<(usize, usize, bool)>> = vec![None; z];
+        let n = self.nodes;
+        let mut came: Vec<Option<(usize, usize, bool)>> = vec![None; n];
         let mut queue = vec![from];
-        let mut seen = vec![false; z];
+        let mut seen = vec![false; n];
         seen[from] = true;
         let mut head = 0;
         while head < queue.len() {
@@ -225,15 +273,15 @@ impl ZoneGraph {
             if x == to {
                 break;
             }
-            for y in 0..z {
+            for y in 0..n {
                 if seen[y] || x == y {
                     continue;
                 }
                 // Forward on pair x → y, or backward on pair y → x.
-                let step = if (x, y) != skip && self.room(x * z + y, true) > 0 {
-                    Some((x * z + y, true))
-                } else if (y, x) != skip && self.room(y * z + x, false) > 0 {
-                    Some((y * z + x, false))
+                let step = if (x, y) != skip && self.room(x * n + y, true) > 0 {
+                    Some((x * n + y, true))
+                } else if (y, x) != skip && self.room(y * n + x, false) > 0 {
+                    Some((y * n + x, false))
                 } else {
                     None
                 };
@@ -257,8 +305,14 @@ impl ZoneGraph {
     }
 }
 
-/// Selects the cross-border claims `indices` (one currency) in rank order.
-fn select_cross_border(claims: &[Claim], indices: &[usize], cleared: &mut [i64]) {
+/// Selects the cross-border claims `indices` (one currency) in rank order, each zone taking in
+/// at most `allowance(zone)` more than it pays out.
+fn select_cross_border(
+    claims: &[Claim],
+    indices: &[usize],
+    allowance: &dyn Fn(&ZoneCode) -> u128,
+    cleared: &mut [i64],
+) {
     let mut zone_index: BTreeMap<&ZoneCode, usize> = BTreeMap::new();
     for &i in indices {
         for z in [&claims[i].debtor_zone, &claims[i].creditor_zone] {
@@ -266,17 +320,22 @@ fn select_cross_border(claims: &[Claim], indices: &[usize], cleared: &mut [i64])
             zone_index.entry(z).or_insert(next);
         }
     }
-    let mut graph = ZoneGraph::new(zone_index.len());
+    let mut capacity = vec![0i128; zone_index.len()];
+    for (&zone, &z) in &zone_index {
+        capacity[z] = i128::try_from(allowance(zone)).map_or(UNBOUNDED, |a| a.min(UNBOUNDED));
+    }
+    let mut graph = ZoneGraph::new(&capacity);
+    let n = graph.nodes;
     let pair_of = |c: &Claim| (zone_index[&c.debtor_zone], zone_index[&c.creditor_zone]);
     for &i in indices {
         let (a, b) = pair_of(&claims[i]);
-        graph.high[a * graph.zones + b] += i128::from(claims[i].amount);
+        graph.high[a * n + b] += i128::from(claims[i].amount);
     }
     let mut order = indices.to_vec();
     order.sort_by(|&x, &y| claims[x].rank_cmp(&claims[y]));
     for i in order {
         let (a, b) = pair_of(&claims[i]);
-        let pair = a * graph.zones + b;
+        let pair = a * n + b;
         let amount = i128::from(claims[i].amount);
         let short = graph.low[pair] + amount - graph.flow[pair];
         if short > 0 {
@@ -397,6 +456,11 @@ fn zone_totals(
                 Direction::PaidByHouse => t.paid_out += p.amount,
             }
         }
+    }
+    for t in totals.values_mut() {
+        // Each side sums at most `CLAIMS_MAX` amounts of an `i64`: far below `i128::MAX`.
+        let signed = |x: u128| i128::try_from(x).unwrap_or(i128::MAX);
+        t.beyond_counter_flow = signed(t.cross_border_in) - signed(t.cross_border_out);
     }
     totals.into_values().collect()
 }
