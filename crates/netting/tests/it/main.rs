@@ -2,6 +2,7 @@
 
 mod csv_files;
 mod instex;
+mod instex_allowance;
 mod setoff;
 mod shipped;
 mod support;
