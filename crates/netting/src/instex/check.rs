@@ -41,7 +41,8 @@ pub enum InstexViolation {
         /// The claim.
         id: ClaimId,
     },
-    /// A zone's cross-border inflow differs from its outflow.
+    /// A zone's cross-border inflow differs from its outflow, in a currency where no zone with
+    /// claims has a positive allowance.
     ZoneBalance {
         /// The zone.
         zone: ZoneCode,
