@@ -39,6 +39,8 @@ use model::{Currency, Date};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
+pub mod read;
+
 /// The most credit transfers in one payment initiation.
 pub const TRANSFERS_MAX: usize = 100_000;
 /// The most entries in one statement.
