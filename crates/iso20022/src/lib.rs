@@ -79,6 +79,8 @@ pub use reference::{
     REFERENCE_BASE_LEN_MAX, creditor_reference, is_creditor_reference, normalize_reference,
 };
 
+pub mod read;
+
 /// The most credit transfers in one payment initiation (pain.001).
 pub const TRANSFERS_MAX: usize = 100_000;
 /// The most payment requests in one activation request (pain.013).
