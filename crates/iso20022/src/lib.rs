@@ -58,7 +58,7 @@ mod testing;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 use model::currency::{CurrencyError, minor_unit_exponent};
 use model::{Bic, BicError, Currency, Date, Iban, IbanError};
@@ -565,9 +565,9 @@ impl<'a> CleanRemittance<'a> {
     /// Checks a remittance; `at` names its fields (`creditor_reference`, `documents[2].number`,
     /// `text`).
     pub(crate) fn new(r: &Remittance<'a>, at: At<'_>) -> Result<Self, Iso20022Error> {
-        let creditor_reference = match r.creditor_reference {
-            Some(text) if is_creditor_reference(text) => Some(normalize_reference(text)),
-            Some(_) => {
+        let creditor_reference = match r.creditor_reference.map(reference::checked_reference) {
+            Some(Some(reference)) => Some(reference),
+            Some(None) => {
                 let expected = reference::CREDITOR_REFERENCE_FORM;
                 let problem = FieldProblem::Format { expected };
                 return Err(field_error(at("creditor_reference"), problem));
@@ -627,69 +627,95 @@ impl<'a> Unique<'a> {
 
 /// The spaces of the deepest indentation written; deeper elements are indented this far.
 const INDENT: &[u8; 64] = &[b' '; 64];
+/// The writer hands its buffer to the output once it holds this many bytes.
+const XML_BUFFER_LEN: usize = 64 * 1024;
 
 /// A small XML writer for ISO messages: elements, escaped text and amounts, indented by two
 /// spaces, with text-only elements on one line.
 ///
-/// Written by hand rather than through quick-xml's writer because bank files are large
-/// (a million notified entries): the writer appends bytes to a buffer and nothing else; quick-xml
-/// escapes the text.
+/// Written by hand rather than through quick-xml's writer because bank files are large (a
+/// million notified entries): every element is appended to one buffer, which goes to the output
+/// in blocks of [`XML_BUFFER_LEN`] bytes; quick-xml escapes the text.
 pub(crate) struct Xml<W: Write> {
-    out: BufWriter<W>,
+    out: W,
+    buffer: Vec<u8>,
     depth: usize,
 }
 
 impl<W: Write> Xml<W> {
     /// Starts a document: the XML declaration and `<Document xmlns="namespace">`.
     pub(crate) fn start(out: W, namespace: &str) -> io::Result<Self> {
-        let mut out = BufWriter::with_capacity(64 * 1024, out);
-        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"")?;
-        out.write_all(quick_xml::escape::escape(namespace).as_bytes())?;
-        out.write_all(b"\">")?;
-        Ok(Xml { out, depth: 1 })
+        let mut buffer = Vec::with_capacity(XML_BUFFER_LEN + 1024);
+        buffer.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"");
+        buffer.extend_from_slice(quick_xml::escape::escape(namespace).as_bytes());
+        buffer.extend_from_slice(b"\">");
+        Ok(Xml {
+            out,
+            buffer,
+            depth: 1,
+        })
     }
 
     /// Closes `</Document>`, ends the file with a line break and flushes.
     pub(crate) fn finish(mut self) -> io::Result<()> {
         self.close("Document")?;
-        self.out.write_all(b"\n")?;
+        self.buffer.push(b'\n');
+        self.out.write_all(&self.buffer)?;
         self.out.flush()
     }
 
-    fn indent(&mut self) -> io::Result<()> {
+    /// Hands the buffer to the output once it is full.
+    fn spill(&mut self) -> io::Result<()> {
+        if self.buffer.len() >= XML_BUFFER_LEN {
+            self.out.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    /// A line break and the indentation of the current depth.
+    fn indent(&mut self) {
         let width = (2 * self.depth).min(INDENT.len());
-        self.out.write_all(b"\n")?;
-        self.out.write_all(&INDENT[..width])
+        self.buffer.push(b'\n');
+        self.buffer.extend_from_slice(&INDENT[..width]);
+    }
+
+    /// `<name` + `rest`, on a new line.
+    fn start_tag(&mut self, name: &str) {
+        self.indent();
+        self.buffer.push(b'<');
+        self.buffer.extend_from_slice(name.as_bytes());
+    }
+
+    /// `</name>`.
+    fn end_tag(&mut self, name: &str) {
+        self.buffer.extend_from_slice(b"</");
+        self.buffer.extend_from_slice(name.as_bytes());
+        self.buffer.push(b'>');
     }
 
     pub(crate) fn open(&mut self, name: &str) -> io::Result<()> {
-        self.indent()?;
-        self.out.write_all(b"<")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b">")?;
+        self.start_tag(name);
+        self.buffer.push(b'>');
         self.depth += 1;
         Ok(())
     }
 
     pub(crate) fn close(&mut self, name: &str) -> io::Result<()> {
         self.depth = self.depth.saturating_sub(1);
-        self.indent()?;
-        self.out.write_all(b"</")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b">")
+        self.indent();
+        self.end_tag(name);
+        self.spill()
     }
 
     /// `<name>text</name>`, the text escaped.
     pub(crate) fn text(&mut self, name: &str, text: &str) -> io::Result<()> {
-        self.indent()?;
-        self.out.write_all(b"<")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b">")?;
-        self.out
-            .write_all(quick_xml::escape::escape(text).as_bytes())?;
-        self.out.write_all(b"</")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b">")
+        self.start_tag(name);
+        self.buffer.push(b'>');
+        self.buffer
+            .extend_from_slice(quick_xml::escape::escape(text).as_bytes());
+        self.end_tag(name);
+        self.spill()
     }
 
     /// `<a><b><c>text</c></b></a>` for the path `[a, b, c]`.
@@ -714,16 +740,13 @@ impl<W: Write> Xml<W> {
         amount: &str,
         currency: Currency,
     ) -> io::Result<()> {
-        self.indent()?;
-        self.out.write_all(b"<")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b" Ccy=\"")?;
-        self.out.write_all(currency.code().as_bytes())?;
-        self.out.write_all(b"\">")?;
-        self.out.write_all(amount.as_bytes())?;
-        self.out.write_all(b"</")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b">")
+        self.start_tag(name);
+        self.buffer.extend_from_slice(b" Ccy=\"");
+        self.buffer.extend_from_slice(currency.code().as_bytes());
+        self.buffer.extend_from_slice(b"\">");
+        self.buffer.extend_from_slice(amount.as_bytes());
+        self.end_tag(name);
+        self.spill()
     }
 
     /// `<name><FinInstnId><BICFI>…</BICFI></FinInstnId></name>`: an agent known by its BIC.
