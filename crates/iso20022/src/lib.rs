@@ -239,7 +239,8 @@ pub enum FieldProblem {
         /// The largest length allowed.
         max: usize,
     },
-    /// An identifier with a control character.
+    /// An identifier with a control character, or with one of the two characters XML cannot
+    /// hold (U+FFFE, U+FFFF).
     #[error("contains a control character at character {index}")]
     ControlCharacter {
         /// Its position, counted in characters from 0.
@@ -332,7 +333,7 @@ pub(crate) fn check_id_len(value: &str, len_max: usize) -> Result<&str, FieldPro
     if value.is_empty() {
         return Err(FieldProblem::Empty);
     }
-    if let Some(index) = value.chars().position(char::is_control) {
+    if let Some(index) = value.chars().position(is_unwritable) {
         return Err(FieldProblem::ControlCharacter { index });
     }
     let len = value.chars().count();
@@ -358,12 +359,19 @@ pub(crate) fn check_count(
     Ok(())
 }
 
-/// Drops control characters, trims whitespace and cuts to `len_max` characters.
+/// Whether a character cannot be written: a control character (C0, DEL, C1), which the
+/// schemas' texts do not expect, or U+FFFE and U+FFFF, which XML 1.0 cannot hold.
+pub(crate) fn is_unwritable(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Drops control characters (and the two characters XML cannot hold), trims whitespace and cuts
+/// to `len_max` characters.
 ///
-/// Borrows when there is no control character to drop.
+/// Borrows when there is no character to drop.
 pub(crate) fn clean_text(value: &str, len_max: usize) -> Cow<'_, str> {
-    if value.chars().any(char::is_control) {
-        let kept: String = value.chars().filter(|c| !c.is_control()).collect();
+    if value.chars().any(is_unwritable) {
+        let kept: String = value.chars().filter(|&c| !is_unwritable(c)).collect();
         Cow::Owned(trim_and_cut(&kept, len_max).to_owned())
     } else {
         Cow::Borrowed(trim_and_cut(value, len_max))
@@ -918,6 +926,11 @@ mod tests {
         assert_eq!(clean_text("abc  def", 4), "abc");
         assert!(matches!(clean_text("plain", 140), Cow::Borrowed("plain")));
         assert_eq!(clean_text("\u{85}\u{9f}", 140), "");
+        assert_eq!(clean_text("a\u{FFFF}b\u{FFFE}", 140), "ab");
+        assert_eq!(
+            check_id("a\u{FFFE}"),
+            Err(FieldProblem::ControlCharacter { index: 1 })
+        );
     }
 
     #[test]

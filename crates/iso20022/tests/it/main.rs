@@ -7,4 +7,5 @@ mod errors;
 mod pain001;
 mod pain002;
 mod pain013;
+mod robustness;
 mod support;
