@@ -134,7 +134,8 @@ pub const RECEIPT_PLACE: &str = "Clearhouse journal heads";
 /// Longest receipt text carried (camt.053 `AddtlStmtInf` takes 500 characters).
 pub const RECEIPT_LEN_MAX: usize = 450;
 
-/// An account at a bank, already validated by the caller.
+/// An account at a bank: its holder, IBAN and the bank's BIC (the IBAN and BIC are validated
+/// when written).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Account<'a> {
     /// The account holder's name.
@@ -517,14 +518,14 @@ pub(crate) fn account_id<'a>(
     iban_field: &str,
     other_field: &str,
 ) -> Result<Option<AccountId<'a>>, Iso20022Error> {
-    let other = other
-        .map(|id| check_id_len(id, ACCOUNT_ID_LEN_MAX))
-        .transpose()
-        .map_err(|p| field_error(at(other_field), p))?;
     let iban = iban
         .map(check_iban)
         .transpose()
         .map_err(|p| field_error(at(iban_field), p))?;
+    let other = other
+        .map(|id| check_id_len(id, ACCOUNT_ID_LEN_MAX))
+        .transpose()
+        .map_err(|p| field_error(at(other_field), p))?;
     Ok(iban.map(AccountId::Iban).or(other.map(AccountId::Other)))
 }
 
