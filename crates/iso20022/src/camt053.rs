@@ -84,7 +84,8 @@ pub struct Statement<'a> {
     pub currency: Currency,
     /// The account reported on.
     pub account: StatementAccount<'a>,
-    /// A related account (`RltdAcct`), such as the participant's own account at its bank.
+    /// A related account, such as the participant's own account at its bank (`RltdAcct`: its
+    /// IBAN and name; the BIC is checked but the schema has no place for it there).
     pub related_account: Option<Account<'a>>,
     /// The balance at the start of the period in minor units: positive is a credit balance.
     pub opening_balance_minor: i64,

@@ -58,7 +58,7 @@ mod testing;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 use model::currency::{CurrencyError, minor_unit_exponent};
 use model::{Bic, BicError, Currency, Date, Iban, IbanError};
@@ -136,7 +136,8 @@ pub const RECEIPT_PLACE: &str = "Clearhouse journal heads";
 /// Longest receipt text carried (camt.053 `AddtlStmtInf` takes 500 characters).
 pub const RECEIPT_LEN_MAX: usize = 450;
 
-/// An account at a bank, already validated by the caller.
+/// An account at a bank: its holder, IBAN and the bank's BIC (the IBAN and BIC are validated
+/// when written).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Account<'a> {
     /// The account holder's name.
@@ -241,7 +242,8 @@ pub enum FieldProblem {
         /// The largest length allowed.
         max: usize,
     },
-    /// An identifier with a control character.
+    /// An identifier with a control character, or with one of the two characters XML cannot
+    /// hold (U+FFFE, U+FFFF).
     #[error("contains a control character at character {index}")]
     ControlCharacter {
         /// Its position, counted in characters from 0.
@@ -334,7 +336,7 @@ pub(crate) fn check_id_len(value: &str, len_max: usize) -> Result<&str, FieldPro
     if value.is_empty() {
         return Err(FieldProblem::Empty);
     }
-    if let Some(index) = value.chars().position(char::is_control) {
+    if let Some(index) = value.chars().position(is_unwritable) {
         return Err(FieldProblem::ControlCharacter { index });
     }
     let len = value.chars().count();
@@ -360,12 +362,19 @@ pub(crate) fn check_count(
     Ok(())
 }
 
-/// Drops control characters, trims whitespace and cuts to `len_max` characters.
+/// Whether a character cannot be written: a control character (C0, DEL, C1), which the
+/// schemas' texts do not expect, or U+FFFE and U+FFFF, which XML 1.0 cannot hold.
+pub(crate) fn is_unwritable(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Drops control characters (and the two characters XML cannot hold), trims whitespace and cuts
+/// to `len_max` characters.
 ///
-/// Borrows when there is no control character to drop.
+/// Borrows when there is no character to drop.
 pub(crate) fn clean_text(value: &str, len_max: usize) -> Cow<'_, str> {
-    if value.chars().any(char::is_control) {
-        let kept: String = value.chars().filter(|c| !c.is_control()).collect();
+    if value.chars().any(is_unwritable) {
+        let kept: String = value.chars().filter(|&c| !is_unwritable(c)).collect();
         Cow::Owned(trim_and_cut(&kept, len_max).to_owned())
     } else {
         Cow::Borrowed(trim_and_cut(value, len_max))
@@ -511,14 +520,14 @@ pub(crate) fn account_id<'a>(
     iban_field: &str,
     other_field: &str,
 ) -> Result<Option<AccountId<'a>>, Iso20022Error> {
-    let other = other
-        .map(|id| check_id_len(id, ACCOUNT_ID_LEN_MAX))
-        .transpose()
-        .map_err(|p| field_error(at(other_field), p))?;
     let iban = iban
         .map(check_iban)
         .transpose()
         .map_err(|p| field_error(at(iban_field), p))?;
+    let other = other
+        .map(|id| check_id_len(id, ACCOUNT_ID_LEN_MAX))
+        .transpose()
+        .map_err(|p| field_error(at(other_field), p))?;
     Ok(iban.map(AccountId::Iban).or(other.map(AccountId::Other)))
 }
 
@@ -567,9 +576,9 @@ impl<'a> CleanRemittance<'a> {
     /// Checks a remittance; `at` names its fields (`creditor_reference`, `documents[2].number`,
     /// `text`).
     pub(crate) fn new(r: &Remittance<'a>, at: At<'_>) -> Result<Self, Iso20022Error> {
-        let creditor_reference = match r.creditor_reference {
-            Some(text) if is_creditor_reference(text) => Some(normalize_reference(text)),
-            Some(_) => {
+        let creditor_reference = match r.creditor_reference.map(reference::checked_reference) {
+            Some(Some(reference)) => Some(reference),
+            Some(None) => {
                 let expected = reference::CREDITOR_REFERENCE_FORM;
                 let problem = FieldProblem::Format { expected };
                 return Err(field_error(at("creditor_reference"), problem));
@@ -629,69 +638,95 @@ impl<'a> Unique<'a> {
 
 /// The spaces of the deepest indentation written; deeper elements are indented this far.
 const INDENT: &[u8; 64] = &[b' '; 64];
+/// The writer hands its buffer to the output once it holds this many bytes.
+const XML_BUFFER_LEN: usize = 64 * 1024;
 
 /// A small XML writer for ISO messages: elements, escaped text and amounts, indented by two
 /// spaces, with text-only elements on one line.
 ///
-/// Written by hand rather than through quick-xml's writer because bank files are large
-/// (a million notified entries): the writer appends bytes to a buffer and nothing else; quick-xml
-/// escapes the text.
+/// Written by hand rather than through quick-xml's writer because bank files are large (a
+/// million notified entries): every element is appended to one buffer, which goes to the output
+/// in blocks of [`XML_BUFFER_LEN`] bytes; quick-xml escapes the text.
 pub(crate) struct Xml<W: Write> {
-    out: BufWriter<W>,
+    out: W,
+    buffer: Vec<u8>,
     depth: usize,
 }
 
 impl<W: Write> Xml<W> {
     /// Starts a document: the XML declaration and `<Document xmlns="namespace">`.
     pub(crate) fn start(out: W, namespace: &str) -> io::Result<Self> {
-        let mut out = BufWriter::with_capacity(64 * 1024, out);
-        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"")?;
-        out.write_all(quick_xml::escape::escape(namespace).as_bytes())?;
-        out.write_all(b"\">")?;
-        Ok(Xml { out, depth: 1 })
+        let mut buffer = Vec::with_capacity(XML_BUFFER_LEN + 1024);
+        buffer.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"");
+        buffer.extend_from_slice(quick_xml::escape::escape(namespace).as_bytes());
+        buffer.extend_from_slice(b"\">");
+        Ok(Xml {
+            out,
+            buffer,
+            depth: 1,
+        })
     }
 
     /// Closes `</Document>`, ends the file with a line break and flushes.
     pub(crate) fn finish(mut self) -> io::Result<()> {
         self.close("Document")?;
-        self.out.write_all(b"\n")?;
+        self.buffer.push(b'\n');
+        self.out.write_all(&self.buffer)?;
         self.out.flush()
     }
 
-    fn indent(&mut self) -> io::Result<()> {
+    /// Hands the buffer to the output once it is full.
+    fn spill(&mut self) -> io::Result<()> {
+        if self.buffer.len() >= XML_BUFFER_LEN {
+            self.out.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    /// A line break and the indentation of the current depth.
+    fn indent(&mut self) {
         let width = (2 * self.depth).min(INDENT.len());
-        self.out.write_all(b"\n")?;
-        self.out.write_all(&INDENT[..width])
+        self.buffer.push(b'\n');
+        self.buffer.extend_from_slice(&INDENT[..width]);
+    }
+
+    /// `<name` + `rest`, on a new line.
+    fn start_tag(&mut self, name: &str) {
+        self.indent();
+        self.buffer.push(b'<');
+        self.buffer.extend_from_slice(name.as_bytes());
+    }
+
+    /// `</name>`.
+    fn end_tag(&mut self, name: &str) {
+        self.buffer.extend_from_slice(b"</");
+        self.buffer.extend_from_slice(name.as_bytes());
+        self.buffer.push(b'>');
     }
 
     pub(crate) fn open(&mut self, name: &str) -> io::Result<()> {
-        self.indent()?;
-        self.out.write_all(b"<")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b">")?;
+        self.start_tag(name);
+        self.buffer.push(b'>');
         self.depth += 1;
         Ok(())
     }
 
     pub(crate) fn close(&mut self, name: &str) -> io::Result<()> {
         self.depth = self.depth.saturating_sub(1);
-        self.indent()?;
-        self.out.write_all(b"</")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b">")
+        self.indent();
+        self.end_tag(name);
+        self.spill()
     }
 
     /// `<name>text</name>`, the text escaped.
     pub(crate) fn text(&mut self, name: &str, text: &str) -> io::Result<()> {
-        self.indent()?;
-        self.out.write_all(b"<")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b">")?;
-        self.out
-            .write_all(quick_xml::escape::escape(text).as_bytes())?;
-        self.out.write_all(b"</")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b">")
+        self.start_tag(name);
+        self.buffer.push(b'>');
+        self.buffer
+            .extend_from_slice(quick_xml::escape::escape(text).as_bytes());
+        self.end_tag(name);
+        self.spill()
     }
 
     /// `<a><b><c>text</c></b></a>` for the path `[a, b, c]`.
@@ -716,16 +751,13 @@ impl<W: Write> Xml<W> {
         amount: &str,
         currency: Currency,
     ) -> io::Result<()> {
-        self.indent()?;
-        self.out.write_all(b"<")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b" Ccy=\"")?;
-        self.out.write_all(currency.code().as_bytes())?;
-        self.out.write_all(b"\">")?;
-        self.out.write_all(amount.as_bytes())?;
-        self.out.write_all(b"</")?;
-        self.out.write_all(name.as_bytes())?;
-        self.out.write_all(b">")
+        self.start_tag(name);
+        self.buffer.extend_from_slice(b" Ccy=\"");
+        self.buffer.extend_from_slice(currency.code().as_bytes());
+        self.buffer.extend_from_slice(b"\">");
+        self.buffer.extend_from_slice(amount.as_bytes());
+        self.end_tag(name);
+        self.spill()
     }
 
     /// `<name><FinInstnId><BICFI>…</BICFI></FinInstnId></name>`: an agent known by its BIC.
@@ -897,6 +929,11 @@ mod tests {
         assert_eq!(clean_text("abc  def", 4), "abc");
         assert!(matches!(clean_text("plain", 140), Cow::Borrowed("plain")));
         assert_eq!(clean_text("\u{85}\u{9f}", 140), "");
+        assert_eq!(clean_text("a\u{FFFF}b\u{FFFE}", 140), "ab");
+        assert_eq!(
+            check_id("a\u{FFFE}"),
+            Err(FieldProblem::ControlCharacter { index: 1 })
+        );
     }
 
     #[test]

@@ -90,17 +90,22 @@ pub fn normalize_reference(text: &str) -> String {
 /// reference: `RF`, two check digits 02 to 98, a base of 1 to [`REFERENCE_BASE_LEN_MAX`]
 /// letters or digits, and the MOD 97-10 check holds.
 pub fn is_creditor_reference(text: &str) -> bool {
+    checked_reference(text).is_some()
+}
+
+/// The creditor reference in electronic form if `text` is a valid one (see
+/// [`is_creditor_reference`]).
+pub(crate) fn checked_reference(text: &str) -> Option<String> {
     let reference = normalize_reference(text);
     let bytes = reference.as_bytes();
-    let (Some(head), Some(base)) = (bytes.get(..4), bytes.get(4..)) else {
-        return false;
-    };
+    let (head, base) = (bytes.get(..4)?, bytes.get(4..)?);
     let check = &head[2..];
     let well_formed = head.starts_with(b"RF")
         && check.iter().all(u8::is_ascii_digit)
         && !matches!(check, b"00" | b"01" | b"99")
         && (1..=REFERENCE_BASE_LEN_MAX).contains(&base.len());
-    well_formed && mod97(base.iter().chain(head).copied()) == Some(1)
+    let valid = well_formed && mod97(base.iter().chain(head).copied()) == Some(1);
+    valid.then_some(reference)
 }
 
 #[cfg(test)]
