@@ -148,7 +148,9 @@ fn entry<'a>(
         account_servicer_reference: draft.servicer_reference,
         amount_minor,
         currency,
-        credit: draft.credit.ok_or_else(|| cursor.missing(element, "CdtDbtInd"))?,
+        credit: draft
+            .credit
+            .ok_or_else(|| cursor.missing(element, "CdtDbtInd"))?,
         reversal: draft.reversal.unwrap_or(false),
         status: draft.status.ok_or_else(|| cursor.missing(element, "Sts"))?,
         booking_date: draft.booking_date,
@@ -236,8 +238,16 @@ fn transaction<'a>(
         creditor_reference: remittance.creditor_reference,
         documents: remittance.documents,
         unstructured: remittance.unstructured,
-        debtor: party(parties.debtor_name, parties.debtor_account, agents.debtor_bic),
-        creditor: party(parties.creditor_name, parties.creditor_account, agents.creditor_bic),
+        debtor: party(
+            parties.debtor_name,
+            parties.debtor_account,
+            agents.debtor_bic,
+        ),
+        creditor: party(
+            parties.creditor_name,
+            parties.creditor_account,
+            agents.creditor_bic,
+        ),
     })
 }
 
@@ -318,7 +328,12 @@ fn parties<'a>(cursor: &mut Cursor<'a>, element: &Element<'a>) -> Result<Parties
             "Dbtr" => once(cursor, &child, &mut p.debtor_name, party_name)?,
             "DbtrAcct" => once(cursor, &child, &mut p.debtor_account, fields::cash_account)?,
             "Cdtr" => once(cursor, &child, &mut p.creditor_name, party_name)?,
-            "CdtrAcct" => once(cursor, &child, &mut p.creditor_account, fields::cash_account)?,
+            "CdtrAcct" => once(
+                cursor,
+                &child,
+                &mut p.creditor_account,
+                fields::cash_account,
+            )?,
             _ => cursor.skip(&child)?,
         }
     }
@@ -424,7 +439,9 @@ fn structured<'a>(
                     r.documents.push(number);
                 }
             }
-            "CdtrRefInf" => once(cursor, &child, &mut reference, |c, e| only_child(c, e, "Ref"))?,
+            "CdtrRefInf" => once(cursor, &child, &mut reference, |c, e| {
+                only_child(c, e, "Ref")
+            })?,
             _ => cursor.skip(&child)?,
         }
     }

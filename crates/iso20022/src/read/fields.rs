@@ -41,14 +41,10 @@ pub(super) fn open_message<'a, K: Copy>(
     let namespace = cursor.namespace().to_owned();
     let found = value::iso_message(&namespace);
     let Some(accepted) = accepted.iter().find(|a| {
-        found.is_some_and(|(message, version)| {
-            message == a.message && a.versions.contains(&version)
-        })
+        found
+            .is_some_and(|(message, version)| message == a.message && a.versions.contains(&version))
     }) else {
-        let message = format!(
-            "{} is not {wanted}",
-            value::describe_namespace(&namespace)
-        );
+        let message = format!("{} is not {wanted}", value::describe_namespace(&namespace));
         return Err(cursor.error(&root, ReadErrorKind::UnknownMessage, message));
     };
     let body = match cursor.child(&root)? {
@@ -103,7 +99,10 @@ pub(super) fn room(
 }
 
 /// The text of `element`: not empty, without control characters (tab and line ends aside).
-pub(super) fn text<'a>(cursor: &mut Cursor<'a>, element: &Element<'a>) -> Result<String, ReadError> {
+pub(super) fn text<'a>(
+    cursor: &mut Cursor<'a>,
+    element: &Element<'a>,
+) -> Result<String, ReadError> {
     let text = cursor.text(element)?;
     checked(cursor, element, &text)?;
     Ok(text.into_owned())
@@ -141,7 +140,8 @@ pub(super) fn amount<'a>(
     cursor: &mut Cursor<'a>,
     element: &Element<'a>,
 ) -> Result<(i64, Currency), ReadError> {
-    let invalid = |cursor: &Cursor<'_>, message| cursor.error(element, ReadErrorKind::Invalid, message);
+    let invalid =
+        |cursor: &Cursor<'_>, message| cursor.error(element, ReadErrorKind::Invalid, message);
     let currency = match element.attribute("Ccy") {
         Ok(Some(code)) => value::currency(&code).map_err(|m| invalid(cursor, m))?,
         Ok(None) => {
@@ -155,7 +155,10 @@ pub(super) fn amount<'a>(
 }
 
 /// An `ISODateTime` in UTC nanoseconds.
-pub(super) fn datetime<'a>(cursor: &mut Cursor<'a>, element: &Element<'a>) -> Result<u64, ReadError> {
+pub(super) fn datetime<'a>(
+    cursor: &mut Cursor<'a>,
+    element: &Element<'a>,
+) -> Result<u64, ReadError> {
     parsed(cursor, element, value::datetime_ns)
 }
 
@@ -186,7 +189,10 @@ pub(super) fn credit_debit<'a>(
 }
 
 /// An `xs:boolean`.
-pub(super) fn boolean<'a>(cursor: &mut Cursor<'a>, element: &Element<'a>) -> Result<bool, ReadError> {
+pub(super) fn boolean<'a>(
+    cursor: &mut Cursor<'a>,
+    element: &Element<'a>,
+) -> Result<bool, ReadError> {
     parsed(cursor, element, value::boolean)
 }
 
@@ -262,7 +268,9 @@ pub(super) fn cash_account<'a>(
     let mut id = None;
     while let Some(child) = cursor.child(element)? {
         match child.name() {
-            "Id" => once(cursor, &child, &mut id, |c, e| account_id(c, e, &mut account))?,
+            "Id" => once(cursor, &child, &mut id, |c, e| {
+                account_id(c, e, &mut account)
+            })?,
             "Ccy" => once(cursor, &child, &mut account.currency, currency)?,
             _ => cursor.skip(&child)?,
         }

@@ -284,7 +284,12 @@ struct Shown<'e>(&'e ReadError);
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ReadError { line, path, message, .. } = self.0;
+        let ReadError {
+            line,
+            path,
+            message,
+            ..
+        } = self.0;
         match (line, path.is_empty()) {
             (Some(line), false) => write!(f, "line {line}, {path}: {message}"),
             (Some(line), true) => write!(f, "line {line}: {message}"),

@@ -58,7 +58,12 @@ pub(super) fn amount_minor(text: &str, currency: Currency) -> Result<i64, String
 /// An `ISODateTime` (`YYYY-MM-DDThh:mm:ss[.f]` with `Z`, `±hh:mm` or no zone, which is UTC) in
 /// UTC nanoseconds since 1970-01-01.
 pub(super) fn datetime_ns(text: &str) -> Result<u64, String> {
-    let expected = || format!("{} is not a datetime YYYY-MM-DDThh:mm:ss[+hh:mm]", echo(text));
+    let expected = || {
+        format!(
+            "{} is not a datetime YYYY-MM-DDThh:mm:ss[+hh:mm]",
+            echo(text)
+        )
+    };
     if !text.is_ascii() {
         return Err(expected());
     }
@@ -177,7 +182,10 @@ mod tests {
         assert_eq!(amount_minor(".5", eur()), Ok(50));
         assert_eq!(amount_minor("7.", eur()), Ok(700));
         assert_eq!(amount_minor("0000000000000000000012.00", eur()), Ok(1_200));
-        assert_eq!(amount_minor("9999999999999999.99", eur()), Ok(999_999_999_999_999_999));
+        assert_eq!(
+            amount_minor("9999999999999999.99", eur()),
+            Ok(999_999_999_999_999_999)
+        );
         let jpy = currency("JPY").expect("JPY");
         assert_eq!(amount_minor("1500", jpy), Ok(1_500));
         assert!(amount_minor("1500.0", jpy).is_err());
@@ -188,8 +196,20 @@ mod tests {
     #[test]
     fn bad_amounts_are_refused() {
         for bad in [
-            "", ".", "-1.00", "-0", "1,00", "1.2.3", "1e3", " 1", "10.001", "10.000",
-            "10000000000000000.00", "99999999999999999999", "0x10", "١٢",
+            "",
+            ".",
+            "-1.00",
+            "-0",
+            "1,00",
+            "1.2.3",
+            "1e3",
+            " 1",
+            "10.001",
+            "10.000",
+            "10000000000000000.00",
+            "99999999999999999999",
+            "0x10",
+            "١٢",
         ] {
             assert!(amount_minor(bad, eur()).is_err(), "{bad:?} was accepted");
         }
@@ -202,15 +222,24 @@ mod tests {
         assert_eq!(datetime_ns("2026-11-24T11:15:30+01:00"), Ok(utc));
         assert_eq!(datetime_ns("2026-11-24T05:15:30-05:00"), Ok(utc));
         assert_eq!(datetime_ns("2026-11-24T10:15:30.5Z"), Ok(utc + 500_000_000));
-        assert_eq!(datetime_ns("2026-11-24T11:15:30.25+01:00"), Ok(utc + 250_000_000));
+        assert_eq!(
+            datetime_ns("2026-11-24T11:15:30.25+01:00"),
+            Ok(utc + 250_000_000)
+        );
         assert_eq!(
             datetime_date("2026-11-25T00:30:00+01:00"),
             Ok(Date::new(2026, 11, 24).expect("date"))
         );
         for bad in [
-            "2026-11-24", "2026-11-24T25:00:00", "2026-11-24T10:15:30+15:00",
-            "2026-11-24T10:15:30+01", "1970-01-01T00:30:00+01:00", "1969-12-31T23:00:00Z",
-            "2026-13-01T00:00:00Z", "2026-11-24T10:15:30+01:0x", "é026-11-24T10:15:30Z",
+            "2026-11-24",
+            "2026-11-24T25:00:00",
+            "2026-11-24T10:15:30+15:00",
+            "2026-11-24T10:15:30+01",
+            "1970-01-01T00:30:00+01:00",
+            "1969-12-31T23:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-11-24T10:15:30+01:0x",
+            "é026-11-24T10:15:30Z",
         ] {
             assert!(datetime_ns(bad).is_err(), "{bad:?} was accepted");
         }
@@ -222,7 +251,13 @@ mod tests {
         assert_eq!(date("2026-11-24"), Ok(day));
         assert_eq!(date("2026-11-24Z"), Ok(day));
         assert_eq!(date("2026-11-24+01:00"), Ok(day));
-        for bad in ["2026-11-2", "2026-11-24T", "2026-11-24+1", "2026-02-30", "24.11.2026"] {
+        for bad in [
+            "2026-11-2",
+            "2026-11-24T",
+            "2026-11-24+1",
+            "2026-02-30",
+            "24.11.2026",
+        ] {
             assert!(date(bad).is_err(), "{bad:?} was accepted");
         }
     }

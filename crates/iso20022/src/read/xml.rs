@@ -143,7 +143,11 @@ impl<'a> Cursor<'a> {
             namespace: String::new(),
             path: String::new(),
             levels: Vec::new(),
-            lines: Lines { input, offset: 0, line: 1 },
+            lines: Lines {
+                input,
+                offset: 0,
+                line: 1,
+            },
         };
         let root = cursor.prolog()?;
         Ok((cursor, root))
@@ -228,7 +232,11 @@ impl<'a> Cursor<'a> {
     /// The next child element of `parent`, entered; `None` once `parent` has closed. Text
     /// between elements is passed over.
     pub(super) fn child(&mut self, parent: &Element<'a>) -> Result<Option<Element<'a>>, ReadError> {
-        debug_assert_eq!(self.levels.len(), parent.depth, "child of an element not innermost");
+        debug_assert_eq!(
+            self.levels.len(),
+            parent.depth,
+            "child of an element not innermost"
+        );
         if parent.empty {
             self.pop();
             return Ok(None);
@@ -247,10 +255,7 @@ impl<'a> Cursor<'a> {
         match self.text_or_child(element)? {
             Leaf::Text(text) => Ok(text),
             Leaf::Child(child) => {
-                let message = format!(
-                    "{} holds text, not elements",
-                    element.local_name()
-                );
+                let message = format!("{} holds text, not elements", element.local_name());
                 Err(self.error(&child, ReadErrorKind::Invalid, message))
             }
         }
@@ -258,7 +263,11 @@ impl<'a> Cursor<'a> {
 
     /// The text of `element`, or its first child element if it holds elements.
     pub(super) fn text_or_child(&mut self, element: &Element<'a>) -> Result<Leaf<'a>, ReadError> {
-        debug_assert_eq!(self.levels.len(), element.depth, "text of an element not innermost");
+        debug_assert_eq!(
+            self.levels.len(),
+            element.depth,
+            "text of an element not innermost"
+        );
         if element.empty {
             self.pop();
             return Ok(Leaf::Text(Cow::Borrowed("")));
@@ -280,7 +289,11 @@ impl<'a> Cursor<'a> {
 
     /// Passes over `element` and everything inside it.
     pub(super) fn skip(&mut self, element: &Element<'a>) -> Result<(), ReadError> {
-        debug_assert_eq!(self.levels.len(), element.depth, "skip of an element not innermost");
+        debug_assert_eq!(
+            self.levels.len(),
+            element.depth,
+            "skip of an element not innermost"
+        );
         if element.empty {
             self.pop();
             return Ok(());
@@ -326,14 +339,15 @@ impl<'a> Cursor<'a> {
     fn step(&mut self) -> Result<Step<'a>, ReadError> {
         let (own, undeclared, event) = match self.reader.read_resolved_event() {
             Ok((resolved, event)) => {
-                let own = matches!(resolved, ResolveResult::Bound(Namespace(n)) if n == self.namespace);
+                let own =
+                    matches!(resolved, ResolveResult::Bound(Namespace(n)) if n == self.namespace);
                 (own, matches!(resolved, ResolveResult::Unknown(_)), event)
             }
             Err(e) => return Err(self.xml_error(e)),
         };
         match event {
             Event::Start(start) | Event::Empty(start) if undeclared => {
-                let message = format!("element {} has an undeclared prefix", echo(&start.name().0));
+                let message = format!("element {} has an undeclared prefix", echo(start.name().0));
                 Err(self.error_at_end_of_read(ReadErrorKind::NotXml, message))
             }
             Event::Start(start) => Ok(Step::Open(self.push(start, false, own)?)),
@@ -503,7 +517,8 @@ impl<'a> Cursor<'a> {
         let at_end = usize::try_from(self.reader.buffer_position())
             .is_ok_and(|position| position >= self.input.len());
         let kind = match &error {
-            XmlError::Syntax(_) if at_end => ReadErrorKind::Truncated,
+            // quick-xml reports a syntax error only where the input ends inside markup.
+            XmlError::Syntax(_) => ReadErrorKind::Truncated,
             XmlError::IllFormed(IllFormedError::UnclosedReference) if at_end => {
                 ReadErrorKind::Truncated
             }
@@ -560,7 +575,8 @@ fn bare(line: Option<u64>, kind: ReadErrorKind, message: String) -> ReadError {
 }
 
 pub(super) fn is_xml_whitespace(text: &str) -> bool {
-    text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 fn trim_cow(text: Cow<'_, str>) -> Cow<'_, str> {
