@@ -155,6 +155,7 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
             cutoff: None,
             out_dir: args.out.clone(),
             set_off_domestic: None,
+            deadline: None,
         },
     )?;
     let cycle = started.elapsed();

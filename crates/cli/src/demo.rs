@@ -14,8 +14,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use house::{
-    ClaimStatus, ClaimSubmission, CycleOptions, House, InvoiceParty, Lists, OnboardingInput,
-    PartyDetails, Verdict,
+    ClaimStatus, ClaimSubmission, House, InvoiceParty, Lists, OnboardingInput, PartyDetails,
+    Verdict,
 };
 use store::{Location, Store};
 
@@ -29,13 +29,13 @@ pub struct DemoArgs {
     dir: PathBuf,
 }
 
-struct Demo {
-    house: House,
+pub(crate) struct Demo {
+    pub house: House,
     json: bool,
 }
 
 impl Demo {
-    fn say(&self, text: &str) -> anyhow::Result<()> {
+    pub fn say(&self, text: &str) -> anyhow::Result<()> {
         if self.json {
             output::json_line(&serde_json::json!({ "type": "demo", "data": text }))?;
         } else {
@@ -71,7 +71,8 @@ pub fn run(
         Some(url) => Location::parse(url)?,
         None => Location::Sqlite(dir.join("demo.db")),
     };
-    let store = Store::open(location.clone(), system_clock())
+    let clock = crate::demo_settlement::DemoClock::default();
+    let store = Store::open(location.clone(), clock.clock())
         .with_context(|| format!("opening {location}"))?;
     refuse_a_house(&store, &location)?;
     let prices = dir.join("reference-prices.csv");
@@ -79,7 +80,7 @@ pub fn run(
     let lists = Lists::bundled()?;
     let checker = crate::house_cmd::checker(Some(&prices))?;
     let config = house::config::example();
-    let house = House::init(store, system_clock(), lists, checker, config, "operator")?;
+    let house = House::init(store, clock.clock(), lists, checker, config, "operator")?;
     let demo = Demo { house, json };
     demo.say(&format!(
         "Clearhouse demo on {location}: lists {}, zones EU (EUR) and IR (IRR at 480,000 IRR per EUR), cleared in EUR.",
@@ -88,31 +89,7 @@ pub fn run(
     onboard(&demo)?;
     let claims = submit(&demo)?;
     review(&demo, &claims)?;
-    let out_dir = dir.join("settlement");
-    let report = demo.house.run_cycle(
-        "operator",
-        &CycleOptions {
-            cutoff: None,
-            out_dir,
-            set_off_domestic: None,
-        },
-    )?;
-    demo.say(&format!(
-        "\nCycle {} ran: {} claims taken, {} payments, {} settlement files in {}",
-        report.cycle.number,
-        report.cycle.claims.len(),
-        report.cycle.payments.len(),
-        report.cycle.files.len(),
-        report.directory
-    ))?;
-    for f in &report.cycle.files {
-        demo.say(&format!("  {}  sha256 {}", f.path, &f.sha256[..16]))?;
-    }
-    if let Some(receipt) = &report.cycle.receipt {
-        demo.say(&format!(
-            "  every file carries the receipt {receipt}\n  (kept outside the house, `clearhouse verify --expect-head` proves the history still holds it)"
-        ))?;
-    }
+    let cycle = crate::demo_settlement::walk(&demo, dir, &clock)?;
     let ledger = demo.house.store().verify()?;
     let checked = demo.house.verify()?;
     for p in ledger.problems.iter().chain(&checked.problems) {
@@ -126,7 +103,7 @@ pub fn run(
         "\nverify: ok — ledger journal of {} entries replayed ({} accounts, {} transfers); {} claims and {} cycle checked against their postings; audit chain of {} entries intact.",
         ledger.entries, ledger.accounts, ledger.transfers, checked.claims, checked.cycles, checked.audit_entries
     ))?;
-    summary(&demo, &report.cycle)?;
+    summary(&demo, &cycle)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -421,6 +398,19 @@ fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimReco
             )?,
         ),
         (
+            "pistachios (a second IR export)",
+            claim(
+                "c-pistachios-2",
+                "ir-kerman",
+                "eu-agri",
+                "Beauce Cereales SA",
+                "FR",
+                "IRR 45600000000.00",
+                "FOB",
+                &["0802.51;Pistachios in shell, roasted;10500 KGM;IRR 45600000000.00"],
+            )?,
+        ),
+        (
             "bearings (Common High Priority List)",
             claim(
                 "c-bearings",
@@ -658,14 +648,13 @@ fn summary(demo: &Demo, cycle: &house::Cycle) -> anyhow::Result<()> {
             .map(|c| c.cleared_minor)
             .sum();
         demo.say(&format!(
-            "  zone {} ({}): exporters paid {} ({} EUR cents cleared); importers paid in {} = paid out {} {} minor",
+            "  zone {} ({}): exporters paid {} ({} cleared); importers paid in {} = paid out {}",
             z.zone,
             zone.name,
             money(zone.currency, cleared_here.saturating_mul(zone.minor_rate)),
-            cleared_here,
-            z.paid_in_minor,
-            z.paid_out_minor,
-            z.currency
+            money(h.config().clearing_currency, cleared_here),
+            money(zone.currency, z.paid_in_minor),
+            money(zone.currency, z.paid_out_minor)
         ))?;
     }
     let count = |status| h.claims(None, Some(status), usize::MAX).map(|c| c.len());
@@ -677,11 +666,11 @@ fn summary(demo: &Demo, cycle: &house::Cycle) -> anyhow::Result<()> {
         .map(|c| c.remaining_minor())
         .sum();
     demo.say(&format!(
-        "  claims: {} cleared, {} partially cleared, {} queued ({} EUR cents wait for the next cycle), {} held, {} rejected",
+        "  claims: {} cleared, {} partially cleared, {} queued ({} wait for the next cycle), {} held, {} rejected",
         count(ClaimStatus::Cleared)?,
         partial.len(),
         queued.len(),
-        waiting,
+        money(h.config().clearing_currency, waiting),
         count(ClaimStatus::Held)?,
         count(ClaimStatus::Rejected)?
     ))?;
@@ -690,14 +679,19 @@ fn summary(demo: &Demo, cycle: &house::Cycle) -> anyhow::Result<()> {
     for a in &open {
         demo.say(&format!("    {} {}: {}", a.subject, a.code, a.explanation))?;
     }
-    let crossing = cycle.payments.iter().filter(|p| {
+    let payments: Vec<&house::Position> = cycle
+        .positions
+        .iter()
+        .filter(|p| !p.booked.is_empty())
+        .collect();
+    let crossing = payments.iter().filter(|p| {
         h.participant(&p.participant)
             .map_or(true, |x| x.participant.zone().as_str() != p.zone)
     });
     demo.say(&format!(
-        "  payments across a border: {} — every one of the {} payments is between a participant and its own zone's house account; only claims were offset across the border.",
+        "  payments across a border: {} — every one of the {} participants' payments is between a participant and its own zone's house account; only claims were offset across the border.",
         crossing.count(),
-        cycle.payments.len()
+        payments.len()
     ))?;
     Ok(())
 }

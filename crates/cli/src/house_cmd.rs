@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::input::{INPUT_FILE_BYTES_MAX, PRICES_FILE_BYTES_MAX};
+use crate::settlement_cmd::money;
 use crate::{Ctx, input, lists_cmd, output, system_clock};
 
 /// Who is acting, for the audit journal.
@@ -233,7 +234,8 @@ pub enum CaseCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum CycleCommand {
-    /// Clear the queued claims: INSTEX selection, ledger postings, settlement files.
+    /// Clear the queued claims: fix the INSTEX selection and request every payer's pay-in
+    /// (pain.013 and CSV per zone). Pay-outs follow once the pay-ins arrive (`settlement`).
     Run {
         /// Take claims submitted up to this time (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`); default now.
         #[arg(long)]
@@ -245,6 +247,10 @@ pub enum CycleCommand {
         /// Domestic set-off before the INSTEX selection (`true` or `false`); default as configured.
         #[arg(long)]
         domestic_set_off: Option<bool>,
+        /// Pay-ins are due by then (`YYYY-MM-DDTHH:MM:SSZ`); default the run plus the house's
+        /// `settlement.pay_in_hours`.
+        #[arg(long)]
+        deadline: Option<String>,
         #[command(flatten)]
         actor: ActorArg,
     },
@@ -791,11 +797,16 @@ pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
             cutoff,
             out,
             domestic_set_off,
+            deadline,
             actor,
         } => {
             let cutoff = cutoff
                 .as_deref()
                 .map(|c| parse_time(c).context("--cutoff"))
+                .transpose()?;
+            let deadline = deadline
+                .as_deref()
+                .map(|c| parse_time(c).context("--deadline"))
                 .transpose()?;
             let report = h.run_cycle(
                 &actor.actor,
@@ -803,6 +814,7 @@ pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
                     cutoff,
                     out_dir: out,
                     set_off_domestic: domestic_set_off,
+                    deadline,
                 },
             )?;
             emit(ctx, "cycle", &report, |r| {
@@ -814,13 +826,13 @@ pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
                 emit(ctx, "cycle", &c, |c| {
                     let cleared: i64 = c.claims.iter().map(|x| x.cleared_minor).sum();
                     format!(
-                        "cycle {} at {}: {} claims, {} cleared ({} minor), {} payments",
+                        "cycle {} at {}: {}, {} claims clear {}, {} positions",
                         c.number,
                         model::calendar::utc_timestamp(c.run_at),
+                        c.status.as_str(),
                         c.claims.len(),
-                        c.claims.iter().filter(|x| x.cleared_minor > 0).count(),
-                        cleared,
-                        c.payments.len()
+                        money(cleared, &c.clearing_currency),
+                        c.positions.len()
                     )
                 })?;
             }
@@ -835,20 +847,28 @@ pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
 
 fn cycle_text(c: &house::Cycle, dir: Option<&str>) -> String {
     let mut out = format!(
-        "cycle {} (cut-off {}), cleared in {}:",
+        "cycle {} (cut-off {}), cleared in {}: {}",
         c.number,
         model::calendar::utc_timestamp(c.cutoff),
-        c.clearing_currency
+        c.clearing_currency,
+        c.status.as_str()
     );
     for x in &c.claims {
         out.push_str(&format!(
-            "\n  {:<22} {:<18} {} of {} minor{}",
+            "\n  {:<22} {:<18} {} of {}{}",
             x.claim,
-            x.status_after.as_str(),
-            x.cleared_minor,
-            x.owed_minor,
+            if x.posted {
+                x.status_after.as_str()
+            } else {
+                house::CLAIM_SETTLING
+            },
+            money(x.cleared_minor, &c.clearing_currency),
+            money(x.owed_minor, &c.clearing_currency),
             if x.set_off_minor > 0 {
-                format!(" ({} by set-off)", x.set_off_minor)
+                format!(
+                    " ({} by set-off)",
+                    money(x.set_off_minor, &c.clearing_currency)
+                )
             } else {
                 String::new()
             }
@@ -856,10 +876,17 @@ fn cycle_text(c: &house::Cycle, dir: Option<&str>) -> String {
     }
     for z in &c.zones {
         out.push_str(&format!(
-            "\n  zone {}: paid in {} = paid out {} {} minor; domestic {}, cross-border in {}, out {}",
-            z.zone, z.paid_in_minor, z.paid_out_minor, z.currency, z.domestic_minor, z.cross_border_in_minor, z.cross_border_out_minor
+            "\n  zone {}: pay-ins {} = pay-outs {}; domestic {}, cross-border in {}, out {}",
+            z.zone,
+            money(z.paid_in_minor, &z.currency),
+            money(z.paid_out_minor, &z.currency),
+            money(z.domestic_minor, &c.clearing_currency),
+            money(z.cross_border_in_minor, &c.clearing_currency),
+            money(z.cross_border_out_minor, &c.clearing_currency)
         ));
     }
+    out.push('\n');
+    out.push_str(&crate::settlement_cmd::status_text(c));
     if let Some(dir) = dir {
         out.push_str(&format!("\n  {} files in {dir}", c.files.len()));
     }
@@ -886,19 +913,25 @@ pub fn run_statement(ctx: &Ctx, args: StatementArgs) -> anyhow::Result<ExitCode>
     let s = h.statement(&args.participant, args.cycle)?;
     emit(ctx, "statement", &s, |s| {
         let mut out = format!(
-            "statement of {} for cycle {} in {} (zone {}): opening {}",
-            s.participant, s.cycle, s.currency, s.zone, s.opening_minor
+            "statement of {} at the house for cycle {} (zone {}): opening {}",
+            s.participant,
+            s.cycle,
+            s.zone,
+            money(s.opening_minor, &s.currency)
         );
         for l in &s.lines {
             out.push_str(&format!(
-                "\n  {:<28} {:>6} {:>22}  {}",
+                "\n  {:<28} {:>6} {:>20}  {}",
                 l.reference,
                 if l.credit { "credit" } else { "debit" },
-                l.amount_minor,
+                money(l.amount_minor, &s.currency),
                 l.description
             ));
         }
-        out.push_str(&format!("\n  closing {}", s.closing_minor));
+        out.push_str(&format!(
+            "\n  closing {}",
+            money(s.closing_minor, &s.currency)
+        ));
         out
     })
 }

@@ -7,6 +7,7 @@ mod bench;
 mod bench_house;
 mod clear_cmd;
 mod demo;
+mod demo_settlement;
 mod goods_cmd;
 #[cfg(test)]
 mod help;
@@ -16,6 +17,7 @@ mod ledger_cmd;
 mod lists_cmd;
 mod output;
 mod screen_cmd;
+mod settlement_cmd;
 mod verify_cmd;
 
 use std::io::IsTerminal;
@@ -108,6 +110,9 @@ enum Command {
     Cycle(house_cmd::CycleCommand),
     /// A participant's statement for a cycle.
     Statement(house_cmd::StatementArgs),
+    /// A cycle's settlement: bank files in, suspense, unwinds at the deadline, pay-outs.
+    #[command(subcommand)]
+    Settlement(settlement_cmd::SettlementCommand),
     /// Run the whole house end to end on a fresh database and explain what happened.
     Demo(demo::DemoArgs),
 }
@@ -203,6 +208,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Case(cmd) => house_cmd::run_case(&ctx, cmd),
         Command::Cycle(cmd) => house_cmd::run_cycle(&ctx, cmd),
         Command::Statement(args) => house_cmd::run_statement(&ctx, args),
+        Command::Settlement(cmd) => settlement_cmd::run(&ctx, cmd),
         Command::Demo(_) => unreachable!("the demo is run above"),
     }
 }

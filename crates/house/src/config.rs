@@ -44,6 +44,67 @@ pub struct HouseConfig {
     /// let it through, recorded as `not_checked`).
     #[serde(default)]
     pub hold_without_price_reference: bool,
+    /// How cycles settle: the pay-in deadline, when pay-outs go, what happens to a pay-in a
+    /// recomputed cycle no longer needs.
+    #[serde(default)]
+    pub settlement: SettlementSettings,
+}
+
+/// Most hours a payer may be given to pay in: a cycle's claims wait that long at most.
+pub const PAY_IN_HOURS_MAX: u32 = 24 * 30;
+
+/// How cycles settle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementSettings {
+    /// Hours a payer has, from the cycle's run, to pay in (1 to [`PAY_IN_HOURS_MAX`]).
+    #[serde(default = "default_pay_in_hours")]
+    pub pay_in_hours: u32,
+    /// When pay-outs go.
+    #[serde(default)]
+    pub payout_release: PayoutRelease,
+    /// What becomes of a pay-in an unwound cycle no longer needs.
+    #[serde(default)]
+    pub unneeded_pay_in: UnneededPayIn,
+}
+
+impl Default for SettlementSettings {
+    fn default() -> SettlementSettings {
+        SettlementSettings {
+            pay_in_hours: default_pay_in_hours(),
+            payout_release: PayoutRelease::default(),
+            unneeded_pay_in: UnneededPayIn::default(),
+        }
+    }
+}
+
+fn default_pay_in_hours() -> u32 {
+    24
+}
+
+/// When a cycle's pay-outs go. Either way a payee is paid only out of pay-ins that arrived, and
+/// only once no payer whose default could change its amount is still to pay: every payer of its
+/// part of the cycle (the claims linked to it through common parties, and every cross-border
+/// claim of the currency, since they balance each other across the zones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutRelease {
+    /// A zone's payees are paid together, once every pay-in any of them depends on arrived.
+    #[default]
+    Zone,
+    /// Each payee is paid as soon as the pay-ins it depends on arrived.
+    Payee,
+}
+
+/// What becomes of a pay-in that a cycle recomputed after an unwind no longer needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnneededPayIn {
+    /// Paid back to the payer's account at once (a pain.001 in the cycle's directory).
+    #[default]
+    Refund,
+    /// Kept in suspense for the payer's next pay-in.
+    Keep,
 }
 
 fn default_threshold() -> f64 {
@@ -254,6 +315,13 @@ impl HouseConfig {
                 format!("{} is not in (0, 1]", self.screening_threshold),
             ));
         }
+        let hours = self.settlement.pay_in_hours;
+        if !(1..=PAY_IN_HOURS_MAX).contains(&hours) {
+            return Err(invalid(
+                "settlement.pay_in_hours".into(),
+                format!("{hours} is not in 1 to {PAY_IN_HOURS_MAX}"),
+            ));
+        }
         self.monitoring
             .validate()
             .map_err(|e| invalid("monitoring".into(), e.to_string()))?;
@@ -378,6 +446,7 @@ pub fn example() -> HouseConfig {
         monitoring: monitoring::Settings::default(),
         set_off_domestic: true,
         hold_without_price_reference: false,
+        settlement: SettlementSettings::default(),
     }
 }
 

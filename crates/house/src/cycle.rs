@@ -1,31 +1,37 @@
-//! Clearing cycles: the queued claims up to a cut-off, the INSTEX selection, the ledger
-//! postings, and per zone the pain.001 payment file and a camt.053 and CSV statement per
-//! participant.
+//! Clearing cycles: the queued claims up to a cut-off, the INSTEX selection, one net position
+//! per participant, and per zone the payment requests (pain.013 and CSV) to its payers.
 //!
-//! A cycle is one change: every claim's new state, every posting and the cycle record commit
-//! together or not at all. The files are written to a temporary directory first, their hashes
-//! go into the cycle record, and the directory is renamed into place once the change committed.
+//! A cycle pays nobody when it runs. It fixes the selection (the claims stay reserved on the
+//! ledger by their pending transfers), and asks every payer for its net pay-in by a deadline.
+//! `crate::settlement` takes it from there: bank files are matched to the requests, a payer who
+//! misses the deadline is unwound, and pay-outs go only once the pay-ins they depend on arrived.
+//!
+//! Running a cycle is one change: the cycle record, the parts of its selection and the audit
+//! event commit together or not at all. The files are written to a temporary directory first,
+//! their hashes go into the cycle record, and the directory is renamed into place once the
+//! change committed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ledger::{NewTransfer, TransferFlags};
-use netting::instex::{self, ClaimBook, Direction, Options, SubmittedAt};
+use netting::instex::{self, ClaimBook, Options, SubmittedAt};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use store::{Change, RecordQuery};
 
 use crate::error::HouseError;
 use crate::review::claim_record;
 use crate::types::*;
-use crate::{Commit, House, Versioned, audit, expect, ids, record};
-use iso20022::{self, Account, CreditTransfer, Entry, PaymentInitiation};
+use crate::{Commit, House, Versioned, audit, expect, record};
 
-/// Most claims one cycle takes (the rest, lowest ranked, wait for the next): each takes up to
-/// two ledger transfers, and a cycle's transfers must fit one ledger batch with the payments.
-pub const CYCLE_CLAIMS_MAX: usize = 2_000;
-const DAY_NS: u64 = 86_400 * 1_000_000_000;
+/// Most claims one cycle takes (the rest, lowest ranked, wait for the next): a bound on the
+/// memory one cycle holds, far above what a day of trade brings.
+pub const CYCLE_CLAIMS_MAX: usize = 1_000_000;
+/// Most claims in one stored part of a cycle's selection (each part stays well under the
+/// store's largest record).
+pub const CYCLE_PART_CLAIMS_MAX: usize = 5_000;
+const DAY_NS: u64 = model::calendar::DAY_NS;
+const HOUR_NS: u64 = 3_600 * model::calendar::SECOND_NS;
 
 /// How to run a cycle.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +42,8 @@ pub struct CycleOptions {
     pub out_dir: PathBuf,
     /// Run domestic set-off before the INSTEX selection; default as configured.
     pub set_off_domestic: Option<bool>,
+    /// Pay-ins are due by then (UTC nanoseconds); default the run plus the configured hours.
+    pub deadline: Option<u64>,
 }
 
 /// What a cycle did.
@@ -44,43 +52,26 @@ pub struct CycleReport {
     pub cycle: Cycle,
     /// The directory holding its files.
     pub directory: String,
-    /// Claims that stayed queued because a party is suspended or under review.
+    /// Claims that stayed queued because a party is suspended or under review, or because a
+    /// cycle still settling holds them.
     pub skipped: Vec<String>,
 }
 
-/// One line of a participant's statement for a cycle, in the zone's currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StatementLine {
-    pub reference: String,
-    /// `true`: the house owes the participant more (a claim cleared as creditor, a pay-in).
-    pub credit: bool,
-    pub amount_minor: i64,
-    pub counterparty: Option<String>,
-    pub description: String,
-}
-
-/// A participant's statement for one cycle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Statement {
-    pub participant: String,
-    pub cycle: u64,
-    pub zone: String,
-    pub currency: String,
-    pub opening_minor: i64,
-    pub closing_minor: i64,
-    pub lines: Vec<StatementLine>,
-}
-
 /// Every participant by id, with the version read.
-type Participants = HashMap<String, Versioned<ParticipantRecord>>;
+pub(crate) type Participants = HashMap<String, Versioned<ParticipantRecord>>;
 
 /// The record id of cycle `n`.
 pub(crate) fn cycle_id(n: u64) -> String {
     format!("{n:010}")
 }
 
+/// The record id of part `k` of cycle `n`'s selection.
+pub(crate) fn part_id(n: u64, k: u32) -> String {
+    format!("{n:010}-{k:05}")
+}
+
 impl House {
-    /// Runs a clearing cycle.
+    /// Runs a clearing cycle: fixes the selection and requests the pay-ins.
     pub fn run_cycle(
         &self,
         actor: &str,
@@ -88,7 +79,10 @@ impl House {
     ) -> Result<CycleReport, HouseError> {
         crate::check_actor("actor", actor)?;
         for _ in 0..crate::ATTEMPTS_MAX {
-            if let Some(report) = self.try_cycle(actor, options)? {
+            if let Some(mut report) = self.try_cycle(actor, options)? {
+                // A cycle with nothing to pay in (everything set off) settles at once.
+                self.advance(actor, report.cycle.number)?;
+                report.cycle = self.cycle(report.cycle.number)?;
                 return Ok(report);
             }
         }
@@ -98,18 +92,9 @@ impl House {
         })
     }
 
-    fn try_cycle(
-        &self,
-        actor: &str,
-        options: &CycleOptions,
-    ) -> Result<Option<CycleReport>, HouseError> {
-        let now = self.now();
-        let cutoff = options.cutoff.unwrap_or(now);
-        let number = self.cycles_last()? + 1;
-        // Every participant, read once: their states decide which claims are taken, and the
-        // versions read are expected unchanged when the cycle commits (a participant suspended
-        // meanwhile makes the cycle start again without its claims).
-        let participants: Participants = self
+    /// Every participant, read once, by id.
+    pub(crate) fn participants_by_id(&self) -> Result<Participants, HouseError> {
+        Ok(self
             .list::<ParticipantRecord>(
                 RecordQuery {
                     kind: kind::PARTICIPANT.into(),
@@ -119,7 +104,42 @@ impl House {
             )?
             .into_iter()
             .map(|v| (v.value.participant.id().to_string(), v))
-            .collect();
+            .collect())
+    }
+
+    fn try_cycle(
+        &self,
+        actor: &str,
+        options: &CycleOptions,
+    ) -> Result<Option<CycleReport>, HouseError> {
+        let now = self.now();
+        let cutoff = options.cutoff.unwrap_or(now);
+        let deadline = match options.deadline {
+            Some(d) if d <= now => {
+                return Err(HouseError::invalid(
+                    "deadline",
+                    format!(
+                        "{} is not after now ({})",
+                        model::calendar::utc_timestamp(d),
+                        model::calendar::utc_timestamp(now)
+                    ),
+                ));
+            }
+            Some(d) => d,
+            None => {
+                now.saturating_add(u64::from(self.config.config.settlement.pay_in_hours) * HOUR_NS)
+            }
+        };
+        let number = self.cycles_last()? + 1;
+        // Every participant, read once: their states decide which claims are taken, and the
+        // versions read are expected unchanged when the cycle commits (a participant suspended
+        // meanwhile makes the cycle start again without its claims).
+        let participants = self.participants_by_id()?;
+        // Claims a cycle still settling holds wait for it.
+        let mut held_by_open = HashSet::new();
+        for open in self.open_cycles()? {
+            held_by_open.extend(open.value.claims.into_iter().map(|c| c.claim));
+        }
         let mut taken: Vec<Versioned<ClaimRecord>> = Vec::new();
         let mut skipped = Vec::new();
         let clearable = [ClaimStatus::Queued, ClaimStatus::PartiallyCleared];
@@ -128,7 +148,7 @@ impl House {
             ..RecordQuery::default()
         };
         for claim in self.claims_in(&clearable, up_to_cutoff)? {
-            let mut active = true;
+            let mut active = !held_by_open.contains(&claim.value.submission.id);
             for p in [
                 &claim.value.submission.creditor,
                 &claim.value.submission.debtor,
@@ -147,21 +167,10 @@ impl House {
             key(&a.value).cmp(&key(&b.value))
         });
         let (taken, engine_claims) = self.within_limits(actor, taken, &mut skipped)?;
-        let book =
-            ClaimBook::new(engine_claims).map_err(|e| HouseError::Clearing(e.to_string()))?;
         let set_off_domestic = options
             .set_off_domestic
             .unwrap_or(self.config.config.set_off_domestic);
-        let settlement = instex::settle(&book, Options { set_off_domestic })
-            .map_err(|e| HouseError::Clearing(e.to_string()))?;
-        let violations = instex::check_settlement(&book, &settlement);
-        if !violations.is_empty() {
-            let violations: Vec<String> = violations.iter().map(ToString::to_string).collect();
-            return Err(HouseError::Clearing(format!(
-                "the settlement breaks its invariants: {}",
-                violations.join("; ")
-            )));
-        }
+        let cleared = select(engine_claims, set_off_domestic)?;
         let mut change = Change::default();
         let mut cycle = Cycle {
             number,
@@ -177,14 +186,37 @@ impl House {
             // The history so far, as a receipt every file of the cycle carries: whoever keeps a
             // file can later check that the house's journals still hold it.
             receipt: Some(self.store.heads()?.to_string()),
+            status: CycleStatus::AwaitingPayIns,
+            deadline,
+            revision: 0,
+            positions: Vec::new(),
+            unwinds: Vec::new(),
+            claim_parts: 0,
+            payout_batches: 0,
+            directory: String::new(),
+            settled_at: None,
+            liquidity: Vec::new(),
         };
-        self.settle_claims(&mut change, &mut cycle, taken, &settlement)?;
-        self.plan_payments(&mut change, &mut cycle, &settlement)?;
-        cycle.zones = self.zone_totals(&cycle, &participants);
-        let mut involved = BTreeSet::new();
-        for c in &cycle.claims {
-            involved.extend([c.creditor.as_str(), c.debtor.as_str()]);
+        for (claim, (cleared, set_off)) in taken.iter().zip(cleared) {
+            change.expect.push(expect(
+                kind::CLAIM,
+                &claim.value.submission.id,
+                Some(claim.version),
+            ));
+            // Every claim taken is kept, those that clear nothing too: what waits is part of
+            // the cycle's record (the imbalance reads it).
+            cycle
+                .claims
+                .push(cycle_claim(&claim.value, cleared, set_off));
         }
+        cycle.positions = self.positions(&cycle, &participants, None)?;
+        cycle.zones = self.zone_totals(&cycle);
+        let mut involved: Vec<&str> = cycle
+            .positions
+            .iter()
+            .map(|p| p.participant.as_str())
+            .collect();
+        involved.sort_unstable();
         for id in involved {
             let version = participants.get(id).map(|v| v.version);
             change.expect.push(expect(kind::PARTICIPANT, id, version));
@@ -192,6 +224,7 @@ impl House {
         let out_dir = settlement_dir(&options.out_dir)?;
         remove_stale_partials(&out_dir);
         let final_dir = out_dir.join(format!("cycle-{number}"));
+        cycle.directory = final_dir.display().to_string();
         // Unique to this attempt: another cycle run at the same time (a thread or a process
         // computing the same number) must not write into, rename or delete these files.
         static ATTEMPTS: AtomicU64 = AtomicU64::new(0);
@@ -200,7 +233,7 @@ impl House {
             std::process::id(),
             ATTEMPTS.fetch_add(1, Ordering::Relaxed)
         ));
-        cycle.files = match self.write_files(&cycle, &temp_dir, &participants) {
+        cycle.files = match self.write_requests(&cycle, &temp_dir, &participants) {
             Ok(files) => files,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&temp_dir);
@@ -210,26 +243,18 @@ impl House {
         change
             .expect
             .push(expect(kind::CYCLE, &cycle_id(number), None));
-        change.put.push(record(
-            kind::CYCLE,
-            &cycle_id(number),
-            1,
-            "done",
-            ("", ""),
-            now,
-            &cycle,
-        )?);
+        self.put_cycle(&mut change, &mut cycle, None, None)?;
         change.audit.push(audit(
             actor,
             "cycle.run",
             format!("cycle:{number}"),
             &serde_json::json!({
-                "cutoff": cutoff, "set_off_domestic": set_off_domestic,
-                "claims": cycle.claims, "payments": cycle.payments, "zones": cycle.zones,
-                "files": cycle.files, "skipped": skipped,
+                "cutoff": cutoff, "deadline": deadline, "set_off_domestic": set_off_domestic,
+                "claims": cycle.claims.len(), "positions": cycle.positions, "zones": cycle.zones,
+                "files": cycle.files, "skipped": skipped.len(),
             }),
         )?);
-        match self.commit(change, "the cycle's postings")? {
+        match self.commit(change, "the cycle")? {
             Commit::Done => {}
             Commit::Raced(_) => {
                 let _ = std::fs::remove_dir_all(&temp_dir);
@@ -252,6 +277,135 @@ impl House {
                 .to_string(),
             skipped,
         }))
+    }
+
+    /// Writes the cycle record (its selection in parts) into `change`: `version` is the
+    /// record's version read (`None`: a new cycle), `parts_before` how many parts it had.
+    pub(crate) fn put_cycle(
+        &self,
+        change: &mut Change,
+        cycle: &mut Cycle,
+        version: Option<u64>,
+        parts_before: Option<u32>,
+    ) -> Result<(), HouseError> {
+        let n = cycle.number;
+        let claims = std::mem::take(&mut cycle.claims);
+        let chunks: Vec<&[CycleClaim]> = claims.chunks(CYCLE_PART_CLAIMS_MAX).collect();
+        let parts = u32::try_from(chunks.len())
+            .map_err(|_| HouseError::Clearing("too many parts".into()))?;
+        let before = parts_before.unwrap_or(0);
+        // Parts no longer needed are written empty: records are never deleted.
+        for k in 0..parts.max(before) {
+            let part = CycleClaims {
+                cycle: n,
+                part: k,
+                claims: chunks
+                    .get(k as usize)
+                    .map(|c| c.to_vec())
+                    .unwrap_or_default(),
+            };
+            let id = part_id(n, k);
+            let version = self
+                .store
+                .record(kind::CYCLE_CLAIMS, &id)?
+                .map(|r| r.version);
+            change.expect.push(expect(kind::CYCLE_CLAIMS, &id, version));
+            change.put.push(record(
+                kind::CYCLE_CLAIMS,
+                &id,
+                version.unwrap_or(0) + 1,
+                "",
+                ("", ""),
+                cycle.run_at,
+                &part,
+            )?);
+        }
+        cycle.claim_parts = parts.max(before);
+        let stored = record(
+            kind::CYCLE,
+            &cycle_id(n),
+            version.unwrap_or(0) + 1,
+            cycle.status.as_str(),
+            ("", ""),
+            cycle.run_at,
+            &*cycle,
+        );
+        cycle.claims = claims;
+        if let Some(v) = version {
+            change
+                .expect
+                .push(expect(kind::CYCLE, &cycle_id(n), Some(v)));
+        }
+        change.put.push(stored?);
+        Ok(())
+    }
+
+    /// Writes only the cycle record (its selection unchanged).
+    pub(crate) fn put_cycle_header(
+        &self,
+        change: &mut Change,
+        cycle: &Cycle,
+        version: u64,
+    ) -> Result<(), HouseError> {
+        let mut header = cycle.clone();
+        header.claims = Vec::new();
+        change
+            .expect
+            .push(expect(kind::CYCLE, &cycle_id(cycle.number), Some(version)));
+        change.put.push(record(
+            kind::CYCLE,
+            &cycle_id(cycle.number),
+            version + 1,
+            cycle.status.as_str(),
+            ("", ""),
+            cycle.run_at,
+            &header,
+        )?);
+        Ok(())
+    }
+
+    /// Cycles not settled yet, with their selection.
+    pub(crate) fn open_cycles(&self) -> Result<Vec<Versioned<Cycle>>, HouseError> {
+        let mut open = Vec::new();
+        for status in [CycleStatus::AwaitingPayIns, CycleStatus::PayingOut] {
+            let query = RecordQuery {
+                kind: kind::CYCLE.into(),
+                status: Some(status.as_str().into()),
+                ..RecordQuery::default()
+            };
+            for header in self.list::<Cycle>(query, usize::MAX)? {
+                open.push(self.with_claims(header)?);
+            }
+        }
+        open.sort_by_key(|c| c.value.number);
+        Ok(open)
+    }
+
+    /// A cycle record with its selection read from its parts.
+    pub(crate) fn with_claims(
+        &self,
+        mut header: Versioned<Cycle>,
+    ) -> Result<Versioned<Cycle>, HouseError> {
+        let n = header.value.number;
+        if header.value.claims.is_empty() {
+            for k in 0..header.value.claim_parts {
+                let part: CycleClaims = self.get(kind::CYCLE_CLAIMS, &part_id(n, k))?.value;
+                header.value.claims.extend(part.claims);
+            }
+        }
+        Ok(header)
+    }
+
+    /// Cycle `n` with its selection, and the version of its record.
+    pub(crate) fn cycle_versioned(&self, n: u64) -> Result<Versioned<Cycle>, HouseError> {
+        match self.get::<Cycle>(kind::CYCLE, &cycle_id(n)) {
+            Ok(header) => self.with_claims(header),
+            Err(HouseError::NotFound { kind, .. }) => Err(HouseError::NotFound {
+                kind,
+                id: n.to_string(),
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     /// The claims one cycle can take, in rank order: at most [`CYCLE_CLAIMS_MAX`], and no more
@@ -415,134 +569,77 @@ impl House {
         })
     }
 
-    /// Posts each claim's cleared part, reserves the rest again, and updates its record.
-    fn settle_claims(
+    /// The net position of every participant of the selection: positive, the house pays it out
+    /// of its zone's pay-ins; negative, it pays in. `before` carries over what an earlier
+    /// revision of the cycle recorded (references, what was received, pay-outs made).
+    pub(crate) fn positions(
         &self,
-        change: &mut Change,
-        cycle: &mut Cycle,
-        taken: Vec<Versioned<ClaimRecord>>,
-        settlement: &instex::Settlement,
-    ) -> Result<(), HouseError> {
-        let n = cycle.number;
-        for (
-            i,
-            Versioned {
-                value: mut c,
-                version,
-            },
-        ) in taken.into_iter().enumerate()
-        {
-            let owed = c.remaining_minor();
-            let cleared = settlement.cleared[i];
-            let id = c.submission.id.clone();
-            if cleared > 0 {
-                let pending = c.reserve_transfer.ok_or_else(|| HouseError::Corrupt {
-                    kind: kind::CLAIM.into(),
-                    id: id.clone(),
-                    message: "queued without a reservation".into(),
-                })?;
-                let post = NewTransfer {
-                    id: ids::settle(&id, n),
-                    pending_id: pending,
-                    amount: cleared as u64,
-                    user_data_64: n,
-                    flags: TransferFlags::POST_PENDING,
-                    ..NewTransfer::default()
-                };
-                change.transfers.push(post);
-                c.cleared_minor += cleared;
-                c.settlements.push(Settled {
-                    cycle: n,
-                    amount_minor: cleared,
-                    set_off_minor: settlement.set_off[i],
-                    transfer_id: post.id,
-                });
-                c.reserve_transfer = None;
-                if c.remaining_minor() > 0 {
-                    let mut rest = self.reserve_transfer(&c);
-                    rest.id = ids::reserve_rest(&id, n);
-                    rest.user_data_64 = n;
-                    rest.code = ids::TRANSFER_RESERVE_REST;
-                    c.reserve_transfer = Some(rest.id);
-                    change.transfers.push(rest);
-                    c.status = ClaimStatus::PartiallyCleared;
-                } else {
-                    c.status = ClaimStatus::Cleared;
-                }
-                change.expect.push(expect(kind::CLAIM, &id, Some(version)));
-                change.put.push(claim_record(&c, version + 1)?);
-            }
-            cycle.claims.push(CycleClaim {
-                claim: id,
-                creditor: c.submission.creditor.clone(),
-                debtor: c.submission.debtor.clone(),
-                priority: c.priority,
-                owed_minor: owed,
-                cleared_minor: cleared,
-                set_off_minor: settlement.set_off[i],
-                status_after: c.status,
-            });
+        cycle: &Cycle,
+        participants: &Participants,
+        before: Option<&[Position]>,
+    ) -> Result<Vec<Position>, HouseError> {
+        let mut net: BTreeMap<&str, i64> = BTreeMap::new();
+        for c in cycle.claims.iter().filter(|c| c.cleared_minor > 0) {
+            let overflow =
+                || HouseError::Clearing(format!("net position overflows at {}", c.claim));
+            let e = net.entry(c.creditor.as_str()).or_default();
+            *e = e.checked_add(c.cleared_minor).ok_or_else(overflow)?;
+            let e = net.entry(c.debtor.as_str()).or_default();
+            *e = e.checked_sub(c.cleared_minor).ok_or_else(overflow)?;
         }
-        Ok(())
-    }
-
-    /// One pay-in or pay-out transfer per participant and direction, through its zone house.
-    fn plan_payments(
-        &self,
-        change: &mut Change,
-        cycle: &mut Cycle,
-        settlement: &instex::Settlement,
-    ) -> Result<(), HouseError> {
-        let n = cycle.number;
-        let ledger = ids::ledger_of(&self.config);
-        for p in &settlement.payments {
+        let mut positions = Vec::with_capacity(net.len());
+        for (id, net_minor) in net {
+            let p = participants.get(id).ok_or_else(|| HouseError::NotFound {
+                kind: kind::PARTICIPANT,
+                id: id.to_owned(),
+            })?;
             let zone = self
                 .config
-                .zone(&p.zone)
-                .ok_or_else(|| HouseError::Clearing(format!("no zone {}", p.zone)))?;
-            let amount = i64::try_from(p.amount).map_err(|_| {
-                HouseError::Clearing(format!("payment of {} does not fit", p.amount))
-            })?;
-            let zone_amount = amount.checked_mul(zone.minor_rate).ok_or_else(|| {
-                HouseError::Clearing(format!("{amount} at {} overflows", zone.rate))
-            })?;
-            let participant = p.participant.to_string();
-            let house = ids::zone_account(&self.config, &p.zone).id;
-            let account = ids::participant_account(&self.config, &participant).id;
-            let (direction, debit, credit, code) = match p.direction {
-                Direction::PaysHouse => ("pay_in", house, account, ids::TRANSFER_PAY_IN),
-                Direction::PaidByHouse => ("pay_out", account, house, ids::TRANSFER_PAY_OUT),
+                .zone(p.value.participant.zone())
+                .ok_or_else(|| {
+                    HouseError::Clearing(format!("no zone {}", p.value.participant.zone()))
+                })?;
+            let due_minor = net_minor
+                .checked_abs()
+                .and_then(|a| a.checked_mul(zone.minor_rate))
+                .ok_or_else(|| {
+                    HouseError::Clearing(format!("{net_minor} at {} overflows", zone.rate))
+                })?;
+            let earlier = before.and_then(|b| b.iter().find(|x| x.participant == id));
+            let status = match (net_minor.signum(), earlier) {
+                (0, _) => PositionStatus::Flat,
+                (-1, Some(e)) if e.received_minor >= due_minor => PositionStatus::Paid,
+                (-1, _) => PositionStatus::Requested,
+                (_, Some(e)) if e.payout.is_some() => e.status,
+                _ => PositionStatus::Waiting,
             };
-            let id = ids::payment(n, &participant, direction);
-            change.transfers.push(NewTransfer {
-                id,
-                debit_account_id: debit,
-                credit_account_id: credit,
-                amount: amount as u64,
-                user_data_64: n,
-                ledger,
-                code,
-                ..NewTransfer::default()
-            });
-            cycle.payments.push(CyclePayment {
-                zone: p.zone.to_string(),
-                participant,
-                direction: direction.into(),
-                amount_minor: amount,
-                zone_amount_minor: zone_amount,
-                zone_currency: zone.currency.code().into(),
-                transfer_id: id,
+            positions.push(Position {
+                participant: id.to_owned(),
+                zone: zone.code.to_string(),
+                currency: zone.currency.code().to_owned(),
+                net_minor,
+                due_minor,
+                received_minor: earlier.map_or(0, |e| e.received_minor),
+                status,
+                reference: earlier.map_or_else(
+                    || payment_reference(cycle.number, id),
+                    |e| e.reference.clone(),
+                ),
+                end_to_end_id: earlier.map_or_else(
+                    || format!("C{}-{:x}", cycle.number, crate::ids::derive(&[id]) >> 8),
+                    |e| e.end_to_end_id.clone(),
+                ),
+                credits: earlier.map(|e| e.credits.clone()).unwrap_or_default(),
+                payout: earlier.and_then(|e| e.payout.clone()),
+                booked: earlier.map(|e| e.booked.clone()).unwrap_or_default(),
             });
         }
-        Ok(())
+        Ok(positions)
     }
 
-    fn zone_totals(&self, cycle: &Cycle, participants: &Participants) -> Vec<CycleZone> {
-        let zone_of = |id: &str| {
-            participants
-                .get(id)
-                .map(|v| v.value.participant.zone().to_string())
-        };
+    /// The cycle's totals per zone, in the zone's currency for payments and in the clearing
+    /// currency for claims.
+    pub(crate) fn zone_totals(&self, cycle: &Cycle) -> Vec<CycleZone> {
         self.config
             .zones
             .iter()
@@ -557,17 +654,15 @@ impl House {
                     cross_border_in_minor: 0,
                     cross_border_out_minor: 0,
                 };
-                for p in cycle.payments.iter().filter(|p| p.zone == code) {
-                    if p.direction == "pay_in" {
-                        t.paid_in_minor += p.zone_amount_minor;
+                for p in cycle.positions.iter().filter(|p| p.zone == code) {
+                    if p.net_minor < 0 {
+                        t.paid_in_minor += p.due_minor;
                     } else {
-                        t.paid_out_minor += p.zone_amount_minor;
+                        t.paid_out_minor += p.due_minor;
                     }
                 }
                 for c in &cycle.claims {
-                    let cz = zone_of(&c.creditor);
-                    let dz = zone_of(&c.debtor);
-                    match (cz.as_deref() == Some(&code), dz.as_deref() == Some(&code)) {
+                    match (c.creditor_zone == code, c.debtor_zone == code) {
                         (true, true) => t.domestic_minor += c.cleared_minor,
                         (true, false) => t.cross_border_in_minor += c.cleared_minor,
                         (false, true) => t.cross_border_out_minor += c.cleared_minor,
@@ -578,287 +673,123 @@ impl House {
             })
             .collect()
     }
+}
 
-    /// A participant's statement for one cycle, in its zone's currency.
-    pub fn statement(&self, participant: &str, number: u64) -> Result<Statement, HouseError> {
-        let cycle = self.cycle(number)?;
-        let p: ParticipantRecord = self.get(kind::PARTICIPANT, participant)?.value;
-        statement_of(&self.config, &cycle, &p)
-    }
-
-    /// The pain.001 of each zone and the statements of each participant of the cycle.
-    fn write_files(
-        &self,
-        cycle: &Cycle,
-        dir: &Path,
-        participants: &Participants,
-    ) -> Result<Vec<CycleFile>, HouseError> {
-        let get = |id: &str| -> Result<ParticipantRecord, HouseError> {
-            participants
-                .get(id)
-                .map(|v| v.value.clone())
-                .ok_or_else(|| HouseError::NotFound {
-                    kind: kind::PARTICIPANT,
-                    id: id.to_owned(),
-                })
-        };
-        let _ = std::fs::remove_dir_all(dir);
-        create_dir(dir)?;
-        let mut files = Vec::new();
-        let mut by_zone: BTreeMap<String, Vec<&CyclePayment>> = BTreeMap::new();
-        for p in &cycle.payments {
-            by_zone.entry(p.zone.clone()).or_default().push(p);
-        }
-        for zone in &self.config.zones {
-            let code = zone.code.to_string();
-            let zone_dir = dir.join(&code);
-            create_dir(&zone_dir)?;
-            let payees: Vec<(&CyclePayment, ParticipantRecord)> = by_zone
-                .get(&code)
-                .into_iter()
-                .flatten()
-                .filter(|p| p.direction == "pay_out")
-                .map(|p| Ok((*p, get(&p.participant)?)))
-                .collect::<Result<_, HouseError>>()?;
-            if !payees.is_empty() {
-                let path = zone_dir.join(format!("pain001-cycle-{}-{code}.xml", cycle.number));
-                let bytes = self.pain001(cycle, zone, &payees)?;
-                files.push(write_file(dir, &path, &bytes)?);
-            }
-            let mut involved = BTreeSet::new();
-            for c in cycle.claims.iter().filter(|c| c.cleared_minor > 0) {
-                involved.extend([c.creditor.as_str(), c.debtor.as_str()]);
-            }
-            for id in involved {
-                let p = get(id)?;
-                if p.participant.zone() != &zone.code {
-                    continue;
-                }
-                let statement = statement_of(&self.config, cycle, &p)?;
-                let (xml, csv) = statement_files(&self.config, cycle, &p, &statement)?;
-                let stem = format!("statement-cycle-{}-{id}", cycle.number);
-                files.push(write_file(
-                    dir,
-                    &zone_dir.join(format!("{stem}.camt053.xml")),
-                    &xml,
-                )?);
-                files.push(write_file(
-                    dir,
-                    &zone_dir.join(format!("{stem}.csv")),
-                    &csv,
-                )?);
-            }
-        }
-        Ok(files)
-    }
-
-    fn pain001(
-        &self,
-        cycle: &Cycle,
-        zone: &crate::config::Zone,
-        payees: &[(&CyclePayment, ParticipantRecord)],
-    ) -> Result<Vec<u8>, HouseError> {
-        let ends: Vec<String> = payees
-            .iter()
-            .map(|(p, _)| {
-                format!(
-                    "C{}-{:x}",
-                    cycle.number,
-                    ids::derive(&[&p.participant]) >> 8
-                )
-            })
-            .collect();
-        let remittance = format!("{} cycle {}", self.config.config.name, cycle.number);
-        let ibans: Vec<(String, String)> = payees
-            .iter()
-            .map(|(_, r)| {
-                let account = r.participant.bank_account();
-                (
-                    account.map(|a| a.iban().to_string()).unwrap_or_default(),
-                    account.map(|a| a.bic().to_string()).unwrap_or_default(),
-                )
-            })
-            .collect();
-        let transfers: Vec<CreditTransfer<'_>> = payees
-            .iter()
-            .zip(&ends)
-            .zip(&ibans)
-            .map(|(((p, r), end), (iban, bic))| CreditTransfer {
-                end_to_end_id: end,
-                creditor: Account {
-                    name: r.participant.legal_name(),
-                    iban,
-                    bic,
-                },
-                amount_minor: p.zone_amount_minor,
-                remittance: &remittance,
-            })
-            .collect();
-        let house_iban = zone.account.iban().to_string();
-        let house_bic = zone.account.bic().to_string();
-        let message_id = format!("CH-C{}-{}", cycle.number, zone.code);
-        let initiation = PaymentInitiation {
-            message_id: &message_id,
-            created_at_ns: cycle.run_at,
-            execution_date: model::calendar::utc_date(cycle.run_at),
-            currency: zone.currency,
-            debtor: Account {
-                name: &zone.account_name,
-                iban: &house_iban,
-                bic: &house_bic,
-            },
-            initiating_party: &self.config.config.name,
-            transfers: &transfers,
-            receipt: cycle.receipt.as_deref(),
-        };
-        let mut bytes = Vec::new();
-        iso20022::write_pain001(&initiation, &mut bytes).map_err(|e| HouseError::File {
-            path: format!("pain.001 of zone {}", zone.code),
-            message: e.to_string(),
-        })?;
-        Ok(bytes)
+/// A claim's part in a cycle.
+pub(crate) fn cycle_claim(c: &ClaimRecord, cleared: i64, set_off: i64) -> CycleClaim {
+    let owed = c.remaining_minor();
+    CycleClaim {
+        claim: c.submission.id.clone(),
+        creditor: c.submission.creditor.clone(),
+        debtor: c.submission.debtor.clone(),
+        priority: c.priority,
+        owed_minor: owed,
+        cleared_minor: cleared,
+        set_off_minor: set_off,
+        status_after: status_after(c, cleared),
+        invoice_number: c.submission.invoice_number.clone(),
+        due_date: c.submission.due_date.to_string(),
+        creditor_zone: c.creditor_zone.clone(),
+        debtor_zone: c.debtor_zone.clone(),
+        submitted_at: c.submitted_at,
+        posted: false,
+        partly_cleared_before: c.cleared_minor > 0,
     }
 }
 
-/// The statement lines of a participant in a cycle: its cleared claims and its payments.
-pub(crate) fn statement_of(
-    config: &crate::config::Checked,
-    cycle: &Cycle,
-    p: &ParticipantRecord,
-) -> Result<Statement, HouseError> {
-    let id = p.participant.id().to_string();
-    let zone = config
-        .zone(p.participant.zone())
-        .ok_or_else(|| HouseError::Clearing(format!("no zone {}", p.participant.zone())))?;
-    let convert = |minor: i64| {
-        minor
-            .checked_mul(zone.minor_rate)
-            .ok_or_else(|| HouseError::Clearing(format!("{minor} at {} overflows", zone.rate)))
+/// A claim's state once its cycle settles, clearing `cleared` of what it owes.
+pub(crate) fn status_after(c: &ClaimRecord, cleared: i64) -> ClaimStatus {
+    if cleared >= c.remaining_minor() {
+        ClaimStatus::Cleared
+    } else if cleared > 0 || c.cleared_minor > 0 {
+        ClaimStatus::PartiallyCleared
+    } else {
+        ClaimStatus::Queued
+    }
+}
+
+/// The INSTEX selection of `claims` (in rank order): for each, what it clears and how much of
+/// that by set-off. Its invariants are checked before anything is written.
+pub(crate) fn select(
+    claims: Vec<instex::Claim>,
+    set_off_domestic: bool,
+) -> Result<Vec<(i64, i64)>, HouseError> {
+    let book = ClaimBook::new(claims).map_err(|e| HouseError::Clearing(e.to_string()))?;
+    let settlement = instex::settle(&book, Options { set_off_domestic })
+        .map_err(|e| HouseError::Clearing(e.to_string()))?;
+    let violations = instex::check_settlement(&book, &settlement);
+    if !violations.is_empty() {
+        let violations: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        return Err(HouseError::Clearing(format!(
+            "the settlement breaks its invariants: {}",
+            violations.join("; ")
+        )));
+    }
+    Ok(settlement
+        .cleared
+        .into_iter()
+        .zip(settlement.set_off)
+        .collect())
+}
+
+/// A cycle's claim as the engine takes it again when the cycle is recomputed: what the cycle
+/// cleared of it so far is the most it may clear now.
+pub(crate) fn engine_claim_of(
+    c: &CycleClaim,
+    currency: model::Currency,
+) -> Result<instex::Claim, HouseError> {
+    let parse = |what: &str| HouseError::Corrupt {
+        kind: kind::CYCLE_CLAIMS.into(),
+        id: c.claim.clone(),
+        message: format!("{what} cannot be read"),
     };
-    let mut lines = Vec::new();
-    for c in cycle.claims.iter().filter(|c| c.cleared_minor > 0) {
-        let (credit, other) = if c.creditor == id {
-            (true, &c.debtor)
-        } else if c.debtor == id {
-            (false, &c.creditor)
-        } else {
-            continue;
-        };
-        let mut description = format!(
-            "claim {} cleared in cycle {} ({} of {} owed",
-            c.claim, cycle.number, c.cleared_minor, c.owed_minor
-        );
-        if c.set_off_minor > 0 {
-            description.push_str(&format!(", {} by set-off", c.set_off_minor));
-        }
-        description.push_str(&format!(" {} minor units)", cycle.clearing_currency));
-        lines.push(StatementLine {
-            reference: format!("C{}-{}", cycle.number, c.claim),
-            credit,
-            amount_minor: convert(c.cleared_minor)?,
-            counterparty: Some(other.clone()),
-            description,
-        });
-    }
-    for pay in cycle.payments.iter().filter(|x| x.participant == id) {
-        let pay_in = pay.direction == "pay_in";
-        lines.push(StatementLine {
-            reference: format!("C{}-{}", cycle.number, pay.direction),
-            credit: pay_in,
-            amount_minor: pay.zone_amount_minor,
-            counterparty: Some(zone.account_name.clone()),
-            description: if pay_in {
-                format!("paid in to the {} zone house account", zone.code)
-            } else {
-                format!("paid out from the {} zone house account", zone.code)
-            },
-        });
-    }
-    let closing = lines.iter().try_fold(0i64, |sum, l| {
-        let signed = if l.credit {
-            l.amount_minor
-        } else {
-            -l.amount_minor
-        };
-        sum.checked_add(signed)
-    });
-    Ok(Statement {
-        participant: id,
-        cycle: cycle.number,
-        zone: zone.code.to_string(),
-        currency: zone.currency.code().into(),
-        opening_minor: 0,
-        closing_minor: closing.ok_or_else(|| HouseError::Clearing("statement overflows".into()))?,
-        lines,
+    let submitted_at = SubmittedAt::new(
+        model::calendar::utc_date(c.submitted_at),
+        c.submitted_at % DAY_NS,
+    )
+    .ok_or_else(|| parse("submitted_at"))?;
+    Ok(instex::Claim {
+        id: c.claim.parse().map_err(|_| parse("id"))?,
+        debtor: c.debtor.parse().map_err(|_| parse("debtor"))?,
+        debtor_zone: c.debtor_zone.parse().map_err(|_| parse("debtor_zone"))?,
+        creditor: c.creditor.parse().map_err(|_| parse("creditor"))?,
+        creditor_zone: c
+            .creditor_zone
+            .parse()
+            .map_err(|_| parse("creditor_zone"))?,
+        amount: c.cleared_minor,
+        currency,
+        priority: c.priority,
+        submitted_at,
     })
 }
 
-/// A statement as camt.053 XML and as CSV.
-fn statement_files(
-    config: &crate::config::Checked,
-    cycle: &Cycle,
-    p: &ParticipantRecord,
-    s: &Statement,
-) -> Result<(Vec<u8>, Vec<u8>), HouseError> {
-    let zone = config
-        .zone(p.participant.zone())
-        .ok_or_else(|| HouseError::Clearing(format!("no zone {}", p.participant.zone())))?;
-    let entries: Vec<Entry<'_>> = s
-        .lines
-        .iter()
-        .map(|l| Entry {
-            reference: &l.reference,
-            booked_at_ns: cycle.run_at,
-            amount_minor: l.amount_minor,
-            credit: l.credit,
-            counterparty: l.counterparty.as_deref(),
-            description: &l.description,
-        })
-        .collect();
-    let account = p.participant.bank_account();
-    let iban = account.map(|a| a.iban().to_string()).unwrap_or_default();
-    let bic = account.map(|a| a.bic().to_string()).unwrap_or_default();
-    let house_bic = zone.account.bic().to_string();
-    let short = format!(
-        "C{}-{:x}",
-        cycle.number,
-        ids::derive(&[&s.participant]) >> 8
-    );
-    let statement = iso20022::Statement {
-        message_id: &short,
-        statement_id: &short,
-        created_at_ns: cycle.run_at,
-        sequence: cycle.number,
-        from_ns: cycle.run_at,
-        to_ns: cycle.run_at,
-        currency: zone.currency,
-        account: Account {
-            name: p.participant.legal_name(),
-            iban: &iban,
-            bic: &bic,
-        },
-        servicer_bic: &house_bic,
-        opening_balance_minor: s.opening_minor,
-        entries: &entries,
-        receipt: cycle.receipt.as_deref(),
-    };
-    let error = |e: iso20022::Iso20022Error| HouseError::File {
-        path: format!("statement of {}", s.participant),
-        message: e.to_string(),
-    };
-    let mut xml = Vec::new();
-    iso20022::write_camt053(&statement, &mut xml).map_err(error)?;
-    let mut csv = Vec::new();
-    iso20022::write_statement_csv(&statement, &mut csv).map_err(error)?;
-    Ok((xml, csv))
+/// The ISO 11649 creditor reference of a payer's pay-in in cycle `n`: `RF`, two check digits,
+/// then `C<n>P` and 12 base-36 characters derived from the cycle and the participant (at most
+/// 21 characters after `RF..` for any cycle below 10⁶; beyond, the derived part is shortened).
+pub(crate) fn payment_reference(n: u64, participant: &str) -> String {
+    let mut hash = crate::ids::derive(&["pay-in", &n.to_string(), participant]);
+    let mut base = format!("C{n}P");
+    let room = 21usize.saturating_sub(base.len()).clamp(4, 12);
+    for _ in 0..room {
+        let digit = (hash % 36) as u8;
+        base.push(char::from(if digit < 10 {
+            b'0' + digit
+        } else {
+            b'A' + digit - 10
+        }));
+        hash /= 36;
+    }
+    base.truncate(21);
+    iso20022::creditor_reference(&base).unwrap_or(base)
 }
 
-/// Makes `dir` in a parent that exists: never a directory outside the one the operator gave.
-fn create_dir(dir: &Path) -> Result<(), HouseError> {
-    std::fs::create_dir(dir).map_err(|e| HouseError::File {
-        path: dir.display().to_string(),
-        message: e.to_string(),
-    })
+/// The cycle number a reference of [`payment_reference`] names.
+pub(crate) fn reference_cycle(reference: &str) -> Option<u64> {
+    let normal = iso20022::normalize_reference(reference);
+    let rest = normal.strip_prefix("RF")?.get(2..)?.strip_prefix('C')?;
+    let digits = rest.split('P').next()?;
+    digits.parse().ok()
 }
 
 /// Directories a cycle never writes into, nor anywhere below them: the operating system's
@@ -1006,19 +937,6 @@ fn rename(from: &Path, to: &Path) -> Result<(), HouseError> {
     std::fs::rename(from, to).map_err(|e| HouseError::File {
         path: to.display().to_string(),
         message: e.to_string(),
-    })
-}
-
-/// Writes a file and returns its path relative to the cycle directory, with its SHA-256.
-fn write_file(root: &Path, path: &Path, bytes: &[u8]) -> Result<CycleFile, HouseError> {
-    std::fs::write(path, bytes).map_err(|e| HouseError::File {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    Ok(CycleFile {
-        path: relative.display().to_string(),
-        sha256: hex::encode(Sha256::digest(bytes)),
     })
 }
 

@@ -7,10 +7,15 @@
 //! |---|---|---|---|
 //! | 1 | a participant's position | it owes (claims as debtor, pay-outs) | it is owed (claims as creditor, pay-ins) |
 //! | 2 | a zone house account | money collected in the zone | money paid out in the zone |
+//! | 3 | a zone's suspense account | money leaves suspense (applied, refunded) | money arrived that matches no request exactly |
 //!
 //! Transfers: 10 a claim reserved (pending, debtor → creditor) and its cleared part posted (the
-//! post inherits the code), 12 the rest reserved again after a partial clearing, 20 a pay-in
-//! (zone house ← participant), 21 a pay-out. `user_data_64` of a cycle's transfers is the cycle.
+//! post inherits the code) once every pay-in its cycle needs arrived, 12 the rest reserved again
+//! after a partial clearing, 20 a pay-in confirmed (zone house ← participant), 21 a pay-out
+//! instructed (participant ← zone house), 23 a pay-out the bank returned, 22 money booked to
+//! suspense (zone house → suspense), 24 suspense applied to a pay-in (suspense → participant),
+//! 25 suspense refunded (zone house ← suspense), 26 a payer's excess after an unwind
+//! (participant → suspense). `user_data_64` of a cycle's transfers is the cycle.
 
 use ledger::{ID_MAX, NewAccount};
 use model::ZoneCode;
@@ -24,6 +29,12 @@ pub const TRANSFER_RESERVE: u16 = 10;
 pub const TRANSFER_RESERVE_REST: u16 = 12;
 pub const TRANSFER_PAY_IN: u16 = 20;
 pub const TRANSFER_PAY_OUT: u16 = 21;
+pub const TRANSFER_SUSPENSE_IN: u16 = 22;
+pub const TRANSFER_PAY_OUT_RETURNED: u16 = 23;
+pub const TRANSFER_SUSPENSE_APPLIED: u16 = 24;
+pub const TRANSFER_REFUND: u16 = 25;
+pub const TRANSFER_EXCESS: u16 = 26;
+pub const ACCOUNT_SUSPENSE: u16 = 3;
 
 /// A 63-bit id from a purpose and its parts; never zero.
 pub fn derive(parts: &[&str]) -> u64 {
@@ -76,6 +87,26 @@ pub fn zone_account(config: &Checked, zone: &ZoneCode) -> NewAccount {
     }
 }
 
+/// A zone's suspense account.
+pub fn suspense_account(config: &Checked, zone: &ZoneCode) -> NewAccount {
+    let parts = ["suspense", zone.as_str()];
+    NewAccount {
+        id: derive(&parts),
+        ledger: ledger_of(config),
+        code: ACCOUNT_SUSPENSE,
+        user_data_64: check_bits(&parts),
+        ..NewAccount::default()
+    }
+}
+
+/// A transfer of the settlement of cycle `cycle`: what it is for and what it is about.
+pub fn settlement_transfer(what: &str, cycle: u64, parts: &[&str]) -> u64 {
+    let cycle = cycle.to_string();
+    let mut all = vec!["settlement", what, cycle.as_str()];
+    all.extend_from_slice(parts);
+    derive(&all)
+}
+
 /// The transfer that first reserves a claim.
 pub fn reserve(claim: &str) -> u64 {
     derive(&["reserve", claim])
@@ -94,11 +125,6 @@ pub fn reserve_rest(claim: &str, cycle: u64) -> u64 {
 /// The transfer that voids a claim's reservation when it is refused.
 pub fn void(claim: &str) -> u64 {
     derive(&["void", claim])
-}
-
-/// A cycle's payment of a participant.
-pub fn payment(cycle: u64, participant: &str, direction: &str) -> u64 {
-    derive(&["payment", &cycle.to_string(), participant, direction])
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod ids;
 pub mod monitoring;
 mod onboarding;
 mod review;
+pub mod settlement;
 mod submit;
 pub mod types;
 mod verify;
@@ -36,10 +37,12 @@ use serde::de::DeserializeOwned;
 use store::{Applied, AuditEvent, Change, Clock, Expect, Record, RecordQuery, Store};
 
 pub use config::{Checked as CheckedConfig, HouseConfig, Officer, Role};
-pub use cycle::{CycleOptions, CycleReport, Statement, StatementLine};
+pub use cycle::{CycleOptions, CycleReport};
 pub use error::HouseError;
 pub use onboarding::{OnboardingInput, PartyDetails};
 pub use review::{DecisionOutcome, RescreenReport};
+pub use settlement::files::{Statement, StatementLine};
+pub use settlement::{AdvanceReport, ImportReport, ImportedEntry, UnwindReport};
 pub use submit::ClaimOutcome;
 pub use types::*;
 pub use verify::HouseReport;
@@ -350,6 +353,11 @@ impl House {
         (self.clock)()
     }
 
+    /// The house's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// A record of a kind, parsed, with its version.
     pub(crate) fn load<T: DeserializeOwned>(
         &self,
@@ -532,22 +540,30 @@ impl House {
         Ok((case, alerts, audit))
     }
 
-    /// Cycles, oldest first.
+    /// Cycles, oldest first, each with its selection.
     pub fn cycles(&self) -> Result<Vec<Cycle>, HouseError> {
-        self.values(kind::CYCLE, None, None, usize::MAX)
+        let query = RecordQuery {
+            kind: kind::CYCLE.into(),
+            ..RecordQuery::default()
+        };
+        self.list::<Cycle>(query, usize::MAX)?
+            .into_iter()
+            .map(|c| Ok(self.with_claims(c)?.value))
+            .collect()
     }
 
-    /// One cycle.
+    /// One cycle, with its selection.
     pub fn cycle(&self, number: u64) -> Result<Cycle, HouseError> {
-        match self.get(kind::CYCLE, &cycle::cycle_id(number)) {
-            Ok(cycle) => Ok(cycle.value),
-            // Named by its number, not by its record id (zero-padded).
-            Err(HouseError::NotFound { kind, .. }) => Err(HouseError::NotFound {
-                kind,
-                id: number.to_string(),
-            }),
-            Err(e) => Err(e),
-        }
+        Ok(self.cycle_versioned(number)?.value)
+    }
+
+    /// A participant's statement of its account at the house for one cycle: its claims
+    /// posted and its payments booked so far, in its zone's currency.
+    pub fn statement(&self, participant: &str, number: u64) -> Result<Statement, HouseError> {
+        let cycle = self.cycle(number)?;
+        let participants = self.participants_by_id()?;
+        let claims = settlement::files::ClaimsOf::new(&cycle);
+        settlement::files::statement_of(self, &cycle, participant, &participants, &claims)
     }
 
     /// Applies a change; a conflict or a refusal becomes an error the caller may retry on.

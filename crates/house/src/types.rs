@@ -23,6 +23,13 @@ pub mod kind {
     pub const IBAN: &str = "iban";
     /// The participant registered under a country's registration number.
     pub const REGISTRATION: &str = "registration";
+    /// A part of a cycle's selection: up to `CYCLE_PART_CLAIMS_MAX` of its claims.
+    pub const CYCLE_CLAIMS: &str = "cycle_claims";
+    /// One entry of a bank file (a credit on a zone house account, or a debit): matched to a
+    /// pay-in, held in suspense, refunded or kept.
+    pub const BANK_ENTRY: &str = "bank_entry";
+    /// A bank file imported once (by its SHA-256): importing it again changes nothing.
+    pub const BANK_FILE: &str = "bank_file";
 }
 
 /// Where a participant stands.
@@ -134,6 +141,10 @@ pub enum ClaimStatus {
     /// Refused.
     Rejected,
 }
+
+/// The status of a claim that a cycle holds (until its cycle settles, the claim's own record
+/// says `queued` or `partially_cleared`): shown as `settling`.
+pub const CLAIM_SETTLING: &str = "settling";
 
 impl ClaimStatus {
     pub fn as_str(self) -> &'static str {
@@ -400,6 +411,24 @@ pub struct CycleClaim {
     pub cleared_minor: i64,
     pub set_off_minor: i64,
     pub status_after: ClaimStatus,
+    /// The invoice it is for, as the remittance of payments names it.
+    #[serde(default)]
+    pub invoice_number: String,
+    #[serde(default)]
+    pub due_date: String,
+    #[serde(default)]
+    pub creditor_zone: String,
+    #[serde(default)]
+    pub debtor_zone: String,
+    /// When it was submitted: with the priority and the id, its rank in the selection.
+    #[serde(default)]
+    pub submitted_at: u64,
+    /// Its cleared part is posted on the ledger (every pay-in it depends on arrived).
+    #[serde(default)]
+    pub posted: bool,
+    /// An earlier cycle cleared part of it already.
+    #[serde(default)]
+    pub partly_cleared_before: bool,
 }
 
 /// One payment of a cycle, between a participant and its zone's house account.
@@ -440,6 +469,9 @@ pub struct CycleFile {
 }
 
 /// A clearing cycle.
+///
+/// Its selection (`claims`) is stored in parts of kind `cycle_claims`; the record of kind
+/// `cycle` holds the rest, with `claims` empty, and [`crate::House::cycle`] puts them together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cycle {
     pub number: u64,
@@ -448,7 +480,10 @@ pub struct Cycle {
     pub run_by: String,
     pub set_off_domestic: bool,
     pub clearing_currency: String,
+    #[serde(default)]
     pub claims: Vec<CycleClaim>,
+    /// The payments of cycles run before pay-in came before pay-out (each posted at once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub payments: Vec<CyclePayment>,
     pub zones: Vec<CycleZone>,
     pub files: Vec<CycleFile>,
@@ -457,6 +492,286 @@ pub struct Cycle {
     /// which `clearhouse verify --expect-head` checks is still there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt: Option<String>,
+    /// Where the cycle stands.
+    #[serde(default)]
+    pub status: CycleStatus,
+    /// Pay-ins are due by then (UTC nanoseconds); a payer who has not paid is unwound.
+    #[serde(default)]
+    pub deadline: u64,
+    /// Bumped each time the selection is computed again (an unwind).
+    #[serde(default)]
+    pub revision: u32,
+    /// One net position per participant of the cycle: what it pays in or is paid out.
+    #[serde(default)]
+    pub positions: Vec<Position>,
+    /// The participants unwound, and why.
+    #[serde(default)]
+    pub unwinds: Vec<Unwind>,
+    /// How many parts of kind `cycle_claims` hold the selection.
+    #[serde(default)]
+    pub claim_parts: u32,
+    /// How many pay-out files were written.
+    #[serde(default)]
+    pub payout_batches: u32,
+    /// The directory of its files (links resolved).
+    #[serde(default)]
+    pub directory: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_at: Option<u64>,
+    /// The house's liquidity providers in this cycle: what each paid beyond the counter-flow
+    /// (a draw) or was repaid.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub liquidity: Vec<LiquidityMove>,
+}
+
+/// Where a cycle stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CycleStatus {
+    /// Payment requests sent; pay-ins arriving.
+    AwaitingPayIns,
+    /// Every pay-in is in (or unwound); pay-outs being made.
+    PayingOut,
+    /// Every claim posted and every pay-out instructed.
+    #[default]
+    Settled,
+}
+
+impl CycleStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CycleStatus::AwaitingPayIns => "awaiting_pay_ins",
+            CycleStatus::PayingOut => "paying_out",
+            CycleStatus::Settled => "settled",
+        }
+    }
+}
+
+/// Where a participant's position in a cycle stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionStatus {
+    /// A payer asked to pay (pain.013 sent), not paid in full yet.
+    Requested,
+    /// A payer who paid in full.
+    Paid,
+    /// A payer who missed the deadline: its claims left the cycle.
+    Unwound,
+    /// Its claims left the cycle (recomputed without them); nothing to pay or be paid.
+    Left,
+    /// A payee waiting for its pay-out.
+    Waiting,
+    /// A payee whose pay-out was instructed (pain.001 written).
+    PaidOut,
+    /// A payee whose pay-out the bank rejected (pain.002): retried or raised.
+    Rejected,
+    /// Nets to zero: its claims cleared without any payment.
+    Flat,
+}
+
+impl PositionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PositionStatus::Requested => "requested",
+            PositionStatus::Paid => "paid",
+            PositionStatus::Unwound => "unwound",
+            PositionStatus::Left => "left",
+            PositionStatus::Waiting => "waiting",
+            PositionStatus::PaidOut => "paid_out",
+            PositionStatus::Rejected => "rejected",
+            PositionStatus::Flat => "flat",
+        }
+    }
+}
+
+/// A ledger transfer booked for a position or a bank entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Booked {
+    pub transfer_id: u64,
+    /// `pay_in`, `pay_out`, `pay_out_returned`, `excess`, `suspense_in`, `applied`, `refund`.
+    pub what: String,
+    /// Clearing-currency minor units.
+    pub amount_minor: i64,
+    pub at: u64,
+}
+
+/// A participant's net position in a cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub participant: String,
+    pub zone: String,
+    /// The zone's currency.
+    pub currency: String,
+    /// Clearing-currency minor units: positive, the house pays it; negative, it pays the house.
+    pub net_minor: i64,
+    /// What it pays or is paid, in the zone's currency (exact at the agreed rate).
+    pub due_minor: i64,
+    /// Paid in so far, zone currency (a payer).
+    pub received_minor: i64,
+    pub status: PositionStatus,
+    /// The ISO 11649 creditor reference its pay-in carries (a payer).
+    pub reference: String,
+    pub end_to_end_id: String,
+    /// Bank entries applied to it.
+    #[serde(default)]
+    pub credits: Vec<String>,
+    /// The current pay-out (a payee).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payout: Option<Payout>,
+    #[serde(default)]
+    pub booked: Vec<Booked>,
+}
+
+impl Position {
+    /// Still to pay in, zone currency.
+    pub fn outstanding_minor(&self) -> i64 {
+        if self.net_minor < 0 {
+            (self.due_minor - self.received_minor).max(0)
+        } else {
+            0
+        }
+    }
+}
+
+/// A pay-out instructed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payout {
+    /// 1 for the first instruction, then one more per retry.
+    pub attempt: u32,
+    pub end_to_end_id: String,
+    /// The pain.001 message that carries it.
+    pub message_id: String,
+    pub instructed_at: u64,
+    pub transfer_id: u64,
+    /// The bank confirmed it (pain.002 accepted, or a debit on the house account).
+    #[serde(default)]
+    pub confirmed: bool,
+    /// The bank's reason for a rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<String>,
+}
+
+/// A participant unwound from a cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unwind {
+    pub participant: String,
+    pub at: u64,
+    pub by: String,
+    pub reason: String,
+    /// Claims that left the cycle with it (and by the recomputation).
+    pub claims_left: Vec<String>,
+    /// Participants whose claims left because the recomputed cycle would have asked them for
+    /// more than they paid.
+    pub also_left: Vec<String>,
+    /// The revision of the selection after it.
+    pub revision: u32,
+}
+
+/// A liquidity provider's draw or repayment in a cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiquidityMove {
+    pub zone: String,
+    /// Clearing-currency minor units: positive, drawn (the provider pays the zone's creditors);
+    /// negative, repaid.
+    pub amount_minor: i64,
+}
+
+/// A part of a cycle's selection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CycleClaims {
+    pub cycle: u64,
+    pub part: u32,
+    pub claims: Vec<CycleClaim>,
+}
+
+/// Where a bank entry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BankEntryStatus {
+    /// Confirmed a pay-in exactly.
+    Matched,
+    /// Booked to the zone's suspense account, waiting for the operator.
+    Suspense,
+    /// Applied by hand to pay-ins (in full).
+    Applied,
+    /// Kept for the participant's next pay-in.
+    Kept,
+    /// Paid back to whoever sent it.
+    Refunded,
+    /// A debit of the house account: a pay-out or refund the bank carried out.
+    Debit,
+    /// Reported but not booked by the bank (pending, information) or not in the zone's
+    /// currency: kept for the record, nothing booked.
+    Noted,
+}
+
+impl BankEntryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BankEntryStatus::Matched => "matched",
+            BankEntryStatus::Suspense => "suspense",
+            BankEntryStatus::Applied => "applied",
+            BankEntryStatus::Kept => "kept",
+            BankEntryStatus::Refunded => "refunded",
+            BankEntryStatus::Debit => "debit",
+            BankEntryStatus::Noted => "noted",
+        }
+    }
+}
+
+/// Who sent a credit (or received a debit), as the bank reported.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BankParty {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iban: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bic: Option<String>,
+}
+
+/// One entry of a bank file on a zone house account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankEntry {
+    pub id: String,
+    pub zone: String,
+    /// The file it came from (SHA-256) and where in it.
+    pub file_sha256: String,
+    pub line: u64,
+    /// The bank's own reference of the entry (what makes a second report of it a duplicate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking_date: Option<String>,
+    pub credit: bool,
+    /// In `currency`, minor units.
+    pub amount_minor: i64,
+    pub currency: String,
+    /// The ISO 11649 reference it carried, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_to_end_id: Option<String>,
+    #[serde(default)]
+    pub counterparty: BankParty,
+    pub status: BankEntryStatus,
+    /// Why it is in suspense: `unknown_reference`, `short`, `excess`, `late`, `already_paid`,
+    /// `wrong_currency`, `excess_after_unwind`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The cycle and participant it paid (or was kept for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant: Option<String>,
+    /// Still in suspense, in `currency`.
+    pub remaining_minor: i64,
+    /// Still in suspense on the ledger, clearing-currency minor units (at the agreed rate,
+    /// rounded down: a part of a minor unit cannot be booked and is refunded with the rest).
+    pub ledger_remaining_minor: i64,
+    #[serde(default)]
+    pub booked: Vec<Booked>,
+    pub imported_at: u64,
 }
 
 /// The idempotency record of a write.

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use ledger::{Account, PendingStatus};
+use ledger::PendingStatus;
 use serde::Serialize;
 use store::TransferRow;
 
@@ -92,27 +92,7 @@ impl House {
         for cycle in &cycles {
             self.verify_cycle(cycle, &by_id, &claims, &mut report)?;
         }
-        let houses: Vec<u64> = self
-            .config
-            .zones
-            .iter()
-            .map(|z| ids::zone_account(&self.config, &z.code).id)
-            .collect();
-        let accounts: Vec<Account> = self.store.lookup_accounts(&houses)?;
-        if accounts.len() != houses.len() {
-            report.problem("a zone house account is missing from the ledger".into());
-        }
-        for (zone, a) in self.config.zones.iter().zip(&accounts) {
-            if a.debits_posted != a.credits_posted
-                || a.debits_pending != 0
-                || a.credits_pending != 0
-            {
-                report.problem(format!(
-                    "zone {}: the house account does not net to zero (collected {}, paid out {})",
-                    zone.code, a.debits_posted, a.credits_posted
-                ));
-            }
-        }
+        self.verify_cash(&cycles, &mut report)?;
         Ok(report)
     }
 }
@@ -152,8 +132,20 @@ impl House {
                 ]);
             }
         }
+        for z in &self.config.zones {
+            accounts.insert(
+                ids::suspense_account(&self.config, &z.code).id,
+                format!("zone {} suspense account", z.code),
+            );
+        }
         for cycle in cycles {
             transfers.extend(cycle.payments.iter().map(|p| p.transfer_id));
+            for p in &cycle.positions {
+                transfers.extend(p.booked.iter().map(|b| b.transfer_id));
+            }
+        }
+        for e in self.bank_entries_all()? {
+            transfers.extend(e.booked.iter().map(|b| b.transfer_id));
         }
         let (ledger_accounts, ledger_transfers) = self.store.ledger_contents()?;
         for a in &ledger_accounts {
@@ -271,6 +263,285 @@ impl House {
         claims: &HashMap<&str, &ClaimRecord>,
         report: &mut HouseReport,
     ) -> Result<(), HouseError> {
+        if !cycle.payments.is_empty() {
+            return self.verify_cycle_paid_at_once(cycle, participants, claims, report);
+        }
+        let n = cycle.number;
+        let zone_of = |id: &str| {
+            participants
+                .get(id)
+                .map(|p| p.participant.zone().to_string())
+        };
+        // Net positions: the claims' cleared amounts, netted per participant, sum to zero and
+        // give each position its amount.
+        let mut net: HashMap<&str, i64> = HashMap::new();
+        for c in cycle.claims.iter().filter(|c| c.cleared_minor > 0) {
+            *net.entry(c.creditor.as_str()).or_default() += c.cleared_minor;
+            *net.entry(c.debtor.as_str()).or_default() -= c.cleared_minor;
+            let record = claims.get(c.claim.as_str());
+            let ok = match record {
+                Some(r) if c.posted => r
+                    .settlements
+                    .iter()
+                    .any(|s| s.cycle == n && s.amount_minor == c.cleared_minor),
+                Some(r) => {
+                    r.status.is_clearable()
+                        && r.remaining_minor() >= c.cleared_minor
+                        && r.reserve_transfer.is_some()
+                }
+                None => false,
+            };
+            if !ok {
+                report.problem(format!(
+                    "cycle {n}: claim {} clears {} ({}), but the claim's record does not agree",
+                    c.claim,
+                    c.cleared_minor,
+                    if c.posted {
+                        "posted"
+                    } else {
+                        "reserved, to be posted"
+                    }
+                ));
+            }
+        }
+        let mut per_zone: HashMap<&str, (i64, i64)> = HashMap::new();
+        let mut ids = Vec::new();
+        for p in &cycle.positions {
+            ids.extend(p.booked.iter().map(|b| b.transfer_id));
+            if zone_of(&p.participant).as_deref() != Some(p.zone.as_str()) {
+                report.problem(format!(
+                    "cycle {n}: the position of {} is in zone {}, but the participant is {}: a payment across a border",
+                    p.participant,
+                    p.zone,
+                    zone_of(&p.participant).unwrap_or_else(|| "unknown".into())
+                ));
+            }
+            let expected = net.get(p.participant.as_str()).copied().unwrap_or(0);
+            if p.net_minor != expected {
+                report.problem(format!(
+                    "cycle {n}: {} is at {} but its claims net to {expected}",
+                    p.participant, p.net_minor
+                ));
+            }
+            let zone = self.config.zones.iter().find(|z| z.code.as_str() == p.zone);
+            if let Some(z) = zone
+                && p.net_minor
+                    .checked_abs()
+                    .and_then(|a| a.checked_mul(z.minor_rate))
+                    != Some(p.due_minor)
+            {
+                report.problem(format!(
+                    "cycle {n}: {} is due {} {}, not its position {} at the agreed rate",
+                    p.participant, p.due_minor, p.currency, p.net_minor
+                ));
+            }
+            let t = per_zone.entry(p.zone.as_str()).or_default();
+            if p.net_minor < 0 {
+                t.0 += p.due_minor;
+            } else {
+                t.1 += p.due_minor;
+            }
+            self.verify_position(n, cycle, p, report);
+        }
+        for (zone, (pay_in, pay_out)) in per_zone {
+            if pay_in != pay_out {
+                report.problem(format!(
+                    "cycle {n}, zone {zone}: payers owe {pay_in} but payees are due {pay_out}: the zone does not balance"
+                ));
+            }
+        }
+        let booked: HashMap<u64, (u64, u64)> = self
+            .store
+            .lookup_transfers(&ids)?
+            .into_iter()
+            .map(|(t, _)| (t.id, (t.amount, t.code as u64)))
+            .collect();
+        for p in &cycle.positions {
+            for b in &p.booked {
+                match booked.get(&b.transfer_id) {
+                    Some((amount, _)) if *amount == b.amount_minor.unsigned_abs() => {}
+                    Some((amount, _)) => report.problem(format!(
+                        "cycle {n}: the {} of {} is {} on the ledger, the cycle says {}",
+                        b.what, p.participant, amount, b.amount_minor
+                    )),
+                    None => report.problem(format!(
+                        "cycle {n}: the {} of {} (transfer {}) is missing from the ledger",
+                        b.what, p.participant, b.transfer_id
+                    )),
+                }
+            }
+        }
+        if cycle.status == CycleStatus::Settled {
+            let everyone = self.participants_by_id()?;
+            let index = crate::settlement::files::ClaimsOf::new(cycle);
+            for p in &cycle.positions {
+                let statement = crate::settlement::files::statement_of(
+                    self,
+                    cycle,
+                    &p.participant,
+                    &everyone,
+                    &index,
+                )?;
+                if statement.closing_minor != statement.opening_minor {
+                    report.problem(format!(
+                        "cycle {n}: {}'s statement does not close at its opening balance ({} → {})",
+                        p.participant, statement.opening_minor, statement.closing_minor
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A position's state agrees with what was booked for it.
+    fn verify_position(&self, n: u64, cycle: &Cycle, p: &Position, report: &mut HouseReport) {
+        let sum = |what: &[&str]| -> i64 {
+            p.booked
+                .iter()
+                .filter(|b| what.contains(&b.what.as_str()))
+                .map(|b| b.amount_minor.abs())
+                .sum()
+        };
+        let rate = self
+            .config
+            .zones
+            .iter()
+            .find(|z| z.code.as_str() == p.zone)
+            .map_or(1, |z| z.minor_rate);
+        let received = sum(&["pay_in", "applied"]) - sum(&["excess"]);
+        if received.checked_mul(rate) != Some(p.received_minor) {
+            report.problem(format!(
+                "cycle {n}: {} received {} {} by its records, {} by its bookings",
+                p.participant, p.received_minor, p.currency, received
+            ));
+        }
+        let paid_out = sum(&["pay_out"]) - sum(&["pay_out_returned"]);
+        let state_ok = match p.status {
+            PositionStatus::Requested => p.net_minor < 0 && p.received_minor < p.due_minor,
+            PositionStatus::Paid => p.net_minor < 0 && p.received_minor == p.due_minor,
+            PositionStatus::Waiting | PositionStatus::Rejected => p.net_minor > 0 && paid_out == 0,
+            PositionStatus::PaidOut => p.net_minor > 0 && paid_out == p.net_minor,
+            PositionStatus::Flat => p.net_minor == 0 && p.received_minor == 0,
+            PositionStatus::Unwound | PositionStatus::Left => {
+                p.net_minor == 0 && p.received_minor == 0 && paid_out == 0
+            }
+        };
+        if !state_ok {
+            report.problem(format!(
+                "cycle {n}: {} is {} with position {}, received {} and paid out {}",
+                p.participant,
+                p.status.as_str(),
+                p.net_minor,
+                p.received_minor,
+                paid_out
+            ));
+        }
+        if cycle.status == CycleStatus::Settled
+            && matches!(
+                p.status,
+                PositionStatus::Requested | PositionStatus::Waiting | PositionStatus::Rejected
+            )
+        {
+            report.problem(format!(
+                "cycle {n} is settled but {} is still {}",
+                p.participant,
+                p.status.as_str()
+            ));
+        }
+    }
+
+    /// The zone house and suspense accounts hold what the records say moved through them.
+    fn verify_cash(&self, cycles: &[Cycle], report: &mut HouseReport) -> Result<(), HouseError> {
+        // Per zone: (house debits − credits, suspense credits − debits), from the records.
+        let mut expected: HashMap<String, (i128, i128)> = HashMap::new();
+        for c in cycles {
+            for p in &c.payments {
+                let e = expected.entry(p.zone.clone()).or_default();
+                e.0 += if p.direction == "pay_in" { 1 } else { -1 } * i128::from(p.amount_minor);
+            }
+            for p in &c.positions {
+                let e = expected.entry(p.zone.clone()).or_default();
+                for b in &p.booked {
+                    let a = i128::from(b.amount_minor.abs());
+                    match b.what.as_str() {
+                        "pay_in" | "pay_out_returned" => e.0 += a,
+                        "pay_out" => e.0 -= a,
+                        "excess" => e.1 += a,
+                        "applied" => e.1 -= a,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for entry in self.bank_entries_all()? {
+            let e = expected.entry(entry.zone.clone()).or_default();
+            for b in &entry.booked {
+                let a = i128::from(b.amount_minor.abs());
+                match b.what.as_str() {
+                    "suspense_in" => {
+                        e.0 += a;
+                        e.1 += a;
+                    }
+                    "refund" => {
+                        e.0 -= a;
+                        e.1 -= a;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let suspense = crate::settlement::suspense_totals(self)?;
+        for zone in &self.config.zones {
+            let code = zone.code.to_string();
+            let (house, held) = expected.get(&code).copied().unwrap_or_default();
+            let accounts = self.store.lookup_accounts(&[
+                ids::zone_account(&self.config, &zone.code).id,
+                ids::suspense_account(&self.config, &zone.code).id,
+            ])?;
+            let balance = |id: u64, debit: bool| {
+                accounts.iter().find(|a| a.id == id).map_or(0i128, |a| {
+                    let (d, c) = (i128::from(a.debits_posted), i128::from(a.credits_posted));
+                    if debit { d - c } else { c - d }
+                })
+            };
+            let house_balance = balance(ids::zone_account(&self.config, &zone.code).id, true);
+            if house_balance != house {
+                report.problem(format!(
+                    "zone {code}: the house account holds {house_balance} on the ledger, but the pay-ins, pay-outs, suspense and refunds recorded make {house}"
+                ));
+            }
+            let suspense_balance =
+                balance(ids::suspense_account(&self.config, &zone.code).id, false);
+            let entries = suspense.get(&code).map_or(0, |t| i128::from(t.1));
+            if suspense_balance != held || suspense_balance != entries {
+                report.problem(format!(
+                    "zone {code}: the suspense account holds {suspense_balance} on the ledger; its movements recorded make {held}, the entries in suspense {entries}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every bank entry (a verify reads them all).
+    fn bank_entries_all(&self) -> Result<Vec<BankEntry>, HouseError> {
+        self.list::<BankEntry>(
+            store::RecordQuery {
+                kind: kind::BANK_ENTRY.into(),
+                ..store::RecordQuery::default()
+            },
+            usize::MAX,
+        )
+        .map(|v| v.into_iter().map(|x| x.value).collect())
+    }
+
+    /// A cycle of the time when a cycle paid in and out at once (its payments posted).
+    fn verify_cycle_paid_at_once(
+        &self,
+        cycle: &Cycle,
+        participants: &HashMap<String, &ParticipantRecord>,
+        claims: &HashMap<&str, &ClaimRecord>,
+        report: &mut HouseReport,
+    ) -> Result<(), HouseError> {
         let n = cycle.number;
         let zone_of = |id: &str| {
             participants
@@ -316,15 +587,6 @@ impl House {
                 report.problem(format!(
                     "cycle {n}: claim {} cleared {} but the claim does not record it",
                     c.claim, c.cleared_minor
-                ));
-            }
-        }
-        for (id, p) in participants {
-            let statement = crate::cycle::statement_of(&self.config, cycle, p)?;
-            if statement.closing_minor != statement.opening_minor {
-                report.problem(format!(
-                    "cycle {n}: {id}'s statement does not close at its opening balance ({} → {})",
-                    statement.opening_minor, statement.closing_minor
                 ));
             }
         }

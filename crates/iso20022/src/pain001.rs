@@ -65,6 +65,9 @@ struct Plan<'a> {
 struct CleanTransfer<'a> {
     end_to_end_id: &'a str,
     creditor: CleanAccount<'a>,
+    /// The creditor's bank is optional in a credit transfer (an IBAN alone reaches it, as in
+    /// SEPA): without a BIC, `CdtrAgt` is left out.
+    creditor_agent: bool,
     amount_minor: i64,
     remittance: CleanRemittance<'a>,
 }
@@ -78,10 +81,19 @@ fn clean_transfer<'a>(
         end_to_end_id: check_id(t.end_to_end_id)
             .map_err(|e| field_error(at("end_to_end_id"), e))?,
         creditor: CleanAccount::new(
-            &t.creditor,
+            &Account {
+                // Checked as a placeholder when absent, never written.
+                bic: if t.creditor.bic.is_empty() {
+                    "AAAAAAAA"
+                } else {
+                    t.creditor.bic
+                },
+                ..t.creditor
+            },
             &|name| at(&format!("creditor.{name}")),
             NAME_LEN_MAX,
         )?,
+        creditor_agent: !t.creditor.bic.is_empty(),
         amount_minor: check_amount(t.amount_minor)
             .map_err(|e| field_error(at("amount_minor"), e))?,
         remittance: CleanRemittance::new(&t.remittance, &|name| at(&format!("remittance.{name}")))?,
@@ -158,7 +170,9 @@ impl<'a> Plan<'a> {
         let amount = format_minor(t.amount_minor.into(), self.exponent);
         xml.amount("InstdAmt", &amount, currency)?;
         xml.close("Amt")?;
-        xml.agent("CdtrAgt", &t.creditor.bic)?;
+        if t.creditor_agent {
+            xml.agent("CdtrAgt", &t.creditor.bic)?;
+        }
         xml.path(&["Cdtr", "Nm"], &t.creditor.name)?;
         xml.iban_account("CdtrAcct", &t.creditor.iban)?;
         xml.remittance(&t.remittance, currency, self.exponent)?;

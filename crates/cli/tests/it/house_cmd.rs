@@ -272,7 +272,18 @@ fn check_demo_story(story: &str, backend: &str) {
         "four eyes",
         "b.laurent agrees",
         "claim c-bearings is queued",
-        "settlement files in",
+        "Payment requests (pain.013 and CSV)",
+        "nothing is paid yet",
+        ": short",
+        ": unknown_reference",
+        "imported before: nothing changed",
+        "matched to eu-agri's pay-in",
+        "matches no request: refunded",
+        "unwound ir-medequip",
+        "no longer needed: refunded",
+        "Cycle 1 is settled",
+        "pay-outs confirmed",
+        "statements written",
     ] {
         assert!(
             story.contains(expected),
@@ -291,54 +302,61 @@ fn check_demo_story(story: &str, backend: &str) {
     );
 }
 
-/// The settlement files the demo lists exist under `dir/settlement/cycle-1` with the hashes
-/// it prints, and there are a pain.001 per zone and camt.053 and CSV statements.
+/// The demo's files: the cycle's requests, pay-outs and statements, the banks' camt.054 and
+/// pain.002, the refunds; every XML file valid against its ISO 20022 schema, every CSV with
+/// its header.
 fn check_demo_files(dir: &Path, story: &str, backend: &str) {
     let cycle_dir = dir.join("settlement").join("cycle-1");
-    let listed: Vec<(&str, &str)> = story
-        .lines()
-        .filter_map(|l| l.trim().split_once("  sha256 "))
-        .collect();
-    assert!(!listed.is_empty(), "{backend}: no files listed in\n{story}");
-    for (path, sha) in &listed {
-        let bytes = std::fs::read(cycle_dir.join(path))
-            .unwrap_or_else(|e| panic!("{backend}: {path}: {e}"));
-        assert!(
-            hex::encode(Sha256::digest(&bytes)).starts_with(sha),
-            "{backend}: {path} does not hash to {sha}"
-        );
-    }
     for zone in ["EU", "IR"] {
-        let pain = format!("{zone}/pain001-cycle-1-{zone}.xml");
-        assert!(
-            listed.iter().any(|(p, _)| *p == pain),
-            "{backend}: {pain} not listed"
-        );
-        let xml = std::fs::read_to_string(cycle_dir.join(&pain)).unwrap();
-        assert!(
-            xml.contains("urn:iso:std:iso:20022:tech:xsd:pain.001"),
-            "{backend}: {pain}"
-        );
-        for (ending, start) in [
-            (".camt053.xml", "<?xml"),
-            (".csv", "booked_at,reference,direction,amount"),
+        for file in [
+            format!("{zone}/requests-{zone}.pain013.xml"),
+            format!("{zone}/requests-{zone}.csv"),
+            format!("{zone}/house-account-cycle-1-{zone}.camt053.xml"),
         ] {
-            let found = listed
-                .iter()
-                .filter(|(p, _)| {
-                    p.starts_with(&format!("{zone}/statement-")) && p.ends_with(ending)
-                })
-                .count();
             assert!(
-                found >= 1,
-                "{backend}: no {ending} statement in zone {zone}"
+                cycle_dir.join(&file).is_file(),
+                "{backend}: no {file}\n{story}"
             );
-            for (p, _) in listed.iter().filter(|(p, _)| p.ends_with(ending)) {
-                let body = std::fs::read_to_string(cycle_dir.join(p)).unwrap();
-                assert!(body.starts_with(start), "{backend}: {p}: {body}");
+        }
+        let payouts = std::fs::read_dir(cycle_dir.join(zone))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".pain001.xml")
+            })
+            .count();
+        assert!(payouts >= 1, "{backend}: no pay-out file in zone {zone}");
+    }
+    let mut xml = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "xml") {
+                crate::run::assert_schema_valid(&path);
+                xml += 1;
+            } else if path.to_string_lossy().contains("statement-")
+                && path.extension().is_some_and(|e| e == "csv")
+            {
+                let body = std::fs::read_to_string(&path).unwrap();
+                assert!(
+                    body.starts_with("booked_at,reference,direction,amount"),
+                    "{backend}: {}",
+                    path.display()
+                );
             }
         }
     }
+    assert!(
+        xml >= 12,
+        "{backend}: only {xml} XML files in {}",
+        dir.display()
+    );
 }
 
 #[test]
@@ -372,7 +390,7 @@ fn demo_on_a_fresh_sqlite_file_then_verify() {
     let verified = text(&out.stdout);
     assert!(verified.starts_with("ok: "), "{verified}");
     assert!(
-        verified.contains("house: 11 participants, 9 claims, 1 cycles checked")
+        verified.contains("house: 11 participants, 10 claims, 1 cycles checked")
             && verified.contains("intact: true"),
         "{verified}"
     );
@@ -436,7 +454,7 @@ fn demo_on_postgres_as_json_lines_then_refused_on_a_house() {
     );
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     assert!(
-        dir.join("settlement/cycle-1/EU/pain001-cycle-1-EU.xml")
+        dir.join("settlement/cycle-1/EU/requests-EU.pain013.xml")
             .exists(),
         "a refused demo deleted the files of the run that filled the database"
     );
@@ -792,18 +810,56 @@ fn session(h: Session) {
         assert_eq!(z["paid_in_minor"], z["paid_out_minor"], "{name}: {z}");
     }
     let zone_of = |p: &str| if p.starts_with("eu-") { "EU" } else { "IR" };
-    for p in cycle["payments"].as_array().unwrap() {
+    for p in cycle["positions"].as_array().unwrap() {
         assert_eq!(
             p["zone"],
             zone_of(p["participant"].as_str().unwrap()),
             "{name}: a payment across a border: {p}"
         );
     }
+    // Each party is owed as much as it owes: every position nets to zero, so the cycle needs
+    // no payment at all and settles as it runs; with payers it would wait for their pay-ins.
+    let payers = cycle["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["net_minor"].as_i64().unwrap() < 0)
+        .count();
+    let expected = if payers == 0 {
+        "settled"
+    } else {
+        "awaiting_pay_ins"
+    };
+    assert_eq!(cycle["status"], expected, "{name}: {cycle}");
+
+    // The banks report the pay-ins (camt.054); the same file twice changes nothing.
+    let positions = cycle["positions"].as_array().unwrap().clone();
+    for zone in ["EU", "IR"] {
+        let credits: Vec<(i64, String)> = positions
+            .iter()
+            .filter(|p| p["zone"] == zone && p["status"] == "requested")
+            .map(|p| {
+                (
+                    p["due_minor"].as_i64().unwrap(),
+                    p["reference"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        if credits.is_empty() {
+            continue;
+        }
+        let file = h.path(&format!("camt054-{zone}.xml"));
+        std::fs::write(&file, crate::run::bank_file(zone, &credits)).unwrap();
+        let imported = h.one(0, "bank_file", &["settlement", "import", s(&file)]);
+        assert_eq!(imported["matched"], credits.len(), "{name}: {imported}");
+        let again = h.one(0, "bank_file", &["settlement", "import", s(&file)]);
+        assert_eq!(again["already_imported"], true, "{name}: {again}");
+    }
+    let cycle = &h.one(0, "cycle", &["cycle", "show", "1"]);
+    assert_eq!(cycle["status"], "settled", "{name}: {cycle}");
     let files = cycle["files"].as_array().unwrap();
     let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
     for expected in [
-        "EU/pain001-cycle-1-EU.xml",
-        "IR/pain001-cycle-1-IR.xml",
         "EU/statement-cycle-1-eu-pharma.camt053.xml",
         "EU/statement-cycle-1-eu-pharma.csv",
         "IR/statement-cycle-1-ir-darou.camt053.xml",
@@ -819,18 +875,35 @@ fn session(h: Session) {
             "{name}: {f}"
         );
     }
+    let claims_after: Vec<&str> = cycle["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status_after"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        claims_after,
+        ["partially_cleared", "cleared", "queued"],
+        "{name}"
+    );
+    assert_eq!(
+        h.one(0, "claim", &["claim", "show", "c-pist"])["status"],
+        "cleared"
+    );
 
     let out = h.expect(0, &["cycle", "list"]);
     let listed = text(&out.stdout);
     assert_eq!(listed.lines().count(), 1, "{name}: {listed}");
     assert!(
-        listed.starts_with("cycle 1 at ") && listed.contains("3 claims, 2 cleared (1000000 minor)"),
+        listed.starts_with("cycle 1 at ")
+            && listed.contains("settled, 3 claims clear EUR 10000.00"),
         "{name}: {listed}"
     );
-    let shown = h.one(0, "cycle", &["cycle", "show", "1"]);
-    assert_eq!(
-        &shown, cycle,
-        "{name}: cycle show is what cycle run reported"
+    let out = h.expect(0, &["settlement", "status", "--cycle", "1"]);
+    assert!(
+        text(&out.stdout).contains(&format!("{payers} of {payers} payers paid")),
+        "{name}: {}",
+        text(&out.stdout)
     );
 
     let statement = h.one(
@@ -851,14 +924,17 @@ fn session(h: Session) {
         "{name}: {statement}"
     );
     assert_eq!(statement["opening_minor"], 0);
+    assert_eq!(statement["closing_minor"], 0);
     let out = h.expect(
         0,
         &["statement", "--participant", "eu-pharma", "--cycle", "1"],
     );
+    let shown = text(&out.stdout);
     assert!(
-        text(&out.stdout).starts_with("statement of eu-pharma for cycle 1 in EUR (zone EU)"),
-        "{name}: {}",
-        text(&out.stdout)
+        shown.starts_with(
+            "statement of eu-pharma at the house for cycle 1 (zone EU): opening EUR 0.00"
+        ) && shown.contains("closing EUR 0.00"),
+        "{name}: {shown}"
     );
 
     let verified = h.fingerprint();
@@ -1216,4 +1292,85 @@ fn listed_banks_are_found_from_the_command_line() {
     for db in TestDb::each() {
         listed_banks(Session::new(db));
     }
+}
+
+#[test]
+fn settlement_commands_on_the_demos_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let db = format!("sqlite://{}", dir.join("demo.db").display());
+    let run = |args: &[&str]| {
+        clearhouse_command()
+            .current_dir(tmp.path())
+            .args(["--database-url", &db])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = clearhouse_command()
+        .current_dir(tmp.path())
+        .args(["demo", "--dir", s(&dir)])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["settlement", "status", "--cycle", "1"]);
+    let status = text(&out.stdout);
+    assert!(
+        status.contains("cycle 1: settled") && status.contains("unwound ir-medequip"),
+        "{status}"
+    );
+    assert!(
+        !status.contains("minor units"),
+        "money as decimals: {status}"
+    );
+    let out = run(&["settlement", "suspense"]);
+    assert_eq!(text(&out.stdout).trim(), "nothing in suspense");
+    // A credit nobody asked for, imported twice: suspense once.
+    let reference = iso20022::creditor_reference("NOBODY1").unwrap();
+    let file = tmp.path().join("camt054.xml");
+    std::fs::write(&file, crate::run::bank_file("EU", &[(4_200, reference)])).unwrap();
+    let out = run(&["settlement", "import", s(&file)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 to suspense"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&["settlement", "import", s(&file)]);
+    assert!(
+        text(&out.stdout).contains("imported before: nothing changed"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&["--json", "settlement", "suspense"]);
+    let entries = json_lines(&out.stdout);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["data"]["reason"], "unknown_reference");
+    let id = entries[0]["data"]["id"].as_str().unwrap().to_owned();
+    // A truncated file: refused naming the line, nothing changed.
+    let bytes = std::fs::read(&file).unwrap();
+    let cut = tmp.path().join("cut.xml");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let out = run(&["settlement", "import", s(&cut)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("line"), "{}", text(&out.stderr));
+    // Refunded: a valid pain.001; refunding again is refused.
+    let refunds = tmp.path().join("refunds-out");
+    let out = run(&["settlement", "refund", &id, "--out", s(&refunds)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = refunds
+        .join("refunds")
+        .join(format!("refund-{id}.pain001.xml"));
+    crate::run::assert_schema_valid(&written);
+    let out = run(&["settlement", "refund", &id, "--out", s(&refunds)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("only money in suspense"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["settlement", "deadline"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = run(&["verify"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
 }

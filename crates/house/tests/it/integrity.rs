@@ -329,10 +329,7 @@ fn an_amount_no_cycle_can_sum_is_refused_and_a_bad_claim_never_blocks_a_cycle() 
                 ..Change::default()
             })
             .unwrap();
-        let report = env
-            .house
-            .run_cycle("operator", &env.cycle_options())
-            .unwrap();
+        let report = env.run_and_settle();
         let cleared: Vec<&str> = report
             .cycle
             .claims
@@ -351,9 +348,7 @@ fn an_amount_no_cycle_can_sum_is_refused_and_a_bad_claim_never_blocks_a_cycle() 
         );
         // The next cycle runs too.
         env.tick();
-        env.house
-            .run_cycle("operator", &env.cycle_options())
-            .unwrap();
+        env.run_and_settle();
     });
 }
 
@@ -413,9 +408,7 @@ fn verify_finds_ledger_movements_no_house_record_explains() {
         env.house
             .submit_claim("eu-pharma", &medicines("c-1", 10))
             .unwrap();
-        env.house
-            .run_cycle("operator", &env.cycle_options())
-            .unwrap();
+        env.run_and_settle();
         assert!(env.house.verify().unwrap().is_ok());
         // Money moved between two participants by a raw ledger batch, not through the house.
         let pharma = env.house.participant("eu-pharma").unwrap().account_id;
@@ -478,10 +471,7 @@ fn a_cycle_both_ways(db: TestDb) -> (Env, house::CycleReport) {
     env.house
         .submit_claim("ir-kerman", &pistachios("c-2", 8000))
         .unwrap();
-    let report = env
-        .house
-        .run_cycle("operator", &env.cycle_options())
-        .unwrap();
+    let report = env.run_and_settle();
     (env, report)
 }
 
@@ -494,8 +484,10 @@ fn every_file_a_cycle_writes_is_valid_iso20022() {
         for file in &report.cycle.files {
             let path = dir.join(&file.path);
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let message = if name.starts_with("pain001") {
+            let message = if name.ends_with(".pain001.xml") {
                 "pain.001.001.09"
+            } else if name.ends_with(".pain013.xml") {
+                "pain.013.001.08"
             } else if name.ends_with(".camt053.xml") {
                 "camt.053.001.08"
             } else {

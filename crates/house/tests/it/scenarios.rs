@@ -415,10 +415,7 @@ fn end_to_end(db: TestDb) {
     env.tick();
 
     // Cycle 1: 70,000 EUR each way cleared; medicines first (humanitarian).
-    let report = env
-        .house
-        .run_cycle("operator", &env.cycle_options())
-        .unwrap();
+    let report = env.run_and_settle();
     let cycle = &report.cycle;
     assert_eq!(cycle.number, 1);
     let status = |id: &str| env.house.claim(id).unwrap().status;
@@ -450,8 +447,14 @@ fn end_to_end(db: TestDb) {
     assert_cycle_balances(&env, &report);
     let names: BTreeSet<&str> = cycle.files.iter().map(|f| f.path.as_str()).collect();
     for expected in [
-        "EU/pain001-cycle-1-EU.xml",
-        "IR/pain001-cycle-1-IR.xml",
+        "EU/requests-EU.pain013.xml",
+        "EU/requests-EU.csv",
+        "IR/requests-IR.pain013.xml",
+        "IR/requests-IR.csv",
+        "EU/payouts-1-EU.pain001.xml",
+        "IR/payouts-2-IR.pain001.xml",
+        "EU/house-account-cycle-1-EU.camt053.xml",
+        "IR/house-account-cycle-1-IR.camt053.xml",
         "EU/statement-cycle-1-eu-pharma.camt053.xml",
         "EU/statement-cycle-1-eu-pharma.csv",
         "EU/statement-cycle-1-eu-nl-foods.camt053.xml",
@@ -482,10 +485,7 @@ fn end_to_end(db: TestDb) {
     assert_eq!(pist2.status, ClaimStatus::Queued, "{:?}", pist2.checks);
     assert_eq!(pist2.clearing_amount_minor, 1_750_000);
     env.tick();
-    let report2 = env
-        .house
-        .run_cycle("operator", &env.cycle_options())
-        .unwrap();
+    let report2 = env.run_and_settle();
     assert_eq!(report2.cycle.number, 2);
     let cleared: i64 = report2.cycle.claims.iter().map(|c| c.cleared_minor).sum();
     assert_eq!(cleared, 2 * 1_750_000);
@@ -616,10 +616,7 @@ fn rejecting_a_suspended_participant_rejects_its_open_claims() {
             .unwrap();
         assert_eq!(report.suspended, ["ir-darou"]);
         env.tick();
-        let cycle = env
-            .house
-            .run_cycle("operator", &env.cycle_options())
-            .unwrap();
+        let cycle = env.run_and_settle();
         assert!(cycle.skipped.contains(&"c-before-listing".to_owned()));
         let case = env
             .house
@@ -731,9 +728,7 @@ fn verify_finds_a_claim_whose_postings_do_not_match() {
             assert_eq!(out.claim.status, ClaimStatus::Queued, "{id}");
             env.tick();
         }
-        env.house
-            .run_cycle("operator", &env.cycle_options())
-            .unwrap();
+        env.run_and_settle();
         assert!(env.house.verify().unwrap().is_ok());
         let record = env.house.store().record("claim", "c-out").unwrap().unwrap();
         let mut claim: ClaimRecord = serde_json::from_str(&record.body).unwrap();

@@ -239,7 +239,115 @@ impl Env {
     pub fn tick(&self) {
         self.clock.advance(SECOND);
     }
+
+    /// Runs a cycle and has every payer pay exactly what it was asked (one camt.054 per zone,
+    /// imported), so that the cycle settles. Returns the cycle as it stands after.
+    pub fn run_and_settle(&self) -> house::CycleReport {
+        let mut report = self
+            .house
+            .run_cycle("operator", &self.cycle_options())
+            .unwrap_or_else(|e| panic!("cycle on {}: {e}", self.db.name));
+        self.pay_all(report.cycle.number);
+        report.cycle = self.house.cycle(report.cycle.number).unwrap();
+        report
+    }
+
+    /// Every payer of cycle `n` still asked to pay pays exactly that.
+    pub fn pay_all(&self, n: u64) {
+        let cycle = self.house.cycle(n).unwrap();
+        for zone in &self.house.config().zones {
+            let credits: Vec<Credit> = cycle
+                .positions
+                .iter()
+                .filter(|p| {
+                    p.zone == zone.code.as_str() && p.status == house::PositionStatus::Requested
+                })
+                .map(|p| Credit {
+                    amount_minor: p.outstanding_minor(),
+                    reference: Some(p.reference.clone()),
+                    from: ("Payer".into(), "DE89370400440532013000".into()),
+                })
+                .collect();
+            if credits.is_empty() {
+                continue;
+            }
+            let file = self.bank_file(zone.code.as_str(), &credits);
+            self.house
+                .import_bank_file("operator", &file)
+                .unwrap_or_else(|e| panic!("import on {}: {e}", self.db.name));
+        }
+    }
+
+    /// A camt.054 of the zone's bank: credits on the zone house account.
+    pub fn bank_file(&self, zone: &str, credits: &[Credit]) -> Vec<u8> {
+        let zone = self
+            .house
+            .config()
+            .zones
+            .iter()
+            .find(|z| z.code.as_str() == zone)
+            .expect("zone");
+        let sequence = BANK_FILES.fetch_add(1, Ordering::Relaxed);
+        let refs: Vec<String> = (0..credits.len())
+            .map(|i| format!("B{sequence}-{i}"))
+            .collect();
+        let entries: Vec<iso20022::NotifiedEntry<'_>> = credits
+            .iter()
+            .zip(&refs)
+            .map(|(c, r)| iso20022::NotifiedEntry {
+                account_servicer_reference: r,
+                booked_at_ns: self.clock.now(),
+                amount_minor: c.amount_minor,
+                credit: true,
+                end_to_end_id: None,
+                counterparty: Some(iso20022::Party {
+                    name: &c.from.0,
+                    iban: Some(&c.from.1),
+                    other_account: None,
+                    bic: None,
+                }),
+                remittance: iso20022::Remittance {
+                    creditor_reference: c.reference.as_deref(),
+                    documents: &[],
+                    text: None,
+                },
+            })
+            .collect();
+        let iban = zone.account.iban().to_string();
+        let bic = zone.account.bic().to_string();
+        let id = format!("BANK-{sequence}");
+        let mut out = Vec::new();
+        iso20022::write_camt054(
+            &iso20022::Notification {
+                message_id: &id,
+                notification_id: &id,
+                created_at_ns: self.clock.now(),
+                currency: zone.currency,
+                account: iso20022::Account {
+                    name: &zone.account_name,
+                    iban: &iban,
+                    bic: &bic,
+                },
+                entries: &entries,
+            },
+            &mut out,
+        )
+        .expect("camt.054 written");
+        out
+    }
 }
+
+/// A credit a test's bank reports.
+#[derive(Debug, Clone)]
+pub struct Credit {
+    pub amount_minor: i64,
+    pub reference: Option<String>,
+    /// Who sent it: name and IBAN.
+    pub from: (String, String),
+}
+
+/// Bank files written by this test binary, for unique references.
+static BANK_FILES: AtomicU64 = AtomicU64::new(1);
 
 /// Every record and the audit journal's length and the ledger journal's length: what a refused
 /// request must leave as it was.
