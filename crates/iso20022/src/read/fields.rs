@@ -113,6 +113,11 @@ fn checked(cursor: &Cursor<'_>, element: &Element<'_>, text: &str) -> Result<(),
         let message = format!("{} is empty", element.name());
         return Err(cursor.error(element, ReadErrorKind::Missing, message));
     }
+    // Printable ASCII, the usual case, needs no decoding.
+    let printable = |b: &u8| (0x20..0x7F).contains(b);
+    if text.as_bytes().iter().all(printable) {
+        return Ok(());
+    }
     if let Some(c) = text
         .chars()
         .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
