@@ -80,6 +80,8 @@ fn account<'a>(
     element: &Element<'a>,
     counts: &mut Counts,
 ) -> Result<AccountReport, ReadError> {
+    // Counted now, before the children, so that lines are asked in file order.
+    let line = cursor.line(element);
     let (mut id, mut account) = (None, None);
     let mut entries = Vec::new();
     while let Some(child) = cursor.child(element)? {
@@ -97,7 +99,7 @@ fn account<'a>(
     let id = id.ok_or_else(|| cursor.missing(element, "Id"))?;
     let account = account.ok_or_else(|| cursor.missing(element, "Acct"))?;
     Ok(AccountReport {
-        line: element.line,
+        line,
         id,
         iban: account.iban,
         other_id: account.other_id,
@@ -124,6 +126,8 @@ fn entry<'a>(
     element: &Element<'a>,
     counts: &mut Counts,
 ) -> Result<BankEntry, ReadError> {
+    // Counted now, before the children, so that lines are asked in file order.
+    let line = cursor.line(element);
     let mut draft = EntryDraft::default();
     let mut transactions = Vec::new();
     while let Some(child) = cursor.child(element)? {
@@ -143,7 +147,7 @@ fn entry<'a>(
     }
     let (amount_minor, currency) = draft.amount.ok_or_else(|| cursor.missing(element, "Amt"))?;
     Ok(BankEntry {
-        line: element.line,
+        line,
         entry_reference: draft.reference,
         account_servicer_reference: draft.servicer_reference,
         amount_minor,
@@ -210,6 +214,8 @@ fn transaction<'a>(
     cursor: &mut Cursor<'a>,
     element: &Element<'a>,
 ) -> Result<BankTransaction, ReadError> {
+    // Counted now, before the children, so that lines are asked in file order.
+    let line = cursor.line(element);
     let mut draft = TransactionDraft::default();
     while let Some(child) = cursor.child(element)? {
         let d = &mut draft;
@@ -229,7 +235,7 @@ fn transaction<'a>(
     let agents = draft.agents.unwrap_or_default();
     let remittance = draft.remittance.unwrap_or_default();
     Ok(BankTransaction {
-        line: element.line,
+        line,
         amount_minor: amount.map(|(minor, _)| minor),
         currency: amount.map(|(_, currency)| currency),
         account_servicer_reference: references.servicer,

@@ -69,7 +69,8 @@ pub(super) fn open_message<'a, K: Copy>(
     })
 }
 
-/// Reads `element` into `slot` with `read`; a second occurrence is an error.
+/// Reads `element` into `slot` with `read`; a second occurrence (or a second element of the
+/// same choice, such as `DtTm` after `Dt`) is an error.
 pub(super) fn once<'a, T>(
     cursor: &mut Cursor<'a>,
     element: &Element<'a>,
@@ -77,7 +78,10 @@ pub(super) fn once<'a, T>(
     read: impl FnOnce(&mut Cursor<'a>, &Element<'a>) -> Result<T, ReadError>,
 ) -> Result<(), ReadError> {
     if slot.is_some() {
-        let message = format!("{} appears twice where one is expected", element.name());
+        let message = format!(
+            "{} where one value is allowed and one was already read",
+            element.name()
+        );
         return Err(cursor.error(element, ReadErrorKind::Invalid, message));
     }
     *slot = Some(read(cursor, element)?);
@@ -112,6 +116,11 @@ fn checked(cursor: &Cursor<'_>, element: &Element<'_>, text: &str) -> Result<(),
     if text.is_empty() {
         let message = format!("{} is empty", element.name());
         return Err(cursor.error(element, ReadErrorKind::Missing, message));
+    }
+    // Printable ASCII, the usual case, needs no decoding.
+    let printable = |b: &u8| (0x20..0x7F).contains(b);
+    if text.as_bytes().iter().all(printable) {
+        return Ok(());
     }
     if let Some(c) = text
         .chars()

@@ -32,7 +32,13 @@
 //!   (`BookgDt/DtTm`) is the UTC date of that instant.
 //!
 //! Every error names the line of the element's start and the element path, such as
-//! `line 12, Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Ntry/Amt: …`.
+//! `line 12, Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Ntry/Amt: …`; a fault inside an element that
+//! is skipped names that element. A truncation names the line where the input ends and the
+//! innermost element left open.
+//!
+//! Throughput (`cargo bench -p iso20022 --bench read`): a camt.054 of 100,000 entries of one
+//! transaction each (84 MB, indented) reads in about 0.65 s on one core of the development
+//! machine, where quick-xml alone walks the same events in about 0.27 s.
 
 mod camt;
 mod fields;

@@ -117,6 +117,8 @@ fn payment_block<'a>(
     element: &Element<'a>,
     payments: &mut Vec<PaymentStatus>,
 ) -> Result<(), ReadError> {
+    // Counted now, before the children, so that lines are asked in file order.
+    let line = cursor.line(element);
     let first = payments.len();
     let (mut id, mut status) = (None, None);
     let mut reasons = Vec::new();
@@ -139,7 +141,7 @@ fn payment_block<'a>(
         if status.is_some() {
             room(cursor, element, payments.len(), ENTRIES_READ_MAX)?;
             payments.push(PaymentStatus {
-                line: element.line,
+                line,
                 original_payment_information_id: id,
                 original_end_to_end_id: None,
                 original_instruction_id: None,
@@ -167,6 +169,8 @@ fn transaction_status<'a>(
     cursor: &mut Cursor<'a>,
     element: &Element<'a>,
 ) -> Result<PaymentStatus, ReadError> {
+    // Counted now, before the children, so that lines are asked in file order.
+    let line = cursor.line(element);
     let (mut instruction, mut end_to_end, mut status, mut amount) = (None, None, None, None);
     let mut reasons = Vec::new();
     while let Some(child) = cursor.child(element)? {
@@ -184,7 +188,7 @@ fn transaction_status<'a>(
     }
     let amount = amount.flatten();
     Ok(PaymentStatus {
-        line: element.line,
+        line,
         original_payment_information_id: None,
         original_end_to_end_id: end_to_end,
         original_instruction_id: instruction,

@@ -7,12 +7,12 @@
 //! input can exhaust the stack.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
-use quick_xml::NsReader;
 use quick_xml::errors::{Error as XmlError, IllFormedError};
 use quick_xml::escape::resolve_xml_entity;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 
 use super::{NESTING_DEPTH_MAX, READ_BYTES_MAX, ReadError, ReadErrorKind, TEXT_LEN_MAX};
 
@@ -25,10 +25,10 @@ const ECHO_LEN_MAX: usize = 40;
 #[derive(Debug)]
 pub(super) struct Element<'a> {
     start: BytesStart<'a>,
-    /// The line of the `<` that starts the element.
-    pub(super) line: u64,
-    /// The length of the cursor's path before this element was entered: its parent's path.
-    parent_len: usize,
+    /// Where the local name starts in the tag (after the prefix and colon).
+    local_start: usize,
+    /// The byte offset of the `<` that starts the element (its line is counted on demand).
+    offset: usize,
     /// How many elements are open while this one is (itself included).
     depth: usize,
     /// `<Name/>`: there is nothing to read inside.
@@ -44,7 +44,8 @@ impl<'a> Element<'a> {
     }
 
     pub(super) fn local_name(&self) -> &str {
-        self.start.local_name().into_inner()
+        let name_len = self.start.name().0.len();
+        self.start.get(self.local_start..name_len).unwrap_or("")
     }
 
     /// The value of an attribute without namespace prefix, such as `Ccy`.
@@ -56,7 +57,7 @@ impl<'a> Element<'a> {
         match found {
             None => Ok(None),
             Some(attribute) => attribute
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .normalized_value(XmlVersion::Implicit1_0)
                 .map(Some)
                 .map_err(|e| format!("attribute {name}: {e}")),
         }
@@ -72,9 +73,9 @@ pub(super) enum Leaf<'a> {
     Child(Element<'a>),
 }
 
-/// One step of the reader.
+/// One step of the reader inside an element read for its text.
 enum Step<'a> {
-    /// An element was entered (and, if empty, must still be left with [`Cursor::pop`]).
+    /// An element was entered.
     Open(Element<'a>),
     /// The innermost element was left.
     Close,
@@ -85,43 +86,65 @@ enum Step<'a> {
 }
 
 /// Counts lines up to a byte offset, moving from the last offset asked rather than from the
-/// start, so that reading a file counts each byte about once.
+/// start, so that reading a file counts each byte about once. Lines are asked for the elements
+/// that carry one (accounts, entries, transactions, payments) and for errors: in file order,
+/// but for errors about an element already read.
 #[derive(Debug)]
 struct Lines<'a> {
     input: &'a [u8],
-    offset: usize,
-    line: u64,
+    /// The last offset asked and its line.
+    mark: Cell<(usize, u64)>,
 }
 
 impl Lines<'_> {
-    fn at(&mut self, offset: usize) -> u64 {
+    fn at(&self, offset: usize) -> u64 {
         let offset = offset.min(self.input.len());
+        let (from, line) = self.mark.get();
         let newlines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-        if offset >= self.offset {
-            self.line += newlines(&self.input[self.offset..offset]);
+        let line = if offset >= from {
+            line + newlines(&self.input[from..offset])
         } else {
-            self.line -= newlines(&self.input[offset..self.offset]);
-        }
-        self.offset = offset;
-        self.line
+            line - newlines(&self.input[offset..from])
+        };
+        self.mark.set((offset, line));
+        line
     }
 }
 
-/// An open element: where its parent's path ends, and its line.
+/// An open element: its local name (a byte range of the input) and where it starts.
 #[derive(Debug, Clone, Copy)]
 struct Level {
-    parent_len: usize,
-    line: u64,
+    name_start: usize,
+    name_end: usize,
+    offset: usize,
+}
+
+/// A namespace prefix declared on an open element (`xmlns` or `xmlns:p`).
+///
+/// The readers resolve prefixes themselves rather than through quick-xml's `NsReader`, which
+/// looks at every element's attributes and costs more than the parse: in bank files the
+/// declarations are on the root, and elements with attributes are few.
+#[derive(Debug)]
+struct Binding {
+    /// The depth of the element that declares it.
+    depth: usize,
+    /// "" for the default namespace.
+    prefix: String,
+    /// Whether the prefix is bound to the document's namespace.
+    document: bool,
 }
 
 /// The streaming reader with the path of open elements.
 pub(super) struct Cursor<'a> {
-    reader: NsReader<&'a [u8]>,
+    reader: Reader<&'a [u8]>,
     input: &'a [u8],
+    /// The input as text (it was checked to be UTF-8), for the names in paths.
+    text: &'a str,
     /// The namespace of the root element; only elements in it are read.
     namespace: String,
-    /// The local names of the open elements joined by `/`.
-    path: String,
+    /// The namespace declarations in scope, innermost last.
+    bindings: Vec<Binding>,
+    /// The open elements, the root first.
     levels: Vec<Level>,
     lines: Lines<'a>,
 }
@@ -136,17 +159,17 @@ impl<'a> Cursor<'a> {
             );
             return Err(bare(None, ReadErrorKind::TooLarge, message));
         }
-        check_utf8(input)?;
+        let text = check_utf8(input)?;
         let mut cursor = Cursor {
-            reader: NsReader::from_reader(input),
+            reader: Reader::from_reader(input),
             input,
+            text,
             namespace: String::new(),
-            path: String::new(),
+            bindings: Vec::new(),
             levels: Vec::new(),
             lines: Lines {
                 input,
-                offset: 0,
-                line: 1,
+                mark: Cell::new((0, 1)),
             },
         };
         let root = cursor.prolog()?;
@@ -205,11 +228,16 @@ impl<'a> Cursor<'a> {
 
     /// Enters the root element, which must be an ISO 20022 `Document` with a namespace.
     fn root(&mut self, start: BytesStart<'a>, empty: bool) -> Result<Element<'a>, ReadError> {
-        let namespace = match self.reader.resolver().resolve_element(start.name()).0 {
-            ResolveResult::Bound(Namespace(namespace)) => Some(namespace.to_owned()),
-            _ => None,
-        };
+        let declared = declarations(&start);
+        let prefix = prefix_of(&start).to_owned();
         let root = self.push(start, empty, true)?;
+        let declared = declared.map_err(|m| self.error(&root, ReadErrorKind::NotXml, m))?;
+        let namespace = declared
+            .iter()
+            .rev()
+            .find(|(declared, _)| *declared == prefix)
+            .map(|(_, namespace)| namespace.clone())
+            .filter(|namespace| !namespace.is_empty());
         let Some(namespace) = namespace else {
             let message = format!(
                 "the root element {} has no namespace; expected an ISO 20022 Document",
@@ -225,6 +253,14 @@ impl<'a> Cursor<'a> {
             );
             return Err(self.error(&root, ReadErrorKind::UnknownMessage, message));
         }
+        self.bindings = declared
+            .into_iter()
+            .map(|(prefix, declared)| Binding {
+                depth: root.depth,
+                prefix,
+                document: declared == namespace,
+            })
+            .collect();
         self.namespace = namespace;
         Ok(root)
     }
@@ -241,11 +277,34 @@ impl<'a> Cursor<'a> {
             self.pop();
             return Ok(None);
         }
+        // Between elements, quick-xml may pass over whitespace without making an event of it:
+        // half the events of an indented file.
+        self.reader.config_mut().trim_text_start = true;
         loop {
-            match self.step()? {
-                Step::Open(child) => return Ok(Some(child)),
-                Step::Close => return Ok(None),
-                Step::Text(_) | Step::Nothing => {}
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(e) => return Err(self.xml_error(e)),
+            };
+            match event {
+                Event::Start(start) => return self.enter(start, false).map(Some),
+                Event::Empty(start) => return self.enter(start, true).map(Some),
+                Event::End(_) => {
+                    self.pop();
+                    return Ok(None);
+                }
+                Event::Text(text) => {
+                    self.piece_len(text.len())?;
+                }
+                Event::CData(data) => {
+                    self.piece_len(data.len())?;
+                }
+                Event::GeneralRef(reference) => {
+                    self.reference(&reference)?;
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::DocType(_) => return Err(self.doctype()),
+                Event::Decl(_) => return Err(self.declaration_inside()),
+                Event::Eof => return Err(self.truncated()),
             }
         }
     }
@@ -298,11 +357,42 @@ impl<'a> Cursor<'a> {
             self.pop();
             return Ok(());
         }
+        // Inside a skipped element nothing is entered: no path, line or namespace is kept, so
+        // an error inside names the skipped element. Depth, text length, references and
+        // well-formedness are still checked.
+        self.reader.config_mut().trim_text_start = true;
+        let mut inner_depth = 0usize;
         loop {
-            match self.step()? {
-                Step::Open(inner) if inner.empty => self.pop(),
-                Step::Close if self.levels.len() < element.depth => return Ok(()),
-                _ => {}
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(e) => return Err(self.xml_error(e)),
+            };
+            match event {
+                Event::Start(_) => {
+                    inner_depth += 1;
+                    if element.depth + inner_depth > NESTING_DEPTH_MAX {
+                        let message = format!("elements nest deeper than {NESTING_DEPTH_MAX}");
+                        return Err(self.error_here(ReadErrorKind::TooMany, message));
+                    }
+                }
+                Event::End(_) if inner_depth == 0 => {
+                    self.pop();
+                    return Ok(());
+                }
+                Event::End(_) => inner_depth -= 1,
+                Event::Text(text) => {
+                    self.piece_len(text.len())?;
+                }
+                Event::CData(data) => {
+                    self.piece_len(data.len())?;
+                }
+                Event::GeneralRef(reference) => {
+                    self.reference(&reference)?;
+                }
+                Event::Empty(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::DocType(_) => return Err(self.doctype()),
+                Event::Decl(_) => return Err(self.declaration_inside()),
+                Event::Eof => return Err(self.truncated()),
             }
         }
     }
@@ -335,51 +425,62 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Reads one event inside the root element.
+    /// Reads one event inside an element read for its text.
     fn step(&mut self) -> Result<Step<'a>, ReadError> {
-        let (own, undeclared, event) = match self.reader.read_resolved_event() {
-            Ok((resolved, event)) => {
-                let own =
-                    matches!(resolved, ResolveResult::Bound(Namespace(n)) if n == self.namespace);
-                (own, matches!(resolved, ResolveResult::Unknown(_)), event)
-            }
+        // Never pass over whitespace here: after `&amp;` in `A &amp; B`, the space before `B`
+        // belongs to the text.
+        self.reader.config_mut().trim_text_start = false;
+        let event = match self.reader.read_event() {
+            Ok(event) => event,
             Err(e) => return Err(self.xml_error(e)),
         };
         match event {
-            Event::Start(start) | Event::Empty(start) if undeclared => {
-                let message = format!("element {} has an undeclared prefix", echo(start.name().0));
-                Err(self.error_at_end_of_read(ReadErrorKind::NotXml, message))
-            }
-            Event::Start(start) => Ok(Step::Open(self.push(start, false, own)?)),
-            Event::Empty(start) => Ok(Step::Open(self.push(start, true, own)?)),
+            Event::Start(start) => Ok(Step::Open(self.enter(start, false)?)),
+            Event::Empty(start) => Ok(Step::Open(self.enter(start, true)?)),
             Event::End(_) => {
                 self.pop();
                 Ok(Step::Close)
             }
             Event::Text(text) => self.piece(text.xml10_content()),
             Event::CData(data) => self.piece(data.xml10_content()),
-            Event::GeneralRef(reference) => match reference.resolve_char_ref() {
-                Ok(Some(c)) => Ok(Step::Text(Cow::Owned(c.to_string()))),
-                Ok(None) => match resolve_xml_entity(&reference) {
-                    Some(text) => Ok(Step::Text(Cow::Borrowed(text))),
-                    None => {
-                        let message = format!("unknown entity &{};", echo(&reference));
-                        Err(self.error_here(ReadErrorKind::Invalid, message))
-                    }
-                },
-                Err(e) => {
-                    let message = format!("bad character reference &{};: {e}", echo(&reference));
+            Event::GeneralRef(reference) => Ok(Step::Text(self.reference(&reference)?)),
+            Event::Comment(_) | Event::PI(_) => Ok(Step::Nothing),
+            Event::DocType(_) => Err(self.doctype()),
+            Event::Decl(_) => Err(self.declaration_inside()),
+            Event::Eof => Err(self.truncated()),
+        }
+    }
+
+    /// What a reference stands for: a character reference or one of the five predefined
+    /// entities (no other can be declared, since a DOCTYPE is refused).
+    fn reference(&self, reference: &BytesRef<'_>) -> Result<Cow<'static, str>, ReadError> {
+        match reference.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            Ok(None) => match resolve_xml_entity(reference) {
+                Some(text) => Ok(Cow::Borrowed(text)),
+                None => {
+                    let message = format!("unknown entity &{};", echo(reference));
                     Err(self.error_here(ReadErrorKind::Invalid, message))
                 }
             },
-            Event::Comment(_) | Event::PI(_) => Ok(Step::Nothing),
-            Event::DocType(_) => Err(self.doctype()),
-            Event::Decl(_) => Err(self.error_here(
-                ReadErrorKind::NotXml,
-                "an XML declaration inside the document".to_owned(),
-            )),
-            Event::Eof => Err(self.truncated()),
+            Err(e) => {
+                let message = format!("bad character reference &{};: {e}", echo(reference));
+                Err(self.error_here(ReadErrorKind::Invalid, message))
+            }
         }
+    }
+
+    fn declaration_inside(&self) -> ReadError {
+        let message = "an XML declaration inside the document".to_owned();
+        self.error_here(ReadErrorKind::NotXml, message)
+    }
+
+    /// Checks the length of a text node that is not read.
+    fn piece_len(&self, len: usize) -> Result<(), ReadError> {
+        if len > TEXT_LEN_MAX {
+            return Err(self.text_too_long(len));
+        }
+        Ok(())
     }
 
     fn piece(&self, text: Cow<'a, str>) -> Result<Step<'a>, ReadError> {
@@ -387,6 +488,44 @@ impl<'a> Cursor<'a> {
             return Err(self.text_too_long(text.len()));
         }
         Ok(Step::Text(text))
+    }
+
+    /// Enters an element below the root: takes its namespace declarations, resolves its prefix.
+    fn enter(&mut self, start: BytesStart<'a>, empty: bool) -> Result<Element<'a>, ReadError> {
+        let depth = self.levels.len() + 1;
+        // Most elements have no attribute (and `Amt` only `Ccy`): look no further for those.
+        let attributes = start.attributes_raw();
+        if !attributes.is_empty() && attributes.contains("xmlns") {
+            let declared = declarations(&start)
+                .map_err(|m| self.error_at_end_of_read(ReadErrorKind::NotXml, m))?;
+            for (prefix, namespace) in declared {
+                let document = namespace == self.namespace;
+                self.bindings.push(Binding {
+                    depth,
+                    prefix,
+                    document,
+                });
+            }
+        }
+        let prefix = prefix_of(&start);
+        // Most elements have no prefix: test for that before comparing text (a call to memcmp,
+        // even for empty strings, which cost a third of the reading time).
+        let bound = self.bindings.iter().rev().find(|b| {
+            if prefix.is_empty() {
+                b.prefix.is_empty()
+            } else {
+                b.prefix == prefix
+            }
+        });
+        let own = match bound {
+            Some(binding) => binding.document,
+            None if prefix.is_empty() => false,
+            None => {
+                let message = format!("element {} has an undeclared prefix", echo(start.name().0));
+                return Err(self.error_at_end_of_read(ReadErrorKind::NotXml, message));
+            }
+        };
+        self.push(start, empty, own)
     }
 
     /// Enters an element: checks the depth, extends the path, counts its line.
@@ -399,17 +538,21 @@ impl<'a> Cursor<'a> {
         // The event ends after `>`; the tag is `<` + content + `>` (or `/>` when empty).
         let tag_len = start.len() + if empty { 3 } else { 2 };
         let end = usize::try_from(self.reader.buffer_position()).unwrap_or(self.input.len());
-        let line = self.lines.at(end.saturating_sub(tag_len));
-        let parent_len = self.path.len();
-        if !self.path.is_empty() {
-            self.path.push('/');
-        }
-        self.path.push_str(start.local_name().into_inner());
-        self.levels.push(Level { parent_len, line });
+        let offset = end.saturating_sub(tag_len);
+        // The tag is `<prefix:local …`: the local name ends the qualified name.
+        let name_end = offset + 1 + start.name().0.len();
+        let local_len = start.local_name().into_inner().len();
+        let name_start = name_end - local_len;
+        let local_start = start.name().0.len() - local_len;
+        self.levels.push(Level {
+            name_start,
+            name_end,
+            offset,
+        });
         let element = Element {
             start,
-            line,
-            parent_len,
+            local_start,
+            offset,
             depth: self.levels.len(),
             empty,
             own,
@@ -423,9 +566,16 @@ impl<'a> Cursor<'a> {
 
     /// Leaves the innermost element.
     fn pop(&mut self) {
-        if let Some(level) = self.levels.pop() {
-            self.path.truncate(level.parent_len);
+        self.levels.pop();
+        let depth = self.levels.len();
+        while self.bindings.last().is_some_and(|b| b.depth > depth) {
+            self.bindings.pop();
         }
+    }
+
+    /// The line where `element` starts.
+    pub(super) fn line(&self, element: &Element<'_>) -> u64 {
+        self.lines.at(element.offset)
     }
 
     /// An error about `element`, which may be open or already closed (its parent must be open).
@@ -436,7 +586,7 @@ impl<'a> Cursor<'a> {
         message: String,
     ) -> ReadError {
         ReadError {
-            line: Some(element.line),
+            line: Some(self.line(element)),
             path: self.path_of(element),
             kind,
             message,
@@ -446,27 +596,44 @@ impl<'a> Cursor<'a> {
     /// `child` of `element` is required but absent.
     pub(super) fn missing(&self, element: &Element<'_>, child: &str) -> ReadError {
         ReadError {
-            line: Some(element.line),
+            line: Some(self.line(element)),
             path: format!("{}/{child}", self.path_of(element)),
             kind: ReadErrorKind::Missing,
             message: format!("{} has no {child}", element.local_name()),
         }
     }
 
+    /// The path of `element`: the names of its open ancestors and its own.
     fn path_of(&self, element: &Element<'_>) -> String {
-        let parent = self.path.get(..element.parent_len).unwrap_or("");
-        if parent.is_empty() {
-            element.local_name().to_owned()
-        } else {
-            format!("{parent}/{}", element.local_name())
+        let mut path = self.path_to(element.depth.saturating_sub(1));
+        if !path.is_empty() {
+            path.push('/');
         }
+        path.push_str(element.local_name());
+        path
+    }
+
+    /// The path of the `depth` outermost open elements.
+    fn path_to(&self, depth: usize) -> String {
+        let open = &self.levels[..depth.min(self.levels.len())];
+        let names = open.iter().map(|level| {
+            self.text
+                .get(level.name_start..level.name_end)
+                .unwrap_or("?")
+        });
+        names.collect::<Vec<_>>().join("/")
+    }
+
+    /// The path of the innermost open element.
+    fn path(&self) -> String {
+        self.path_to(self.levels.len())
     }
 
     /// An error about the innermost open element.
     fn error_here(&self, kind: ReadErrorKind, message: String) -> ReadError {
         ReadError {
-            line: self.levels.last().map(|level| level.line),
-            path: self.path.clone(),
+            line: self.levels.last().map(|level| self.lines.at(level.offset)),
+            path: self.path(),
             kind,
             message,
         }
@@ -477,7 +644,7 @@ impl<'a> Cursor<'a> {
         let offset = usize::try_from(self.reader.buffer_position()).unwrap_or(self.input.len());
         ReadError {
             line: Some(self.lines.at(offset)),
-            path: self.path.clone(),
+            path: self.path(),
             kind,
             message,
         }
@@ -487,14 +654,15 @@ impl<'a> Cursor<'a> {
     fn error_at_end(&mut self, kind: ReadErrorKind, message: String) -> ReadError {
         ReadError {
             line: Some(self.lines.at(self.input.len())),
-            path: self.path.clone(),
+            path: self.path(),
             kind,
             message,
         }
     }
 
     fn truncated(&mut self) -> ReadError {
-        let open = self.path.rsplit('/').next().unwrap_or("");
+        let path = self.path();
+        let open = path.rsplit('/').next().unwrap_or("");
         let message = format!("the input ends before </{open}>: the file is truncated");
         self.error_at_end(ReadErrorKind::Truncated, message)
     }
@@ -532,7 +700,7 @@ impl<'a> Cursor<'a> {
         };
         ReadError {
             line: Some(self.lines.at(offset)),
-            path: self.path.clone(),
+            path: self.path(),
             kind,
             message,
         }
@@ -541,9 +709,10 @@ impl<'a> Cursor<'a> {
 
 /// Refuses input that is not UTF-8, telling a cut multi-byte character (truncation) from
 /// bytes that are no UTF-8 at all.
-fn check_utf8(input: &[u8]) -> Result<(), ReadError> {
-    let Err(error) = std::str::from_utf8(input) else {
-        return Ok(());
+fn check_utf8(input: &[u8]) -> Result<&str, ReadError> {
+    let error = match std::str::from_utf8(input) {
+        Ok(text) => return Ok(text),
+        Err(error) => error,
     };
     let at = error.valid_up_to();
     let line = 1 + input[..at].iter().filter(|&&b| b == b'\n').count() as u64;
@@ -562,6 +731,37 @@ fn check_utf8(input: &[u8]) -> Result<(), ReadError> {
             ReadErrorKind::NotXml,
             format!("the input is not UTF-8: byte {} (0x{:02X})", at, input[at]),
         )),
+    }
+}
+
+/// The namespace declarations of an element: (prefix, namespace), "" for the default.
+fn declarations(start: &BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
+    let mut found = Vec::new();
+    for attribute in start.attributes() {
+        let attribute = attribute.map_err(|e| format!("malformed attributes: {e}"))?;
+        let key = attribute.key.0;
+        let prefix = match key.strip_prefix("xmlns") {
+            Some("") => "",
+            Some(rest) => match rest.strip_prefix(':') {
+                Some(prefix) => prefix,
+                None => continue,
+            },
+            None => continue,
+        };
+        let namespace = attribute
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| format!("attribute {}: {e}", echo(key)))?;
+        found.push((prefix.to_owned(), namespace.into_owned()));
+    }
+    Ok(found)
+}
+
+/// The prefix of an element's name, "" if none.
+fn prefix_of<'s>(start: &'s BytesStart<'_>) -> &'s str {
+    let name = start.name().0;
+    match name.bytes().position(|b| b == b':') {
+        Some(colon) => &name[..colon],
+        None => "",
     }
 }
 
