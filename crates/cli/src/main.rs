@@ -11,6 +11,7 @@ mod goods_cmd;
 #[cfg(test)]
 mod help;
 mod house_cmd;
+mod imbalance_cmd;
 mod input;
 mod ledger_cmd;
 mod lists_cmd;
@@ -108,6 +109,8 @@ enum Command {
     Cycle(house_cmd::CycleCommand),
     /// A participant's statement for a cycle.
     Statement(house_cmd::StatementArgs),
+    /// What waits for a counter-flow per zone pair, and what each of the last cycles left waiting.
+    Imbalance(imbalance_cmd::ImbalanceArgs),
     /// Run the whole house end to end on a fresh database and explain what happened.
     Demo(demo::DemoArgs),
 }
@@ -203,6 +206,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Case(cmd) => house_cmd::run_case(&ctx, cmd),
         Command::Cycle(cmd) => house_cmd::run_cycle(&ctx, cmd),
         Command::Statement(args) => house_cmd::run_statement(&ctx, args),
+        Command::Imbalance(args) => imbalance_cmd::run(&ctx, &args),
         Command::Demo(_) => unreachable!("the demo is run above"),
     }
 }
