@@ -190,8 +190,11 @@ impl Serialize for ZoneAmount {
 /// A waiting claim, as much of it as the imbalance needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitingClaim {
+    /// The claim's id.
     pub id: String,
+    /// The importer's zone.
     pub debtor_zone: String,
+    /// The exporter's zone.
     pub creditor_zone: String,
     /// What it still owes, clearing-currency minor units.
     pub remaining_minor: i64,
