@@ -12,6 +12,7 @@ mod goods_cmd;
 #[cfg(test)]
 mod help;
 mod house_cmd;
+mod imbalance_cmd;
 mod input;
 mod ledger_cmd;
 mod lists_cmd;
@@ -113,6 +114,8 @@ enum Command {
     /// A cycle's settlement: bank files in, suspense, unwinds at the deadline, pay-outs.
     #[command(subcommand)]
     Settlement(settlement_cmd::SettlementCommand),
+    /// What waits for a counter-flow per zone pair, and what each of the last cycles left waiting.
+    Imbalance(imbalance_cmd::ImbalanceArgs),
     /// Run the whole house end to end on a fresh database and explain what happened.
     Demo(demo::DemoArgs),
 }
@@ -209,6 +212,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Cycle(cmd) => house_cmd::run_cycle(&ctx, cmd),
         Command::Statement(args) => house_cmd::run_statement(&ctx, args),
         Command::Settlement(cmd) => settlement_cmd::run(&ctx, cmd),
+        Command::Imbalance(args) => imbalance_cmd::run(&ctx, &args),
         Command::Demo(_) => unreachable!("the demo is run above"),
     }
 }

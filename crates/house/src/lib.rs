@@ -20,6 +20,7 @@ mod cycle;
 pub use iso20022;
 mod error;
 mod ids;
+mod imbalance;
 pub mod monitoring;
 mod onboarding;
 mod review;
@@ -39,6 +40,11 @@ use store::{Applied, AuditEvent, Change, Clock, Expect, Record, RecordQuery, Sto
 pub use config::{Checked as CheckedConfig, HouseConfig, Officer, Role};
 pub use cycle::{CycleOptions, CycleReport};
 pub use error::HouseError;
+pub use imbalance::{
+    Amount, CycleImbalance, CyclePair, IMBALANCE_CYCLES_DEFAULT, IMBALANCE_CYCLES_MAX, Imbalance,
+    ImbalanceInput, OldestClaim, PARTICIPANTS_READ_MAX, PairImbalance, WAITING_CLAIMS_MAX,
+    WaitingClaim, ZoneAmount, imbalance_of,
+};
 pub use onboarding::{OnboardingInput, PartyDetails};
 pub use review::{DecisionOutcome, RescreenReport};
 pub use settlement::files::{Statement, StatementLine};

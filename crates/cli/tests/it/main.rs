@@ -7,6 +7,7 @@ mod clear_cmd;
 mod crash;
 mod goods_cmd;
 mod house_cmd;
+mod imbalance_cmd;
 mod input_files;
 mod ledger_cmd;
 mod readme;

@@ -1,5 +1,6 @@
 mod bad_input;
 mod concurrency;
+mod imbalance;
 mod integrity;
 mod scenarios;
 mod settlement;
