@@ -646,6 +646,7 @@ mod tests {
             } else {
                 ClaimStatus::PartiallyCleared
             },
+            ..CycleClaim::default()
         }
     }
 
@@ -662,6 +663,7 @@ mod tests {
             zones: Vec::new(),
             files: Vec::new(),
             receipt: None,
+            ..Cycle::default()
         }
     }
 

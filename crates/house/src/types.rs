@@ -127,10 +127,11 @@ pub struct ParticipantRecord {
 }
 
 /// Where a claim stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimStatus {
     /// Accepted, reserved on the ledger, waiting for a cycle.
+    #[default]
     Queued,
     /// Some of it cleared; the rest waits for the next cycle.
     PartiallyCleared,
@@ -400,7 +401,7 @@ pub struct Case {
 }
 
 /// A claim's part in a cycle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CycleClaim {
     pub claim: String,
     pub creditor: String,
@@ -472,7 +473,7 @@ pub struct CycleFile {
 ///
 /// Its selection (`claims`) is stored in parts of kind `cycle_claims`; the record of kind
 /// `cycle` holds the rest, with `claims` empty, and [`crate::House::cycle`] puts them together.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cycle {
     pub number: u64,
     pub cutoff: u64,
