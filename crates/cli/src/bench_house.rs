@@ -1,6 +1,7 @@
 //! `clearhouse benchmark house`: the clearing house under load on an empty database —
 //! onboarding, claim submission from several clients (every check included), one cycle with
-//! its files, and `verify`.
+//! its payment requests, the banks' camt.054 of the pay-ins matched, the claims posted and the
+//! pay-outs made, and `verify`; the time and the peak memory of each step.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,57 @@ pub struct HouseArgs {
     /// Where the cycle's files go.
     #[arg(long, default_value = "clearhouse-bench-settlement")]
     out: PathBuf,
+    /// Credits in the banks' camt.054 files: one exact pay-in per payer, the rest credits
+    /// nobody asked for (booked to suspense); default one per payer.
+    #[arg(long, default_value_t = 0)]
+    credits: usize,
+}
+
+/// Most credits the benchmark writes.
+const CREDITS_MAX: usize = 2_000_000;
+
+/// The process's peak resident memory since the last [`peak_reset`], in MiB (Linux; 0 where
+/// `/proc` cannot say).
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Starts a new peak: the kernel resets the high-water mark to the memory in use now.
+fn peak_reset() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// One measured step: its time, the memory in use when it started (the lists in force, the
+/// store's caches) and the peak the process reached during it.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+struct Step {
+    ms: f64,
+    start_mib: f64,
+    peak_mib: f64,
+}
+
+fn measure<T>(f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<(T, Step)> {
+    peak_reset();
+    let start_mib = peak_mib();
+    let started = Instant::now();
+    let value = f()?;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok((
+        value,
+        Step {
+            ms,
+            start_mib,
+            peak_mib: peak_mib(),
+        },
+    ))
 }
 
 /// IBAN with computed check digits.
@@ -148,21 +200,45 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     let submitting = started.elapsed();
-    let started = Instant::now();
-    let report = h.run_cycle(
-        "benchmark",
-        &CycleOptions {
-            cutoff: None,
-            out_dir: args.out.clone(),
-            set_off_domestic: None,
-            deadline: None,
-        },
-    )?;
-    let cycle = started.elapsed();
-    let started = Instant::now();
-    let ledger = h.store().verify()?;
-    let checked = h.verify()?;
-    let verifying = started.elapsed();
+    let (report, cycle_step) = measure(|| {
+        Ok(h.run_cycle(
+            "benchmark",
+            &CycleOptions {
+                cutoff: None,
+                out_dir: args.out.clone(),
+                set_off_domestic: None,
+                deadline: None,
+            },
+        )?)
+    })?;
+    let number = report.cycle.number;
+    let payers = report
+        .cycle
+        .positions
+        .iter()
+        .filter(|p| p.status == house::PositionStatus::Requested)
+        .count();
+    if args.credits > CREDITS_MAX {
+        bail!("--credits: at most {CREDITS_MAX}");
+    }
+    let (files, write_step) = measure(|| bank_files(&h, &report.cycle, args.credits.max(payers)))?;
+    let (imported, import_step) = measure(|| {
+        let mut total = house::ImportReport::default();
+        for bytes in &files {
+            let r = h.import_bank_entries("bank", bytes)?;
+            total.entries += r.entries;
+            total.matched += r.matched;
+            total.suspense += r.suspense;
+        }
+        Ok(total)
+    })?;
+    let bank_bytes: usize = files.iter().map(Vec::len).sum();
+    drop(files);
+    let (advanced, advance_step) = measure(|| Ok(h.advance("benchmark", number)?))?;
+    let settled = h.cycle(number)?;
+    let ((ledger, checked), verify_step) = measure(|| Ok((h.store().verify()?, h.verify()?)))?;
+    let verifying = Duration::from_secs_f64(verify_step.ms / 1000.0);
+    let cycle = Duration::from_secs_f64(cycle_step.ms / 1000.0);
     let mut latencies = latencies.into_inner().unwrap_or_else(|e| e.into_inner());
     latencies.sort();
     let pct = |p: usize| {
@@ -174,14 +250,12 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
     let statuses = statuses.into_inner().unwrap_or_else(|e| e.into_inner());
     let per_second = args.claims as f64 / submitting.as_secs_f64();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let cleared = report
-        .cycle
+    let cleared = settled
         .claims
         .iter()
         .filter(|c| c.status_after == ClaimStatus::Cleared)
         .count();
-    let partial = report
-        .cycle
+    let partial = settled
         .claims
         .iter()
         .filter(|c| c.status_after == ClaimStatus::PartiallyCleared)
@@ -194,8 +268,17 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
             "claims_per_second": per_second, "submit_p50_ms": ms(pct(50)), "submit_p99_ms": ms(pct(99)),
             "queued": statuses[0], "held": statuses[1], "rejected": statuses[2],
             "cycle_ms": ms(cycle), "cycle_claims": report.cycle.claims.len(), "cycle_cleared": cleared, "cycle_partially_cleared": partial,
-            "cycle_files": report.cycle.files.len(), "verify_ms": ms(verifying),
+            "cycle_files": settled.files.len(), "verify_ms": ms(verifying),
             "verify_ok": ledger.is_ok() && checked.is_ok(),
+            "positions": settled.positions.len(), "payers": payers,
+            "steps": {
+                "cycle_requests": cycle_step, "bank_files_written": write_step,
+                "bank_files_imported": import_step, "claims_posted_and_paid_out": advance_step,
+                "verify": verify_step,
+            },
+            "bank_file_bytes": bank_bytes, "credits": imported.entries, "credits_matched": imported.matched,
+            "credits_to_suspense": imported.suspense, "claims_posted": advanced.claims_posted,
+            "payouts": advanced.payouts.len(), "cycle_status": settled.status.as_str(),
         }}))?;
     } else {
         line(&format!(
@@ -216,12 +299,52 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
             statuses[1],
             statuses[2]
         ))?;
+        let step = |name: &str, s: Step| {
+            line(&format!(
+                "  {name:<48} {:>9.0} ms  memory {:>6.0} → peak {:>6.0} MiB",
+                s.ms, s.start_mib, s.peak_mib
+            ))
+        };
         line(&format!(
-            "cycle 1: {} claims, {} cleared, {} partially cleared, {} files in {:.0} ms; verify ({} journal entries, {} audit entries) in {:.0} ms: {}",
+            "cycle {number}: {} claims taken ({} cleared, {} partially), {} positions, {} payers asked to pay in:",
             report.cycle.claims.len(),
             cleared,
             partial,
-            report.cycle.files.len(),
+            settled.positions.len(),
+            payers
+        ))?;
+        step("selection, positions and payment requests", cycle_step)?;
+        step(
+            &format!(
+                "{} credits written as camt.054 ({} MB)",
+                imported.entries,
+                bank_bytes / 1_000_000
+            ),
+            write_step,
+        )?;
+        step(
+            &format!(
+                "imported: {} matched, {} to suspense",
+                imported.matched, imported.suspense
+            ),
+            import_step,
+        )?;
+        step(
+            &format!(
+                "{} claims posted, {} pay-outs",
+                advanced.claims_posted,
+                advanced.payouts.len()
+            ),
+            advance_step,
+        )?;
+        step("verify", verify_step)?;
+        line(&format!(
+            "cycle {number} is {}: {} files; {} claims, {} cleared, {} partially cleared in {:.0} ms; verify ({} journal entries, {} audit entries) in {:.0} ms: {}",
+            settled.status.as_str(),
+            settled.files.len(),
+            report.cycle.claims.len(),
+            cleared,
+            partial,
             ms(cycle),
             ledger.entries,
             checked.audit_entries,
@@ -285,4 +408,86 @@ fn submission(k: usize, participants: usize) -> anyhow::Result<ClaimSubmission> 
         creditor,
         debtor,
     })
+}
+
+/// The banks' camt.054 files for cycle `cycle`: per zone, one exact pay-in per payer, then
+/// credits nobody asked for until `credits` in all.
+fn bank_files(h: &House, cycle: &house::Cycle, credits: usize) -> anyhow::Result<Vec<Vec<u8>>> {
+    let payers: Vec<&house::Position> = cycle
+        .positions
+        .iter()
+        .filter(|p| p.status == house::PositionStatus::Requested)
+        .collect();
+    let extra = credits.saturating_sub(payers.len());
+    let zones = &h.config().zones;
+    let now = (h.clock())();
+    let mut files = Vec::new();
+    for (z, zone) in zones.iter().enumerate() {
+        let mine: Vec<&&house::Position> = payers
+            .iter()
+            .filter(|p| p.zone == zone.code.as_str())
+            .collect();
+        let strangers = extra / zones.len() + usize::from(z < extra % zones.len());
+        let refs: Vec<String> = (0..mine.len() + strangers)
+            .map(|i| format!("BENCH-{}-{i}", zone.code))
+            .collect();
+        let unknown: Vec<String> = (0..strangers)
+            .map(|i| iso20022::creditor_reference(&format!("X{}{i}", zone.code)))
+            .collect::<Result<_, _>>()?;
+        let mut entries: Vec<iso20022::NotifiedEntry<'_>> = Vec::with_capacity(refs.len());
+        for (i, p) in mine.iter().enumerate() {
+            entries.push(iso20022::NotifiedEntry {
+                account_servicer_reference: &refs[i],
+                booked_at_ns: now,
+                amount_minor: p.due_minor,
+                credit: true,
+                end_to_end_id: None,
+                counterparty: None,
+                remittance: iso20022::Remittance {
+                    creditor_reference: Some(&p.reference),
+                    documents: &[],
+                    text: None,
+                },
+            });
+        }
+        for (k, reference) in unknown.iter().enumerate() {
+            entries.push(iso20022::NotifiedEntry {
+                account_servicer_reference: &refs[mine.len() + k],
+                booked_at_ns: now,
+                amount_minor: 10_000 * zone.minor_rate,
+                credit: true,
+                end_to_end_id: None,
+                counterparty: None,
+                remittance: iso20022::Remittance {
+                    creditor_reference: Some(reference),
+                    documents: &[],
+                    text: None,
+                },
+            });
+        }
+        if entries.is_empty() {
+            continue;
+        }
+        let iban = zone.account.iban().to_string();
+        let bic = zone.account.bic().to_string();
+        let id = format!("BENCH-{}", zone.code);
+        let mut bytes = Vec::new();
+        iso20022::write_camt054(
+            &iso20022::Notification {
+                message_id: &id,
+                notification_id: &id,
+                created_at_ns: now,
+                currency: zone.currency,
+                account: iso20022::Account {
+                    name: &zone.account_name,
+                    iban: &iban,
+                    bic: &bic,
+                },
+                entries: &entries,
+            },
+            &mut bytes,
+        )?;
+        files.push(bytes);
+    }
+    Ok(files)
 }

@@ -130,6 +130,24 @@ pub struct ZoneConfig {
     /// The countries whose firms belong to this zone (ISO 3166 alpha-2).
     #[serde(default)]
     pub countries: Vec<String>,
+    /// A sponsor's or a bank's credit line: cycles may clear up to its limit beyond the
+    /// counter-flow, the provider paying the zone's exporters, repaid first from later
+    /// counter-flows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquidity_provider: Option<LiquidityProvider>,
+}
+
+/// A zone's liquidity provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiquidityProvider {
+    /// Its name, as on payment files.
+    pub name: String,
+    /// The account it pays from and is repaid to.
+    pub iban: String,
+    pub bic: String,
+    /// The most it lends at once, in the zone's currency (`250000.00`).
+    pub limit: Decimal,
 }
 
 /// A zone house account.
@@ -179,6 +197,16 @@ pub struct Zone {
     pub account: BankAccount,
     pub account_name: String,
     pub countries: Vec<String>,
+    pub provider: Option<Provider>,
+}
+
+/// A zone's liquidity provider, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    pub name: String,
+    pub account: BankAccount,
+    /// Its limit in minor units of the clearing currency (rounded down at the agreed rate).
+    pub limit_minor: i64,
 }
 
 /// A configuration, checked.
@@ -267,6 +295,10 @@ impl HouseConfig {
                 }
                 countries.push(code);
             }
+            let provider = match &z.liquidity_provider {
+                None => None,
+                Some(lp) => Some(check_provider(lp, &field, currency, minor_rate)?),
+            };
             zones.push(Zone {
                 code,
                 name: z.name.clone(),
@@ -276,6 +308,7 @@ impl HouseConfig {
                 account,
                 account_name: z.house_account.name.clone(),
                 countries,
+                provider,
             });
         }
         if self.officers.len() > OFFICERS_MAX {
@@ -392,6 +425,43 @@ fn minor_rate(rate: Decimal, from_exp: u8, to_exp: u8) -> Option<i64> {
     i64::try_from(whole.mantissa()).ok().filter(|&r| r > 0)
 }
 
+/// Checks a zone's liquidity provider; errors name `zones[i].liquidity_provider.…`.
+fn check_provider(
+    lp: &LiquidityProvider,
+    field: &dyn Fn(&str) -> String,
+    currency: Currency,
+    minor_rate: i64,
+) -> Result<Provider, HouseError> {
+    let at = |name: &str| field(&format!("liquidity_provider.{name}"));
+    model::clean_text(&lp.name, model::LEGAL_NAME_LEN_MAX)
+        .map_err(|e| HouseError::invalid(at("name"), e.to_string()))?;
+    let account = BankAccount::new(BankAccountInput {
+        iban: lp
+            .iban
+            .parse()
+            .map_err(|e: model::IbanError| HouseError::invalid(at("iban"), e.to_string()))?,
+        bic: lp
+            .bic
+            .parse()
+            .map_err(|e: model::BicError| HouseError::invalid(at("bic"), e.to_string()))?,
+    })
+    .map_err(|e| HouseError::invalid(at("iban"), e.to_string()))?;
+    let limit = model::Money::from_decimal(lp.limit, currency, model::Rounding::Down)
+        .ok()
+        .filter(|m| !m.is_negative())
+        .ok_or_else(|| {
+            HouseError::invalid(
+                at("limit"),
+                format!("{} is not an amount of {}", lp.limit, currency.code()),
+            )
+        })?;
+    Ok(Provider {
+        name: lp.name.clone(),
+        account,
+        limit_minor: limit.amount_minor() / minor_rate,
+    })
+}
+
 /// The example set-up of the demo: the EU and Iran, cleared in euros.
 pub fn example() -> HouseConfig {
     HouseConfig {
@@ -412,6 +482,7 @@ pub fn example() -> HouseConfig {
                 countries: ["DE", "FR", "IT", "NL", "ES", "AT", "BE", "SE", "PL", "DK"]
                     .map(String::from)
                     .to_vec(),
+                liquidity_provider: None,
             },
             ZoneConfig {
                 code: "IR".into(),
@@ -426,6 +497,7 @@ pub fn example() -> HouseConfig {
                     bank_name: None,
                 },
                 countries: vec!["IR".into()],
+                liquidity_provider: None,
             },
         ],
         officers: vec![

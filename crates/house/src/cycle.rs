@@ -136,9 +136,11 @@ impl House {
         // meanwhile makes the cycle start again without its claims).
         let participants = self.participants_by_id()?;
         // Claims a cycle still settling holds wait for it.
+        let open = self.open_cycles()?;
+        let budgets = self.budgets(&open)?;
         let mut held_by_open = HashSet::new();
-        for open in self.open_cycles()? {
-            held_by_open.extend(open.value.claims.into_iter().map(|c| c.claim));
+        for c in open {
+            held_by_open.extend(c.value.claims.into_iter().map(|c| c.claim));
         }
         let mut taken: Vec<Versioned<ClaimRecord>> = Vec::new();
         let mut skipped = Vec::new();
@@ -170,7 +172,8 @@ impl House {
         let set_off_domestic = options
             .set_off_domestic
             .unwrap_or(self.config.config.set_off_domestic);
-        let cleared = select(engine_claims, set_off_domestic)?;
+        let allowances = self.allowances(&budgets)?;
+        let cleared = select(engine_claims, set_off_domestic, &allowances)?;
         let mut change = Change::default();
         let mut cycle = Cycle {
             number,
@@ -209,12 +212,16 @@ impl House {
                 .claims
                 .push(cycle_claim(&claim.value, cleared, set_off));
         }
+        cycle.liquidity = crate::settlement::liquidity::moves(&cycle.claims, &budgets);
         cycle.positions = self.positions(&cycle, &participants, None)?;
+        let providers = self.provider_positions(&cycle, None)?;
+        cycle.positions.extend(providers);
         cycle.zones = self.zone_totals(&cycle);
         let mut involved: Vec<&str> = cycle
             .positions
             .iter()
             .map(|p| p.participant.as_str())
+            .filter(|p| provider_zone(p).is_none())
             .collect();
         involved.sort_unstable();
         for id in involved {
@@ -708,16 +715,20 @@ pub(crate) fn status_after(c: &ClaimRecord, cleared: i64) -> ClaimStatus {
     }
 }
 
-/// The INSTEX selection of `claims` (in rank order): for each, what it clears and how much of
-/// that by set-off. Its invariants are checked before anything is written.
+/// The INSTEX selection of `claims` (in rank order), each zone allowed to pay out up to its
+/// allowance more than it collects: for each claim, what it clears and how much of that by
+/// set-off. Its invariants (the lexicographic maximum in rank order, the allowances) are
+/// checked before anything is written.
 pub(crate) fn select(
     claims: Vec<instex::Claim>,
     set_off_domestic: bool,
+    allowances: &[instex::Allowance],
 ) -> Result<Vec<(i64, i64)>, HouseError> {
     let book = ClaimBook::new(claims).map_err(|e| HouseError::Clearing(e.to_string()))?;
-    let settlement = instex::settle(&book, Options { set_off_domestic })
-        .map_err(|e| HouseError::Clearing(e.to_string()))?;
-    let violations = instex::check_settlement(&book, &settlement);
+    let settlement =
+        instex::settle_with_allowances(&book, Options { set_off_domestic }, allowances)
+            .map_err(|e| HouseError::Clearing(e.to_string()))?;
+    let violations = instex::check_settlement_with_allowances(&book, &settlement, allowances);
     if !violations.is_empty() {
         let violations: Vec<String> = violations.iter().map(ToString::to_string).collect();
         return Err(HouseError::Clearing(format!(

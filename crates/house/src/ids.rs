@@ -8,6 +8,7 @@
 //! | 1 | a participant's position | it owes (claims as debtor, pay-outs) | it is owed (claims as creditor, pay-ins) |
 //! | 2 | a zone house account | money collected in the zone | money paid out in the zone |
 //! | 3 | a zone's suspense account | money leaves suspense (applied, refunded) | money arrived that matches no request exactly |
+//! | 4 | a zone's liquidity provider | repaid to it | drawn from it (the house owes it) |
 //!
 //! Transfers: 10 a claim reserved (pending, debtor → creditor) and its cleared part posted (the
 //! post inherits the code) once every pay-in its cycle needs arrived, 12 the rest reserved again
@@ -35,6 +36,7 @@ pub const TRANSFER_SUSPENSE_APPLIED: u16 = 24;
 pub const TRANSFER_REFUND: u16 = 25;
 pub const TRANSFER_EXCESS: u16 = 26;
 pub const ACCOUNT_SUSPENSE: u16 = 3;
+pub const ACCOUNT_PROVIDER: u16 = 4;
 
 /// A 63-bit id from a purpose and its parts; never zero.
 pub fn derive(parts: &[&str]) -> u64 {
@@ -94,6 +96,18 @@ pub fn suspense_account(config: &Checked, zone: &ZoneCode) -> NewAccount {
         id: derive(&parts),
         ledger: ledger_of(config),
         code: ACCOUNT_SUSPENSE,
+        user_data_64: check_bits(&parts),
+        ..NewAccount::default()
+    }
+}
+
+/// A zone's liquidity provider's account: what the house owes it.
+pub fn provider_account(config: &Checked, zone: &ZoneCode) -> NewAccount {
+    let parts = ["liquidity", zone.as_str()];
+    NewAccount {
+        id: derive(&parts),
+        ledger: ledger_of(config),
+        code: ACCOUNT_PROVIDER,
         user_data_64: check_bits(&parts),
         ..NewAccount::default()
     }

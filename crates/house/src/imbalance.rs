@@ -612,6 +612,7 @@ mod tests {
                 bank_name: None,
             },
             countries: vec!["CH".into()],
+            liquidity_provider: None,
         });
         c.check().expect("the three-zone set-up checks")
     }

@@ -359,6 +359,11 @@ impl House {
         (self.clock)()
     }
 
+    /// The ledger account of a zone's liquidity provider (what the house owes it).
+    pub fn provider_account_id(&self, zone: &str) -> Result<u64, HouseError> {
+        Ok(ids::provider_account(&self.config, &self.zone_by_code(zone)?.code).id)
+    }
+
     /// The house's clock.
     pub fn clock(&self) -> &Clock {
         &self.clock

@@ -30,6 +30,8 @@ pub mod kind {
     pub const BANK_ENTRY: &str = "bank_entry";
     /// A bank file imported once (by its SHA-256): importing it again changes nothing.
     pub const BANK_FILE: &str = "bank_file";
+    /// What the liquidity providers lent and the zones hold (one record, `house`).
+    pub const LIQUIDITY: &str = "liquidity";
 }
 
 /// Where a participant stands.
@@ -668,13 +670,63 @@ pub struct Unwind {
     pub revision: u32,
 }
 
-/// A liquidity provider's draw or repayment in a cycle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a zone's liquidity provider and the zone's held money did in a cycle, clearing-currency
+/// minor units. `beyond = held_used + drawn` when the zone pays out more than it collects
+/// (`beyond > 0`), `-beyond = repaid + held_added` when it collects more.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiquidityMove {
     pub zone: String,
-    /// Clearing-currency minor units: positive, drawn (the provider pays the zone's creditors);
-    /// negative, repaid.
-    pub amount_minor: i64,
+    /// How much more the selection was allowed to pay out than the zone collects.
+    pub allowance_minor: i64,
+    /// Cleared cross-border claims to the zone's creditors minus those of its debtors.
+    pub beyond_minor: i64,
+    /// Paid out of what earlier cycles left on the zone house account.
+    pub held_used_minor: i64,
+    /// Drawn from the zone's liquidity provider (it pays in like a payer).
+    pub drawn_minor: i64,
+    /// Repaid to the provider (it is paid out like a payee).
+    pub repaid_minor: i64,
+    /// Left on the zone house account for later cycles' exporters.
+    pub held_added_minor: i64,
+}
+
+/// What the liquidity providers have lent and what the zones hold, after every settled cycle.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiquidityState {
+    pub zones: Vec<ZoneLiquidity>,
+}
+
+/// One zone's liquidity, clearing-currency minor units.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneLiquidity {
+    pub zone: String,
+    /// Owed to the zone's provider.
+    pub exposure_minor: i64,
+    /// Collected beyond the counter-flow and not paid out yet: it pays later cycles' exporters.
+    pub held_minor: i64,
+}
+
+impl LiquidityState {
+    pub fn zone(&self, zone: &str) -> ZoneLiquidity {
+        self.zones
+            .iter()
+            .find(|z| z.zone == zone)
+            .cloned()
+            .unwrap_or_else(|| ZoneLiquidity {
+                zone: zone.to_owned(),
+                ..ZoneLiquidity::default()
+            })
+    }
+}
+
+/// The position id of a zone's liquidity provider in a cycle (no participant id has a colon).
+pub fn provider_position_id(zone: &str) -> String {
+    format!("liquidity:{zone}")
+}
+
+/// The zone whose provider a position id names, if it names one.
+pub fn provider_zone(position: &str) -> Option<&str> {
+    position.strip_prefix("liquidity:")
 }
 
 /// A part of a cycle's selection.

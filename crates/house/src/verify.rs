@@ -137,6 +137,10 @@ impl House {
                 ids::suspense_account(&self.config, &z.code).id,
                 format!("zone {} suspense account", z.code),
             );
+            accounts.insert(
+                ids::provider_account(&self.config, &z.code).id,
+                format!("zone {} liquidity provider", z.code),
+            );
         }
         for cycle in cycles {
             transfers.extend(cycle.payments.iter().map(|p| p.transfer_id));
@@ -308,7 +312,11 @@ impl House {
         let mut ids = Vec::new();
         for p in &cycle.positions {
             ids.extend(p.booked.iter().map(|b| b.transfer_id));
-            if zone_of(&p.participant).as_deref() != Some(p.zone.as_str()) {
+            let own_zone = match provider_zone(&p.participant) {
+                Some(z) => Some(z.to_owned()),
+                None => zone_of(&p.participant),
+            };
+            if own_zone.as_deref() != Some(p.zone.as_str()) {
                 report.problem(format!(
                     "cycle {n}: the position of {} is in zone {}, but the participant is {}: a payment across a border",
                     p.participant,
@@ -316,7 +324,14 @@ impl House {
                     zone_of(&p.participant).unwrap_or_else(|| "unknown".into())
                 ));
             }
-            let expected = net.get(p.participant.as_str()).copied().unwrap_or(0);
+            let expected = match provider_zone(&p.participant) {
+                Some(z) => cycle
+                    .liquidity
+                    .iter()
+                    .find(|m| m.zone == z)
+                    .map_or(0, |m| m.repaid_minor - m.drawn_minor),
+                None => net.get(p.participant.as_str()).copied().unwrap_or(0),
+            };
             if p.net_minor != expected {
                 report.problem(format!(
                     "cycle {n}: {} is at {} but its claims net to {expected}",
@@ -344,9 +359,46 @@ impl House {
             self.verify_position(n, cycle, p, report);
         }
         for (zone, (pay_in, pay_out)) in per_zone {
-            if pay_in != pay_out {
+            // What the zone keeps for later cycles, or pays out of what it kept.
+            let rate = self
+                .config
+                .zones
+                .iter()
+                .find(|z| z.code.as_str() == zone)
+                .map_or(1, |z| z.minor_rate);
+            let kept = cycle
+                .liquidity
+                .iter()
+                .find(|m| m.zone == zone)
+                .map_or(0, |m| {
+                    (m.held_added_minor - m.held_used_minor).saturating_mul(rate)
+                });
+            if pay_in - pay_out != kept {
                 report.problem(format!(
-                    "cycle {n}, zone {zone}: payers owe {pay_in} but payees are due {pay_out}: the zone does not balance"
+                    "cycle {n}, zone {zone}: payers owe {pay_in} but payees are due {pay_out}, and the zone keeps {kept}: the zone does not balance"
+                ));
+            }
+        }
+        for m in &cycle.liquidity {
+            let beyond_ok = if m.beyond_minor >= 0 {
+                m.held_used_minor + m.drawn_minor == m.beyond_minor
+                    && m.beyond_minor <= m.allowance_minor
+            } else {
+                m.repaid_minor + m.held_added_minor == -m.beyond_minor
+            };
+            if !beyond_ok
+                || [
+                    m.held_used_minor,
+                    m.drawn_minor,
+                    m.repaid_minor,
+                    m.held_added_minor,
+                ]
+                .iter()
+                .any(|x| *x < 0)
+            {
+                report.problem(format!(
+                    "cycle {n}, zone {}: beyond the counter-flow {} (allowance {}) is not what was held {}, drawn {}, repaid {}, kept {}",
+                    m.zone, m.beyond_minor, m.allowance_minor, m.held_used_minor, m.drawn_minor, m.repaid_minor, m.held_added_minor
                 ));
             }
         }
@@ -374,7 +426,11 @@ impl House {
         if cycle.status == CycleStatus::Settled {
             let everyone = self.participants_by_id()?;
             let index = crate::settlement::files::ClaimsOf::new(cycle);
-            for p in &cycle.positions {
+            for p in cycle
+                .positions
+                .iter()
+                .filter(|p| provider_zone(&p.participant).is_none())
+            {
                 let statement = crate::settlement::files::statement_of(
                     self,
                     cycle,
@@ -488,6 +544,60 @@ impl House {
                     }
                     _ => {}
                 }
+            }
+        }
+        // The providers' accounts: what their positions booked, and the state's exposure.
+        let (state, _) = self.liquidity_state()?;
+        for zone in &self.config.zones {
+            let code = zone.code.to_string();
+            let id = provider_position_id(&code);
+            let mut booked: i128 = 0;
+            let mut settled: i64 = 0;
+            let mut held: i64 = 0;
+            for c in cycles {
+                for p in c.positions.iter().filter(|p| p.participant == id) {
+                    for b in &p.booked {
+                        let a = i128::from(b.amount_minor.abs());
+                        match b.what.as_str() {
+                            "pay_in" | "applied" | "pay_out_returned" => booked += a,
+                            "pay_out" | "excess" => booked -= a,
+                            _ => {}
+                        }
+                    }
+                }
+                if c.status == CycleStatus::Settled {
+                    for m in c.liquidity.iter().filter(|m| m.zone == code) {
+                        settled += m.drawn_minor - m.repaid_minor;
+                        held += m.held_added_minor - m.held_used_minor;
+                    }
+                }
+            }
+            let account = ids::provider_account(&self.config, &zone.code).id;
+            let on_ledger = self
+                .store
+                .lookup_accounts(&[account])?
+                .first()
+                .map_or(0i128, |a| {
+                    i128::from(a.credits_posted) - i128::from(a.debits_posted)
+                });
+            let now = state.zone(&code);
+            if on_ledger != booked {
+                report.problem(format!(
+                    "zone {code}: the liquidity provider's account holds {on_ledger} on the ledger, its draws and repayments recorded make {booked}"
+                ));
+            }
+            if now.exposure_minor != settled || now.held_minor != held {
+                report.problem(format!(
+                    "zone {code}: the liquidity state says the provider is owed {} and the zone holds {}, the settled cycles make {settled} and {held}",
+                    now.exposure_minor, now.held_minor
+                ));
+            }
+            let limit = zone.provider.as_ref().map_or(0, |p| p.limit_minor);
+            if now.exposure_minor > limit || now.exposure_minor < 0 || now.held_minor < 0 {
+                report.problem(format!(
+                    "zone {code}: the provider is owed {} beyond its limit {limit}, or the zone holds {}",
+                    now.exposure_minor, now.held_minor
+                ));
             }
         }
         let suspense = crate::settlement::suspense_totals(self)?;

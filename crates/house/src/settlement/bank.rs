@@ -94,6 +94,20 @@ impl House {
     /// to pay-outs) or pain.002 (the bank's status of pay-outs). Importing the same file, or
     /// an entry already imported from another file, changes nothing.
     pub fn import_bank_file(&self, actor: &str, bytes: &[u8]) -> Result<ImportReport, HouseError> {
+        let report = self.import_bank_entries(actor, bytes)?;
+        for &n in &report.cycles {
+            self.advance(actor, n)?;
+        }
+        Ok(report)
+    }
+
+    /// [`House::import_bank_file`] without moving the cycles on: the entries are booked, and
+    /// `report.cycles` names the cycles to [`House::advance`].
+    pub fn import_bank_entries(
+        &self,
+        actor: &str,
+        bytes: &[u8],
+    ) -> Result<ImportReport, HouseError> {
         crate::check_actor("actor", actor)?;
         if bytes.len() > BANK_FILE_BYTES_MAX {
             return Err(HouseError::invalid(
@@ -152,9 +166,6 @@ impl House {
         // Lost a race with the same file imported at once: its entries were skipped as
         // duplicates by one of the two, and the file is recorded by the other.
         let _ = self.commit(change, "the bank file")?;
-        for &n in &report.cycles {
-            self.advance(actor, n)?;
-        }
         Ok(report)
     }
 
@@ -282,13 +293,7 @@ impl House {
             let c = &cycles.loaded[n];
             self.put_cycle_header(&mut change, &c.value, c.version)?;
         }
-        let suspense: Vec<_> = self
-            .config
-            .zones
-            .iter()
-            .map(|z| ids::suspense_account(&self.config, &z.code))
-            .collect();
-        change.accounts.extend(suspense);
+        change.accounts.extend(self.settlement_accounts());
         change.audit.push(audit(
             actor,
             "bank_entries.booked",
@@ -355,7 +360,7 @@ impl House {
             let transfer = NewTransfer {
                 id: ids::settlement_transfer("pay_in", n, &[&p.participant, &entry.id]),
                 debit_account_id: ids::zone_account(&self.config, &zone.code).id,
-                credit_account_id: ids::participant_account(&self.config, &p.participant).id,
+                credit_account_id: self.position_account(&p.participant)?,
                 amount: amount as u64,
                 ledger: ids::ledger_of(&self.config),
                 code: ids::TRANSFER_PAY_IN,
@@ -620,7 +625,10 @@ impl House {
                 value: mut c,
                 version,
             } = self.get::<Cycle>(kind::CYCLE, &crate::cycle::cycle_id(n))?;
-            let mut change = Change::default();
+            let mut change = Change {
+                accounts: self.settlement_accounts(),
+                ..Change::default()
+            };
             let mut changed = false;
             let now = self.now();
             let mut confirmed = 0;
@@ -685,11 +693,7 @@ impl House {
                                 &[&p.participant, &payout.attempt.to_string()],
                             ),
                             debit_account_id: ids::zone_account(&self.config, &zone.code).id,
-                            credit_account_id: ids::participant_account(
-                                &self.config,
-                                &p.participant,
-                            )
-                            .id,
+                            credit_account_id: self.position_account(&p.participant)?,
                             amount: p.net_minor.unsigned_abs(),
                             ledger: ids::ledger_of(&self.config),
                             code: ids::TRANSFER_PAY_OUT_RETURNED,
@@ -880,7 +884,7 @@ impl House {
         let transfer = NewTransfer {
             id: ids::settlement_transfer("applied", n, &[participant, &e.id]),
             debit_account_id: ids::suspense_account(&self.config, &zone.code).id,
-            credit_account_id: ids::participant_account(&self.config, participant).id,
+            credit_account_id: self.position_account(participant)?,
             amount: amount as u64,
             ledger: ids::ledger_of(&self.config),
             code: ids::TRANSFER_SUSPENSE_APPLIED,

@@ -90,6 +90,30 @@ fn participant<'a>(
         })
 }
 
+/// Who a position is, as payment files name it: (legal name, IBAN, BIC) of the participant or
+/// of the zone's liquidity provider.
+fn party_of(
+    house: &House,
+    participants: &Participants,
+    id: &str,
+) -> Result<(String, String, String), HouseError> {
+    if let Some(zone) = provider_zone(id) {
+        let z = house.zone_by_code(zone)?;
+        let p = z.provider.as_ref().ok_or_else(|| HouseError::NotFound {
+            kind: "liquidity provider",
+            id: zone.to_owned(),
+        })?;
+        return Ok((
+            p.name.clone(),
+            p.account.iban().to_string(),
+            p.account.bic().to_string(),
+        ));
+    }
+    let r = participant(participants, id)?;
+    let (iban, bic) = bank_of(r);
+    Ok((r.participant.legal_name().to_owned(), iban, bic))
+}
+
 /// A participant's bank account as (IBAN, BIC), empty if it has none.
 fn bank_of(p: &ParticipantRecord) -> (String, String) {
     p.participant
@@ -212,12 +236,9 @@ pub(crate) fn requests_files(
     message: &str,
 ) -> Result<(Vec<u8>, Vec<u8>), HouseError> {
     let claims = ClaimsOf::new(cycle);
-    let accounts: Vec<(&ParticipantRecord, (String, String))> = payers
+    let accounts: Vec<(String, String, String)> = payers
         .iter()
-        .map(|p| {
-            let r = participant(participants, &p.participant)?;
-            Ok((r, bank_of(r)))
-        })
+        .map(|p| party_of(house, participants, &p.participant))
         .collect::<Result<_, HouseError>>()?;
     let documents: Vec<Vec<ReferredDocument<'_>>> = payers
         .iter()
@@ -246,9 +267,9 @@ pub(crate) fn requests_files(
             payment_information_id: &ids[i],
             end_to_end_id: &p.end_to_end_id,
             debtor: Account {
-                name: accounts[i].0.participant.legal_name(),
-                iban: &accounts[i].1.0,
-                bic: &accounts[i].1.1,
+                name: &accounts[i].0,
+                iban: &accounts[i].1,
+                bic: &accounts[i].2,
             },
             amount_minor: p.outstanding_minor(),
             requested_execution_date: model::calendar::utc_date(cycle.run_at),
@@ -293,12 +314,9 @@ pub(crate) fn payout_file(
     participants: &Participants,
 ) -> Result<Vec<u8>, HouseError> {
     let claims = ClaimsOf::new(cycle);
-    let accounts: Vec<(&ParticipantRecord, (String, String))> = payees
+    let accounts: Vec<(String, String, String)> = payees
         .iter()
-        .map(|p| {
-            let r = participant(participants, &p.participant)?;
-            Ok((r, bank_of(r)))
-        })
+        .map(|p| party_of(house, participants, &p.participant))
         .collect::<Result<_, HouseError>>()?;
     let documents: Vec<Vec<ReferredDocument<'_>>> = payees
         .iter()
@@ -330,9 +348,9 @@ pub(crate) fn payout_file(
         .map(|(i, p)| CreditTransfer {
             end_to_end_id: &ends[i],
             creditor: Account {
-                name: accounts[i].0.participant.legal_name(),
-                iban: &accounts[i].1.0,
-                bic: &accounts[i].1.1,
+                name: &accounts[i].0,
+                iban: &accounts[i].1,
+                bic: &accounts[i].2,
             },
             amount_minor: p.due_minor,
             remittance: Remittance {
@@ -538,7 +556,11 @@ pub(crate) fn statements(
 ) -> Result<Vec<(String, Vec<u8>)>, HouseError> {
     let mut out = Vec::new();
     let claims = ClaimsOf::new(cycle);
-    for position in &cycle.positions {
+    for position in cycle
+        .positions
+        .iter()
+        .filter(|p| provider_zone(&p.participant).is_none())
+    {
         let id = &position.participant;
         let s = statement_of(house, cycle, id, participants, &claims)?;
         if s.lines.is_empty() {
@@ -749,11 +771,9 @@ fn zone_statement_files(
     let names: BTreeMap<&str, (String, String, String)> = lines
         .iter()
         .map(|l| {
-            let r = participant(participants, &l.participant)?;
-            let (iban, bic) = bank_of(r);
             Ok((
                 l.participant.as_str(),
-                (r.participant.legal_name().to_owned(), iban, bic),
+                party_of(house, participants, &l.participant)?,
             ))
         })
         .collect::<Result<_, HouseError>>()?;

@@ -27,6 +27,7 @@
 
 mod bank;
 pub(crate) mod files;
+pub(crate) mod liquidity;
 mod unwind;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -85,6 +86,14 @@ pub(crate) fn parts_of(cycle: &Cycle) -> HashMap<String, String> {
         if c.creditor_zone != c.debtor_zone {
             join(&mut parent, &c.creditor, CROSS_BORDER);
         }
+    }
+    // A zone's provider pays in for, or is repaid from, the cross-border claims.
+    for m in cycle
+        .liquidity
+        .iter()
+        .filter(|m| m.drawn_minor > 0 || m.repaid_minor > 0)
+    {
+        join(&mut parent, &provider_position_id(&m.zone), CROSS_BORDER);
     }
     let keys: Vec<String> = parent.keys().cloned().collect();
     keys.into_iter()
@@ -341,9 +350,10 @@ impl House {
             if mode == PayoutRelease::Zone && !zone_ready(&p.zone) {
                 continue;
             }
-            let active = participants
-                .get(&p.participant)
-                .is_some_and(|v| v.value.status == ParticipantStatus::Active);
+            let active = provider_zone(&p.participant).is_some()
+                || participants
+                    .get(&p.participant)
+                    .is_some_and(|v| v.value.status == ParticipantStatus::Active);
             if !active {
                 if !report.payees_blocked.contains(&p.participant) {
                     report.payees_blocked.push(p.participant.clone());
@@ -383,7 +393,10 @@ impl House {
         let batch = c.payout_batches + 1;
         let message_id = format!("CH-C{n}-{zone_code}-P{batch}");
         let now = self.now();
-        let mut change = Change::default();
+        let mut change = Change {
+            accounts: self.settlement_accounts(),
+            ..Change::default()
+        };
         for &i in indices {
             let p = &mut c.positions[i];
             let attempt = p.payout.as_ref().map_or(1, |x| x.attempt + 1);
@@ -449,7 +462,7 @@ impl House {
         let zone = self.zone_by_code(&p.zone)?;
         Ok(NewTransfer {
             id: ids::settlement_transfer("pay_out", n, &[&p.participant, &attempt.to_string()]),
-            debit_account_id: ids::participant_account(&self.config, &p.participant).id,
+            debit_account_id: self.position_account(&p.participant)?,
             credit_account_id: ids::zone_account(&self.config, &zone.code).id,
             amount: p.net_minor.unsigned_abs(),
             ledger: ids::ledger_of(&self.config),
@@ -502,6 +515,7 @@ impl House {
         c.status = status;
         if status == CycleStatus::Settled {
             c.settled_at = Some(self.now());
+            self.settle_liquidity(&mut change, &c)?;
             let participants = self.participants_by_id()?;
             for (rel, bytes) in files::statements(self, &c, &participants)? {
                 let pending = files::stage(&c.directory, &rel, &bytes)?;

@@ -137,7 +137,24 @@ impl House {
         let mut removed: BTreeSet<String> = primary.iter().cloned().collect();
         let mut also_left = Vec::new();
         let old_positions = c.positions.clone();
-        let (claims, positions) = loop {
+        // The recomputed selection may go beyond the counter-flow at most as far as this one did,
+        // and not at all on a provider that did not pay.
+        let budgets: Vec<super::liquidity::Budget> = c
+            .liquidity
+            .iter()
+            .map(|m| super::liquidity::Budget {
+                zone: m.zone.clone(),
+                held: m.held_used_minor,
+                lend: if removed.contains(&provider_position_id(&m.zone)) {
+                    0
+                } else {
+                    m.drawn_minor
+                },
+                repay: m.repaid_minor,
+            })
+            .collect();
+        let allowances = self.allowances(&budgets)?;
+        let (claims, positions, liquidity) = loop {
             let remaining: Vec<&CycleClaim> = c
                 .claims
                 .iter()
@@ -154,7 +171,11 @@ impl House {
             let selected: HashMap<&str, (i64, i64)> = remaining
                 .iter()
                 .map(|x| x.claim.as_str())
-                .zip(crate::cycle::select(engine, c.set_off_domestic)?)
+                .zip(crate::cycle::select(
+                    engine,
+                    c.set_off_domestic,
+                    &allowances,
+                )?)
                 .collect();
             // Every claim stays on the cycle's record; those that left clear nothing now.
             let claims: Vec<CycleClaim> = c
@@ -176,11 +197,18 @@ impl House {
                     x
                 })
                 .collect();
+            let liquidity = if c.liquidity.is_empty() {
+                Vec::new()
+            } else {
+                super::liquidity::moves(&claims, &budgets)
+            };
             let probe = Cycle {
                 claims: claims.clone(),
+                liquidity: liquidity.clone(),
                 ..c.clone()
             };
-            let positions = self.positions(&probe, &participants, Some(&old_positions))?;
+            let mut positions = self.positions(&probe, &participants, Some(&old_positions))?;
+            positions.extend(self.provider_positions(&probe, Some(&old_positions))?);
             // Nobody may be asked for more than it was asked before, nor a paid-out payee's
             // amount change.
             let mut more = Vec::new();
@@ -201,7 +229,7 @@ impl House {
                 }
             }
             if more.is_empty() {
-                break (claims, positions);
+                break (claims, positions, liquidity);
             }
             for p in more {
                 also_left.push(p.clone());
@@ -209,7 +237,10 @@ impl House {
             }
         };
         let now = self.now();
-        let mut change = Change::default();
+        let mut change = Change {
+            accounts: self.settlement_accounts(),
+            ..Change::default()
+        };
         let mut final_positions = positions;
         let mut unneeded = Vec::new();
         for old in &old_positions {
@@ -254,6 +285,7 @@ impl House {
         }
         let parts_before = c.claim_parts;
         c.claims = claims;
+        c.liquidity = liquidity;
         c.positions = final_positions;
         c.revision += 1;
         c.zones = self.zone_totals(&c);
@@ -349,7 +381,7 @@ impl House {
         );
         let transfer = NewTransfer {
             id: ids::settlement_transfer("excess", n, &[&p.participant, &revision.to_string()]),
-            debit_account_id: ids::participant_account(&self.config, &p.participant).id,
+            debit_account_id: self.position_account(&p.participant)?,
             credit_account_id: ids::suspense_account(&self.config, &zone.code).id,
             amount: amount as u64,
             ledger: ids::ledger_of(&self.config),
@@ -381,7 +413,15 @@ impl House {
             currency: p.currency.clone(),
             reference: Some(p.reference.clone()),
             end_to_end_id: None,
-            counterparty: BankParty::default(),
+            // A provider is paid back to its own account (a participant to its own).
+            counterparty: match provider_zone(&p.participant).and_then(|z| zone_provider(self, z)) {
+                Some((name, iban, bic)) => BankParty {
+                    name: Some(name),
+                    iban: Some(iban),
+                    bic: Some(bic),
+                },
+                None => BankParty::default(),
+            },
             status: if keep {
                 BankEntryStatus::Kept
             } else {
@@ -478,4 +518,14 @@ impl House {
         )?);
         Ok(())
     }
+}
+
+/// A zone's provider as (name, IBAN, BIC).
+fn zone_provider(house: &House, zone: &str) -> Option<(String, String, String)> {
+    let p = house.zone_by_code(zone).ok()?.provider.as_ref()?;
+    Some((
+        p.name.clone(),
+        p.account.iban().to_string(),
+        p.account.bic().to_string(),
+    ))
 }

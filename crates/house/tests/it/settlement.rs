@@ -710,3 +710,131 @@ fn the_payee_release_pays_each_payee_once_its_part_of_the_cycle_is_final() {
         assert_verified(&env);
     });
 }
+
+#[test]
+fn a_liquidity_provider_lets_a_cycle_clear_beyond_the_counter_flow_and_is_repaid_first() {
+    each_backend(|db| {
+        let mut config = house::config::example();
+        config.zones[0].liquidity_provider = Some(house::config::LiquidityProvider {
+            name: "Sponsor Bank AG".into(),
+            iban: "DE02120300000000202051".into(),
+            bic: "BYLADEM1001".into(),
+            limit: "1000.00".parse().unwrap(),
+        });
+        let env = Env::with_config(db, config);
+        onboard_clean(&env);
+        // EU exports EUR 1,267.50, Iran EUR 875.00: without a provider EUR 875.00 each way.
+        env.house
+            .submit_claim("eu-pharma", &medicines("c-1", 10))
+            .unwrap();
+        env.tick();
+        env.house
+            .submit_claim(
+                "eu-pharma",
+                &medicines_to("c-3", "ir-medequip", "Tehran Medical Equipment Co.", 20),
+            )
+            .unwrap();
+        env.tick();
+        env.house
+            .submit_claim("ir-kerman", &pistachios("c-2", 100))
+            .unwrap();
+        env.tick();
+        let cycle = env
+            .house
+            .run_cycle("operator", &env.cycle_options())
+            .unwrap()
+            .cycle;
+        let eu = cycle.liquidity.iter().find(|m| m.zone == "EU").unwrap();
+        assert_eq!(
+            (eu.beyond_minor, eu.drawn_minor, eu.allowance_minor),
+            (39_250, 39_250, 100_000)
+        );
+        let ir = cycle.liquidity.iter().find(|m| m.zone == "IR").unwrap();
+        assert_eq!((ir.beyond_minor, ir.held_added_minor), (-39_250, 39_250));
+        let cleared: i64 = cycle.claims.iter().map(|c| c.cleared_minor).sum();
+        assert_eq!(cleared, 126_750 + 87_500, "every claim clears in full");
+        // The provider is asked for its draw like a payer, in its zone.
+        let provider = position(&cycle, "liquidity:EU");
+        assert_eq!(
+            (provider.status, provider.due_minor),
+            (PositionStatus::Requested, 39_250)
+        );
+        let dir = std::path::Path::new(&cycle.directory);
+        let requests = std::fs::read_to_string(dir.join("EU/requests-EU.pain013.xml")).unwrap();
+        assert!(requests.contains("Sponsor Bank AG"), "{requests}");
+        assert_schema_valid(&dir.join("EU/requests-EU.pain013.xml"), "pain.013.001.08");
+        // Without the provider's pay-in, nobody is paid.
+        let others: Vec<Credit> = cycle
+            .positions
+            .iter()
+            .filter(|p| {
+                p.zone == "EU"
+                    && p.status == PositionStatus::Requested
+                    && p.participant != "liquidity:EU"
+            })
+            .map(|p| credit(p, p.due_minor))
+            .collect();
+        env.house
+            .import_bank_file("operator", &env.bank_file("EU", &others))
+            .unwrap();
+        env.pay_all_but(cycle.number, "liquidity:EU");
+        let now = env.house.cycle(cycle.number).unwrap();
+        assert!(
+            now.positions.iter().all(|p| p.payout.is_none()),
+            "{:?}",
+            now.positions
+        );
+        env.pay_all(cycle.number);
+        let settled = env.house.cycle(cycle.number).unwrap();
+        assert_eq!(
+            settled.status,
+            CycleStatus::Settled,
+            "{:?}",
+            settled.positions
+        );
+        assert_verified(&env);
+        let account = env
+            .house
+            .store()
+            .lookup_accounts(&[env.house.provider_account_id("EU").unwrap()])
+            .unwrap();
+        assert_eq!(account[0].credits_posted, 39_250);
+
+        // The next cycle goes the other way: Iran's exporter is paid out of what Iran kept, and
+        // the EU's surplus repays the provider first.
+        env.tick();
+        env.house
+            .submit_claim("ir-kerman", &pistachios("c-4", 200))
+            .unwrap();
+        env.tick();
+        let second = env.run_and_settle();
+        let eu = second
+            .cycle
+            .liquidity
+            .iter()
+            .find(|m| m.zone == "EU")
+            .unwrap();
+        assert_eq!((eu.beyond_minor, eu.repaid_minor), (-39_250, 39_250));
+        let ir = second
+            .cycle
+            .liquidity
+            .iter()
+            .find(|m| m.zone == "IR")
+            .unwrap();
+        assert_eq!((ir.beyond_minor, ir.held_used_minor), (39_250, 39_250));
+        let repaid = position(&second.cycle, "liquidity:EU");
+        assert_eq!(repaid.status, PositionStatus::PaidOut);
+        assert_eq!(second.cycle.status, CycleStatus::Settled);
+        let account = env
+            .house
+            .store()
+            .lookup_accounts(&[env.house.provider_account_id("EU").unwrap()])
+            .unwrap();
+        assert_eq!(
+            account[0].credits_posted - account[0].debits_posted,
+            0,
+            "repaid in full"
+        );
+        assert_verified(&env);
+    });
+}

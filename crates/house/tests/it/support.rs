@@ -254,13 +254,20 @@ impl Env {
 
     /// Every payer of cycle `n` still asked to pay pays exactly that.
     pub fn pay_all(&self, n: u64) {
+        self.pay_all_but(n, "");
+    }
+
+    /// Every payer of cycle `n` but `except` still asked to pay pays exactly that.
+    pub fn pay_all_but(&self, n: u64, except: &str) {
         let cycle = self.house.cycle(n).unwrap();
         for zone in &self.house.config().zones {
             let credits: Vec<Credit> = cycle
                 .positions
                 .iter()
                 .filter(|p| {
-                    p.zone == zone.code.as_str() && p.status == house::PositionStatus::Requested
+                    p.zone == zone.code.as_str()
+                        && p.status == house::PositionStatus::Requested
+                        && p.participant != except
                 })
                 .map(|p| Credit {
                     amount_minor: p.outstanding_minor(),
