@@ -118,12 +118,50 @@ impl House {
         let reason = check_reason(reason)?;
         for _ in 0..crate::ATTEMPTS_MAX {
             match self.try_decide(officer, role, case_id, verdict, reason)? {
-                Ok(outcome) => return Ok(outcome),
+                Ok(outcome) => {
+                    self.after_decision(officer, &outcome)?;
+                    return Ok(outcome);
+                }
                 Err(_raced) => continue,
             }
         }
         Err(HouseError::Contention {
             what: format!("case {case_id}"),
+            attempts: crate::ATTEMPTS_MAX,
+        })
+    }
+
+    /// A participant rejected by a decision leaves the cycles still settling (as far as its
+    /// part of them is not paid out), and its claims those cycles held are rejected too.
+    fn after_decision(&self, officer: &str, outcome: &DecisionOutcome) -> Result<(), HouseError> {
+        let Some(id) = outcome.case.subject.strip_prefix("participant:") else {
+            return Ok(());
+        };
+        if outcome.subject_status != ParticipantStatus::Rejected.as_str() {
+            return Ok(());
+        }
+        let reason = format!("rejected in case {}", outcome.case.id);
+        if self.leave_open_cycles(officer, id, &reason)?.is_empty() {
+            return Ok(());
+        }
+        for _ in 0..crate::ATTEMPTS_MAX {
+            let mut change = Change::default();
+            self.reject_open_claims(&mut change, id, &outcome.case.id)?;
+            if change.put.is_empty() {
+                return Ok(());
+            }
+            change.audit.push(audit(
+                officer,
+                "participant.claims_rejected",
+                format!("participant:{id}"),
+                &serde_json::json!({ "case": outcome.case.id, "after": "leaving the cycles settling" }),
+            )?);
+            if let Commit::Done = self.commit(change, "the rejected participant's claims")? {
+                return Ok(());
+            }
+        }
+        Err(HouseError::Contention {
+            what: format!("claims of {id}"),
             attempts: crate::ATTEMPTS_MAX,
         })
     }
@@ -367,12 +405,28 @@ impl House {
             party: Some(participant.to_owned()),
             ..Default::default()
         };
+        let mut settling = std::collections::HashSet::new();
+        for cycle in self.open_cycles()? {
+            settling.extend(
+                cycle
+                    .value
+                    .claims
+                    .into_iter()
+                    .filter(|x| x.cleared_minor > 0)
+                    .map(|x| x.claim),
+            );
+        }
         for Versioned {
             value: mut c,
             version,
         } in self.claims_in(&open, of_participant)?
         {
             let id = c.submission.id.clone();
+            // A cycle settling clears part of it: it is rejected once the participant left the
+            // cycle (`after_decision`), never under the cycle's feet.
+            if settling.contains(&id) {
+                continue;
+            }
             if let Some(pending) = c.reserve_transfer.take() {
                 change.transfers.push(NewTransfer {
                     id: ids::void(&id),
@@ -484,6 +538,9 @@ impl House {
             self.rescreen_claim(actor, c, version, &mut report)?;
         }
         self.rescreen_house_accounts(actor, &mut report)?;
+        for id in report.suspended.clone() {
+            self.leave_open_cycles(actor, &id, "suspended by a list update")?;
+        }
         Ok(report)
     }
 
@@ -648,6 +705,15 @@ impl House {
         if new_hits.is_empty() {
             return Ok(());
         }
+        // A claim a settling cycle clears leaves it first, with its parties: a new hit is not
+        // paid on.
+        if self.open_cycle_of(&id)?.is_some() {
+            let reason = format!("a list update holds claim {id}");
+            for party in [&claim.submission.debtor, &claim.submission.creditor] {
+                self.leave_open_cycles(actor, party, &reason)?;
+            }
+        }
+        let settling = self.open_cycle_of(&id)?.is_some();
         let subject = format!("claim:{id}");
         let now = self.now();
         let only_new = ScreenedName {
@@ -661,6 +727,31 @@ impl House {
             &self.lists.version,
             now,
         );
+        if settling {
+            // Its part of the cycle pays out already: it settles, and the officers get the new
+            // hits in a case (alerts are never dropped).
+            let mut change = Change::default();
+            self.open_case(
+                &mut change,
+                &subject,
+                &claim.submission.creditor,
+                &mut alerts,
+                now,
+                None,
+            )?;
+            change.audit.push(audit(
+                actor,
+                "claim.rescreened_while_settling",
+                subject,
+                &serde_json::json!({ "lists_version": self.lists.version, "alerts": alerts }),
+            )?);
+            if let Commit::Done = self.commit(change, "the claim's alerts")? {
+                report
+                    .new_alerts
+                    .extend(alerts.iter().map(|a| a.id.clone()));
+            }
+            return Ok(());
+        }
         let mut change = self.hold_claim(&mut claim, version, &mut alerts, now)?;
         claim.checks.push(Check {
             step: "counterparty".into(),

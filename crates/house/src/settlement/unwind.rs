@@ -62,6 +62,50 @@ impl House {
         Ok(reports)
     }
 
+    /// Takes a participant out of every cycle still settling that it can leave (its part of the
+    /// cycle not paid out yet), with `reason`: a participant suspended or rejected while its
+    /// claims were in a cycle must not be paid, nor its claims posted.
+    pub(crate) fn leave_open_cycles(
+        &self,
+        actor: &str,
+        participant: &str,
+        reason: &str,
+    ) -> Result<Vec<u64>, HouseError> {
+        let mut left = Vec::new();
+        for open in self.open_cycles()? {
+            let c = &open.value;
+            let present = c.positions.iter().any(|p| {
+                p.participant == participant
+                    && !matches!(p.status, PositionStatus::Unwound | PositionStatus::Left)
+            });
+            if !present {
+                continue;
+            }
+            match self.unwind(actor, c.number, &[participant.to_owned()], reason, false) {
+                Ok(_) => left.push(c.number),
+                // Its part of the cycle is paying out already: it stays, and its pay-out waits
+                // while it is not active.
+                Err(HouseError::NotAllowed(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(left)
+    }
+
+    /// The open cycle that clears part of `claim`, if any.
+    pub(crate) fn open_cycle_of(&self, claim: &str) -> Result<Option<u64>, HouseError> {
+        Ok(self
+            .open_cycles()?
+            .into_iter()
+            .find(|c| {
+                c.value
+                    .claims
+                    .iter()
+                    .any(|x| x.claim == claim && x.cleared_minor > 0)
+            })
+            .map(|c| c.value.number))
+    }
+
     /// Takes `participants` out of cycle `n`: their claims leave it, the selection is computed
     /// again on what remains (each claim at most what it cleared so far, zone-balanced, in
     /// priority order), and anyone the new selection would ask for more than it paid leaves
