@@ -136,28 +136,63 @@ pub(crate) enum Param {
 pub(crate) const RECORD_COLUMNS: &str = "kind, id, version, status, party, counterparty, at, body";
 
 /// The SQL of a record query; `placeholder(n)` writes the n-th parameter (from 1).
+///
+/// A query by party reads the records where it is the party and those where it is the
+/// counterparty as two branches of a `UNION`, each on its own index (`records_by_party`,
+/// `records_by_counterparty`): with `party = ? OR counterparty = ?` in one `WHERE`, a planner
+/// may walk every record of the kind in time order instead, which makes each query of one
+/// participant's claims grow with all the claims of the house.
 pub(crate) fn records_sql(
     query: &RecordQuery,
     placeholder: fn(usize) -> String,
 ) -> (String, Vec<Param>) {
-    let mut params = vec![Param::Text(query.kind.clone())];
-    let mut sql = format!(
-        "SELECT {RECORD_COLUMNS} FROM records WHERE kind = {}",
-        placeholder(1)
-    );
+    let mut params = Vec::new();
+    let order = if query.newest_first { "DESC" } else { "ASC" };
+    let limit = query.limit.min(crate::records::RECORDS_LIMIT_MAX);
+    let sql = match &query.party {
+        None => {
+            let branch = branch_sql(query, None, &mut params, placeholder);
+            params.push(Param::Int(limit as i64));
+            format!(
+                "{branch} ORDER BY at {order}, id {order} LIMIT {}",
+                placeholder(params.len())
+            )
+        }
+        Some(party) => {
+            let first = branch_sql(query, Some(("party", party)), &mut params, placeholder);
+            let second = branch_sql(query, Some(("counterparty", party)), &mut params, placeholder);
+            params.push(Param::Int(limit as i64));
+            format!(
+                "SELECT {RECORD_COLUMNS} FROM ({first} UNION {second}) AS either \
+                 ORDER BY at {order}, id {order} LIMIT {}",
+                placeholder(params.len())
+            )
+        }
+    };
+    (sql, params)
+}
+
+/// One `SELECT` of [`records_sql`]: every filter of `query`, the party on `side`.
+fn branch_sql(
+    query: &RecordQuery,
+    side: Option<(&str, &String)>,
+    params: &mut Vec<Param>,
+    placeholder: fn(usize) -> String,
+) -> String {
     let mut bind = |sql: &mut String, clause: &str, value: Param| {
         params.push(value);
         let n = params.len();
         sql.push_str(&clause.replace('?', &placeholder(n)));
     };
+    let mut sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE");
+    bind(&mut sql, " kind = ?", Param::Text(query.kind.clone()));
     if let Some(status) = &query.status {
         bind(&mut sql, " AND status = ?", Param::Text(status.clone()));
     }
-    if let Some(party) = &query.party {
-        bind(&mut sql, " AND (party = ?", Param::Text(party.clone()));
+    if let Some((column, party)) = side {
         bind(
             &mut sql,
-            " OR counterparty = ?)",
+            &format!(" AND {column} = ?"),
             Param::Text(party.clone()),
         );
     }
@@ -167,7 +202,6 @@ pub(crate) fn records_sql(
     if let Some(to) = query.at_to {
         bind(&mut sql, " AND at <= ?", Param::Int(clamp(to)));
     }
-    let order = if query.newest_first { "DESC" } else { "ASC" };
     if let Some((at, id)) = &query.after {
         let cmp = if query.newest_first { '<' } else { '>' };
         bind(
@@ -182,13 +216,7 @@ pub(crate) fn records_sql(
             Param::Text(id.clone()),
         );
     }
-    let limit = query.limit.min(crate::records::RECORDS_LIMIT_MAX);
-    bind(
-        &mut sql,
-        &format!(" ORDER BY at {order}, id {order} LIMIT ?"),
-        Param::Int(limit as i64),
-    );
-    (sql, params)
+    sql
 }
 
 fn clamp(v: u64) -> i64 {
