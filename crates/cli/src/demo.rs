@@ -470,14 +470,21 @@ fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimReco
         let outcome = demo.house.submit_claim(&c.creditor, &c)?;
         let rec = outcome.claim;
         let mut text = format!(
-            "  {:<16} {:<40} {:<9} {} ({} EUR cents{})",
+            "  {:<16} {:<40} {:<9} {}{}{}",
             rec.submission.id,
             what,
             rec.status.as_str(),
             rec.submission.amount,
-            rec.clearing_amount_minor,
+            if rec.submission.amount.currency() == demo.house.config().clearing_currency {
+                String::new()
+            } else {
+                format!(
+                    " = {}",
+                    money(demo.house.config().clearing_currency, rec.clearing_amount_minor)
+                )
+            },
             if rec.priority == 0 {
-                ", humanitarian priority"
+                " (humanitarian priority)"
             } else {
                 ""
             }

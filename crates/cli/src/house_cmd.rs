@@ -527,15 +527,14 @@ pub fn run_claim(ctx: &Ctx, cmd: ClaimCommand) -> anyhow::Result<ExitCode> {
             for c in h.claims(participant.as_deref(), status, usize::MAX)? {
                 emit(ctx, "claim", &c, |c| {
                     format!(
-                        "{:<20} {:<18} {:<16} → {:<16} {} (cleared {} of {} {} minor)",
+                        "{:<20} {:<18} {:<16} → {:<16} {} (cleared {} of {})",
                         c.submission.id,
                         c.status.as_str(),
                         c.submission.debtor,
                         c.submission.creditor,
                         c.submission.amount,
-                        c.cleared_minor,
-                        c.clearing_amount_minor,
-                        h.config().clearing_currency.code()
+                        money(c.cleared_minor, h.config().clearing_currency.code()),
+                        money(c.clearing_amount_minor, h.config().clearing_currency.code())
                     )
                 })?;
             }

@@ -100,7 +100,8 @@ pub enum PayoutRelease {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnneededPayIn {
-    /// Paid back to the payer's account at once (a pain.001 in the cycle's directory).
+    /// Held in suspense for a refund, with a `refund_due` alert: the operator's
+    /// `settlement refund` writes the payment back to the payer's account.
     #[default]
     Refund,
     /// Kept in suspense for the payer's next pay-in.

@@ -12,7 +12,10 @@
 //!   price bands, monitoring); accepted claims are reserved on the ledger by a pending transfer.
 //! - [`House::decide`], [`House::reassign`]: cases and four-eyes review.
 //! - [`House::rescreen`]: after a list update, new hits open alerts and suspend participants.
-//! - [`House::run_cycle`]: INSTEX selection, ledger postings, pain.001, camt.053 and CSV files.
+//! - [`House::run_cycle`]: the INSTEX selection fixed, each payer's pay-in requested (pain.013).
+//! - [`settlement`]: bank files matched (camt.054/053, pain.002), suspense, pay-outs once the
+//!   pay-ins they depend on arrived (pain.001), unwinds at the deadline, liquidity providers,
+//!   statements (camt.053, CSV).
 //! - [`House::verify`]: postings, zone balance per cycle, audit chain.
 
 pub mod config;

@@ -109,6 +109,17 @@ pub struct Candidate<'a> {
     /// The amount in minor units of the clearing currency, > 0 (a candidate with another amount
     /// is not a claim: [`evaluate`] finds nothing).
     pub amount_minor: i64,
+    /// The clearing currency, for amounts in the explanations.
+    pub currency: model::Currency,
+}
+
+/// An amount in minor units of `currency` as people read it (`EUR 1250.00`).
+fn money(minor: impl TryInto<i64> + Copy + std::fmt::Display, currency: model::Currency) -> String {
+    minor
+        .try_into()
+        .ok()
+        .and_then(|m| model::Money::new(m, currency).ok())
+        .map_or_else(|| format!("{minor} minor units of {}", currency.code()), |m| m.to_string())
 }
 
 /// Every threshold of the rules. `Default` gives the `*_DEFAULT` constants; a missing field
@@ -470,8 +481,9 @@ fn large_value(settings: &Settings, candidate: &Candidate<'_>) -> Option<Finding
     Some(Finding {
         rule: Rule::LargeValue,
         explanation: format!(
-            "the amount {} (minor units) is at or above the review threshold of {threshold_minor}",
-            candidate.amount_minor
+            "the amount {} is at or above the review threshold of {}",
+            money(candidate.amount_minor, candidate.currency),
+            money(threshold_minor, candidate.currency)
         ),
         inputs: json!({
             "amount_minor": candidate.amount_minor,
@@ -493,12 +505,14 @@ fn velocity(settings: &Settings, candidate: &Candidate<'_>, recent: &[&Past]) ->
     let parties = [
         velocity_party(
             settings,
+            candidate.currency,
             ("creditor", candidate.creditor),
             &Tally::of(amount_minor, as_creditor),
             &mut sentences,
         ),
         velocity_party(
             settings,
+            candidate.currency,
             ("debtor", candidate.debtor),
             &Tally::of(amount_minor, as_debtor),
             &mut sentences,
@@ -523,6 +537,7 @@ fn velocity(settings: &Settings, candidate: &Candidate<'_>, recent: &[&Past]) ->
 /// and returns the figures. `party` is the role (`creditor` or `debtor`) and the participant.
 fn velocity_party(
     settings: &Settings,
+    currency: model::Currency,
     party: (&str, &str),
     tally: &Tally<'_>,
     sentences: &mut Vec<String>,
@@ -547,9 +562,10 @@ fn velocity_party(
             "owes"
         };
         sentences.push(format!(
-            "{role} {participant:?} {verb} {} (minor units) within {window} (this claim \
-             included), more than the limit of {amount_max_minor}",
-            tally.sum_minor,
+            "{role} {participant:?} {verb} {} within {window} (this claim \
+             included), more than the limit of {}",
+            money(tally.sum_minor, currency),
+            money(amount_max_minor, currency),
         ));
     }
     let exceeded: Vec<&str> = [(count_exceeded, "count"), (amount_exceeded, "amount")]
@@ -631,20 +647,21 @@ fn structuring(
     }
     if sum_reached {
         reasons.push(format!(
-            "together {} (minor units) reach the threshold",
-            tally.sum_minor
+            "together {} reach the threshold",
+            money(tally.sum_minor, candidate.currency)
         ));
     }
     Some(Finding {
         rule: Rule::Structuring,
         explanation: format!(
-            "creditor {:?} has {} claims within {} (this one included) between {} and {} \
-             (minor units), just under the review threshold of {threshold_minor}: {}",
+            "creditor {:?} has {} claims within {} (this one included) between {} and {}, \
+             just under the review threshold of {}: {}",
             candidate.creditor,
             tally.count,
             duration_text(window_ns),
-            band.low_minor,
-            band.high_minor - 1,
+            money(band.low_minor, candidate.currency),
+            money(band.high_minor - 1, candidate.currency),
+            money(threshold_minor, candidate.currency),
             reasons.join(", and "),
         ),
         inputs: json!({
@@ -716,9 +733,9 @@ impl<'h> Loops<'h> {
         if !self.direct.is_empty() {
             sentences.push(format!(
                 "debtor {b:?} was creditor of {a:?} in {} claims within {window} for amounts \
-                 within {tolerance_permille} ‰ of this claim's {} (minor units): {}",
+                 within {tolerance_permille} ‰ of this claim's {}: {}",
                 self.direct.len(),
-                candidate.amount_minor,
+                money(candidate.amount_minor, candidate.currency),
                 direct_ids.join(", "),
             ));
         }
@@ -730,9 +747,9 @@ impl<'h> Loops<'h> {
         if !vias.is_empty() {
             sentences.push(format!(
                 "{} loops {a:?} → {b:?} → third party → {a:?} within {window} for amounts within \
-                 {tolerance_permille} ‰ of this claim's {} (minor units), through {}",
+                 {tolerance_permille} ‰ of this claim's {}, through {}",
                 self.three_party().count(),
-                candidate.amount_minor,
+                money(candidate.amount_minor, candidate.currency),
                 vias.join(", "),
             ));
         }
@@ -831,13 +848,13 @@ fn concentration(
         rule: Rule::Concentration,
         explanation: format!(
             "{} of creditor {:?}'s {} claims within {} (this one included), {share_permille} ‰ \
-             of their {} (minor units), are owed by debtor {:?}: at or above the review share of \
+             of their {}, are owed by debtor {:?}: at or above the review share of \
              {share_min_permille} ‰",
             to_debtor.count,
             candidate.creditor,
             all.count,
             duration_text(window_ns),
-            all.sum_minor,
+            money(all.sum_minor, candidate.currency),
             candidate.debtor,
         ),
         inputs: json!({
@@ -950,6 +967,7 @@ mod tests {
             creditor,
             debtor,
             amount_minor,
+            currency: model::Currency::EUR,
         }
     }
 
@@ -986,7 +1004,7 @@ mod tests {
             json!({ "amount_minor": 10_000_000, "review_threshold_minor": 10_000_000 })
         );
         assert!(
-            found.explanation.contains("10000000"),
+            found.explanation.contains("EUR 100000.00"),
             "{}",
             found.explanation
         );
@@ -1059,7 +1077,7 @@ mod tests {
         assert!(
             found
                 .explanation
-                .contains(r#"creditor "A" is owed 50000001 (minor units) within 24 h"#),
+                .contains(r#"creditor "A" is owed EUR 500000.01 within 24 h"#),
             "{}",
             found.explanation
         );
@@ -1069,7 +1087,7 @@ mod tests {
         let debtor_history = vec![past("b", HOUR_NS, "X", "B", 40_000_000)];
         let found = finding(&Settings::default(), &c, &debtor_history, Rule::Velocity).unwrap();
         assert!(
-            found.explanation.contains(r#"debtor "B" owes 50000001"#),
+            found.explanation.contains(r#"debtor "B" owes EUR 500000.01"#),
             "{}",
             found.explanation
         );
@@ -1107,7 +1125,7 @@ mod tests {
         assert_eq!(found.inputs["count_reached"], false);
         assert_eq!(found.inputs["claim_ids"], json!(["s1"]));
         assert!(
-            found.explanation.contains("between 9000000 and 9999999"),
+            found.explanation.contains("between EUR 90000.00 and EUR 99999.99"),
             "{}",
             found.explanation
         );
@@ -1214,7 +1232,7 @@ mod tests {
         assert!(
             found
                 .explanation
-                .contains("together 10000000 (minor units) reach the threshold")
+                .contains("together EUR 100000.00 reach the threshold")
         );
         assert!(
             finding(

@@ -662,6 +662,7 @@ impl House {
             creditor: &s.creditor,
             debtor: &s.debtor,
             amount_minor,
+            currency: self.config.clearing_currency,
         };
         let findings = monitoring::evaluate(settings, &candidate, &history);
         checks.push(Check {

@@ -735,11 +735,13 @@ fn zone_statement_files(
         .filter(|p| p.zone == zone.code.as_str())
     {
         for (k, b) in p.booked.iter().enumerate() {
+            // Money for the cycle: received directly, or earlier into suspense and matched to
+            // the pay-in (`applied`); paid out, returned, or moved back to suspense when the
+            // recomputed cycle no longer needed it (`excess`). The suspense entries themselves
+            // are in `settlement suspense`.
             let credit = match b.what.as_str() {
-                "pay_in" | "pay_out_returned" => true,
-                "pay_out" => false,
-                // Suspense movements and excess are between ledger accounts of the house, not
-                // on the bank account.
+                "pay_in" | "applied" | "pay_out_returned" => true,
+                "pay_out" | "excess" => false,
                 _ => continue,
             };
             let amount_minor = b
