@@ -480,7 +480,10 @@ fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimReco
             } else {
                 format!(
                     " = {}",
-                    money(demo.house.config().clearing_currency, rec.clearing_amount_minor)
+                    money(
+                        demo.house.config().clearing_currency,
+                        rec.clearing_amount_minor
+                    )
                 )
             },
             if rec.priority == 0 {

@@ -884,6 +884,19 @@ fn cycle_text(c: &house::Cycle, dir: Option<&str>) -> String {
             money(z.cross_border_out_minor, &c.clearing_currency)
         ));
     }
+    for m in c.liquidity.iter().filter(|m| m.beyond_minor != 0) {
+        let cur = &c.clearing_currency;
+        out.push_str(&format!(
+            "\n  zone {} beyond its counter-flow: {} (allowance {}): held money used {}, drawn from its provider {}, provider repaid {}, kept {}",
+            m.zone,
+            money(m.beyond_minor, cur),
+            money(m.allowance_minor, cur),
+            money(m.held_used_minor, cur),
+            money(m.drawn_minor, cur),
+            money(m.repaid_minor, cur),
+            money(m.held_added_minor, cur)
+        ));
+    }
     out.push('\n');
     out.push_str(&crate::settlement_cmd::status_text(c));
     if let Some(dir) = dir {

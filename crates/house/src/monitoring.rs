@@ -119,7 +119,10 @@ fn money(minor: impl TryInto<i64> + Copy + std::fmt::Display, currency: model::C
         .try_into()
         .ok()
         .and_then(|m| model::Money::new(m, currency).ok())
-        .map_or_else(|| format!("{minor} minor units of {}", currency.code()), |m| m.to_string())
+        .map_or_else(
+            || format!("{minor} minor units of {}", currency.code()),
+            |m| m.to_string(),
+        )
 }
 
 /// Every threshold of the rules. `Default` gives the `*_DEFAULT` constants; a missing field
@@ -1087,7 +1090,9 @@ mod tests {
         let debtor_history = vec![past("b", HOUR_NS, "X", "B", 40_000_000)];
         let found = finding(&Settings::default(), &c, &debtor_history, Rule::Velocity).unwrap();
         assert!(
-            found.explanation.contains(r#"debtor "B" owes EUR 500000.01"#),
+            found
+                .explanation
+                .contains(r#"debtor "B" owes EUR 500000.01"#),
             "{}",
             found.explanation
         );
@@ -1125,7 +1130,9 @@ mod tests {
         assert_eq!(found.inputs["count_reached"], false);
         assert_eq!(found.inputs["claim_ids"], json!(["s1"]));
         assert!(
-            found.explanation.contains("between EUR 90000.00 and EUR 99999.99"),
+            found
+                .explanation
+                .contains("between EUR 90000.00 and EUR 99999.99"),
             "{}",
             found.explanation
         );

@@ -160,7 +160,12 @@ pub(crate) fn records_sql(
         }
         Some(party) => {
             let first = branch_sql(query, Some(("party", party)), &mut params, placeholder);
-            let second = branch_sql(query, Some(("counterparty", party)), &mut params, placeholder);
+            let second = branch_sql(
+                query,
+                Some(("counterparty", party)),
+                &mut params,
+                placeholder,
+            );
             params.push(Param::Int(limit as i64));
             format!(
                 "SELECT {RECORD_COLUMNS} FROM ({first} UNION {second}) AS either \
