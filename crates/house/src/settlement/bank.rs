@@ -449,16 +449,7 @@ impl House {
             case: String::new(),
             created_at: now,
         };
-        change.expect.push(expect(kind::ALERT, &alert.id, None));
-        change.put.push(record(
-            kind::ALERT,
-            &alert.id,
-            1,
-            alert.status.as_str(),
-            (&alert.participant, ""),
-            now,
-            &alert,
-        )?);
+        super::new_alert(change, &alert)?;
         Ok(())
     }
 
@@ -735,16 +726,7 @@ impl House {
                             case: String::new(),
                             created_at: now,
                         };
-                        change.expect.push(expect(kind::ALERT, &alert.id, None));
-                        change.put.push(record(
-                            kind::ALERT,
-                            &alert.id,
-                            1,
-                            alert.status.as_str(),
-                            (&alert.participant, ""),
-                            now,
-                            &alert,
-                        )?);
+                        super::new_alert(&mut change, &alert)?;
                         rejected += 1;
                         changed = true;
                     }

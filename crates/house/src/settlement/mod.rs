@@ -580,3 +580,18 @@ impl House {
         Ok(false)
     }
 }
+
+/// Adds a new alert to `change` (refused if one with its id exists: the same finding twice).
+pub(crate) fn new_alert(change: &mut Change, alert: &Alert) -> Result<(), HouseError> {
+    change.expect.push(expect(kind::ALERT, &alert.id, None));
+    change.put.push(crate::record(
+        kind::ALERT,
+        &alert.id,
+        1,
+        alert.status.as_str(),
+        (&alert.participant, ""),
+        alert.created_at,
+        alert,
+    )?);
+    Ok(())
+}
