@@ -566,14 +566,19 @@ impl Backend for Postgres {
              JOIN UNNEST($1::text[], $2::text[]) AS k(kind, id) ON r.kind = k.kind AND r.id = k.id",
             &[&kinds, &ids],
         )?;
+        // Each key's positions (a key may be asked twice), so that matching the rows is linear:
+        // a cycle expects a version of each of up to a million claims.
+        let mut slots: std::collections::HashMap<(&str, &str), Vec<usize>> =
+            std::collections::HashMap::with_capacity(keys.len());
+        for (i, key) in keys.iter().enumerate() {
+            slots.entry(*key).or_default().push(i);
+        }
         let mut found = vec![None; keys.len()];
         for row in &rows {
             let (kind, id): (&str, &str) = (row.try_get(0)?, row.try_get(1)?);
             let version = to_u64(row.try_get(2)?, "records.version")?;
-            for (slot, key) in found.iter_mut().zip(keys) {
-                if key.0 == kind && key.1 == id {
-                    *slot = Some(version);
-                }
+            for &i in slots.get(&(kind, id)).into_iter().flatten() {
+                found[i] = Some(version);
             }
         }
         Ok(found)
