@@ -838,3 +838,65 @@ fn a_liquidity_provider_lets_a_cycle_clear_beyond_the_counter_flow_and_is_repaid
         assert_verified(&env);
     });
 }
+
+#[test]
+fn a_participant_suspended_by_a_list_update_leaves_the_cycle_it_was_settling_in() {
+    each_backend(|db| {
+        let (mut env, cycle) = a_cycle_run(db);
+        // A list update lists ir-darou's bank (BIC MELIIRTH) before ir-darou paid.
+        let mut entities: Vec<screening::Entity> = lists()
+            .screener
+            .entities()
+            .iter()
+            .take(50)
+            .cloned()
+            .collect();
+        let mut bank = entities[0].clone();
+        bank.id = "test_list:1".into();
+        bank.source = "test_list".into();
+        bank.identifiers = vec![screening::entity::Identifier {
+            kind: "SWIFT/BIC".into(),
+            value: "MELIIRTH".into(),
+            country: Some("IR".into()),
+        }];
+        entities.push(bank);
+        let report = env
+            .house
+            .rescreen("operator", house::Lists::index(entities, "v2"))
+            .unwrap();
+        assert!(
+            report.suspended.contains(&"ir-darou".to_owned()),
+            "{report:?}"
+        );
+        // It left the cycle: its claim and the counter-flow it balanced clear nothing now, and
+        // nobody is asked to pay or paid.
+        let after = env.house.cycle(cycle.number).unwrap();
+        assert_eq!(position(&after, "ir-darou").status, PositionStatus::Unwound);
+        assert_eq!(after.unwinds.len(), 1, "{:?}", after.unwinds);
+        assert!(after.claims.iter().all(|c| c.cleared_minor == 0));
+        assert_eq!(after.status, CycleStatus::Settled);
+        assert!(after.positions.iter().all(|p| p.payout.is_none()));
+        assert_verified(&env);
+        // The officers reject it: its claim, out of the cycle, is rejected and its reservation
+        // released.
+        let case = env
+            .house
+            .cases(None)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.subject == "participant:ir-darou")
+            .expect("a case on ir-darou");
+        env.house
+            .decide(
+                "c.weber",
+                &case.id,
+                house::Verdict::Reject,
+                "banks at a listed bank",
+            )
+            .unwrap();
+        let c1 = env.house.claim("c-1").unwrap();
+        assert_eq!(c1.status, ClaimStatus::Rejected);
+        assert_eq!(c1.reserve_transfer, None);
+        assert_verified(&env);
+    });
+}
