@@ -707,7 +707,5 @@ fn summary(demo: &Demo, cycle: &house::Cycle) -> anyhow::Result<()> {
 }
 
 fn money(currency: model::Currency, minor: i64) -> String {
-    model::Money::new(minor, currency)
-        .map(|m| m.to_string())
-        .unwrap_or_else(|_| format!("{minor} minor {}", currency.code()))
+    house::money_text(minor, currency.code())
 }

@@ -260,16 +260,8 @@ pub fn run(ctx: &Ctx, cmd: SettlementCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// An amount in minor units of `currency` (an ISO 4217 code) as `EUR 1,234.50`.
-pub fn money(minor: i64, currency: &str) -> String {
-    match model::currency::from_code(currency)
-        .ok()
-        .and_then(|c| model::Money::new(minor, c).ok())
-    {
-        Some(m) => m.to_string(),
-        None => format!("{currency} {minor} (minor units)"),
-    }
-}
+/// An amount in minor units of `currency` (an ISO 4217 code) as `EUR 1234.50`.
+pub use house::money_text as money;
 
 fn position_text(p: &Position) -> String {
     let what = if p.net_minor < 0 {

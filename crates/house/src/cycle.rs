@@ -348,26 +348,29 @@ impl House {
     }
 
     /// Writes only the cycle record (its selection unchanged).
+    /// The selection is set aside while the record is written, never copied: a cycle may hold
+    /// a million claims.
     pub(crate) fn put_cycle_header(
         &self,
         change: &mut Change,
-        cycle: &Cycle,
+        cycle: &mut Cycle,
         version: u64,
     ) -> Result<(), HouseError> {
-        let mut header = cycle.clone();
-        header.claims = Vec::new();
-        change
-            .expect
-            .push(expect(kind::CYCLE, &cycle_id(cycle.number), Some(version)));
-        change.put.push(record(
+        let claims = std::mem::take(&mut cycle.claims);
+        let header = record(
             kind::CYCLE,
             &cycle_id(cycle.number),
             version + 1,
             cycle.status.as_str(),
             ("", ""),
             cycle.run_at,
-            &header,
-        )?);
+            &*cycle,
+        );
+        cycle.claims = claims;
+        change
+            .expect
+            .push(expect(kind::CYCLE, &cycle_id(cycle.number), Some(version)));
+        change.put.push(header?);
         Ok(())
     }
 
@@ -606,40 +609,8 @@ impl House {
                 .ok_or_else(|| {
                     HouseError::Clearing(format!("no zone {}", p.value.participant.zone()))
                 })?;
-            let due_minor = net_minor
-                .checked_abs()
-                .and_then(|a| a.checked_mul(zone.minor_rate))
-                .ok_or_else(|| {
-                    HouseError::Clearing(format!("{net_minor} at {} overflows", zone.rate))
-                })?;
             let earlier = before.and_then(|b| b.iter().find(|x| x.participant == id));
-            let status = match (net_minor.signum(), earlier) {
-                (0, _) => PositionStatus::Flat,
-                (-1, Some(e)) if e.received_minor >= due_minor => PositionStatus::Paid,
-                (-1, _) => PositionStatus::Requested,
-                (_, Some(e)) if e.payout.is_some() => e.status,
-                _ => PositionStatus::Waiting,
-            };
-            positions.push(Position {
-                participant: id.to_owned(),
-                zone: zone.code.to_string(),
-                currency: zone.currency.code().to_owned(),
-                net_minor,
-                due_minor,
-                received_minor: earlier.map_or(0, |e| e.received_minor),
-                status,
-                reference: earlier.map_or_else(
-                    || payment_reference(cycle.number, id),
-                    |e| e.reference.clone(),
-                ),
-                end_to_end_id: earlier.map_or_else(
-                    || format!("C{}-{:x}", cycle.number, crate::ids::derive(&[id]) >> 8),
-                    |e| e.end_to_end_id.clone(),
-                ),
-                credits: earlier.map(|e| e.credits.clone()).unwrap_or_default(),
-                payout: earlier.and_then(|e| e.payout.clone()),
-                booked: earlier.map(|e| e.booked.clone()).unwrap_or_default(),
-            });
+            positions.push(position(cycle.number, id, zone, net_minor, earlier)?);
         }
         Ok(positions)
     }
@@ -680,6 +651,46 @@ impl House {
             })
             .collect()
     }
+}
+
+/// The position `id` (a participant or a zone's provider) holds in cycle `n`: `net_minor`
+/// in the clearing currency, due in `zone`'s currency at the agreed rate. What an `earlier`
+/// revision of the cycle recorded carries over: what was received, the reference and end-to-end
+/// id the payer was given, the pay-out made, the bookings.
+pub(crate) fn position(
+    n: u64,
+    id: &str,
+    zone: &crate::config::Zone,
+    net_minor: i64,
+    earlier: Option<&Position>,
+) -> Result<Position, HouseError> {
+    let due_minor = net_minor
+        .checked_abs()
+        .and_then(|a| a.checked_mul(zone.minor_rate))
+        .ok_or_else(|| HouseError::Clearing(format!("{net_minor} at {} overflows", zone.rate)))?;
+    let received_minor = earlier.map_or(0, |e| e.received_minor);
+    let status = match net_minor.signum() {
+        0 => PositionStatus::Flat,
+        -1 if received_minor >= due_minor => PositionStatus::Paid,
+        -1 => PositionStatus::Requested,
+        _ => earlier
+            .filter(|e| e.payout.is_some())
+            .map_or(PositionStatus::Waiting, |e| e.status),
+    };
+    Ok(Position {
+        participant: id.to_owned(),
+        zone: zone.code.to_string(),
+        currency: zone.currency.code().to_owned(),
+        net_minor,
+        due_minor,
+        received_minor,
+        status,
+        reference: earlier.map_or_else(|| payment_reference(n, id), |e| e.reference.clone()),
+        end_to_end_id: earlier.map_or_else(|| end_to_end_id(n, id), |e| e.end_to_end_id.clone()),
+        credits: earlier.map(|e| e.credits.clone()).unwrap_or_default(),
+        payout: earlier.and_then(|e| e.payout.clone()),
+        booked: earlier.map(|e| e.booked.clone()).unwrap_or_default(),
+    })
 }
 
 /// A claim's part in a cycle.
@@ -793,6 +804,18 @@ pub(crate) fn payment_reference(n: u64, participant: &str) -> String {
     }
     base.truncate(21);
     iso20022::creditor_reference(&base).unwrap_or(base)
+}
+
+/// The end-to-end id of a position's payments in cycle `n`: `C<n>-` and a hash of the position
+/// (pay-outs add `-P<attempt>`).
+pub(crate) fn end_to_end_id(n: u64, position: &str) -> String {
+    format!("C{n}-{:x}", crate::ids::derive(&[position]) >> 8)
+}
+
+/// The cycle a message or end-to-end id of the house names: `<prefix><n>-…`, as
+/// [`end_to_end_id`] (prefix `C`) and the pay-out files' message ids (`CH-C`) write it.
+pub(crate) fn named_cycle(id: &str, prefix: &str) -> Option<u64> {
+    id.strip_prefix(prefix)?.split('-').next()?.parse().ok()
 }
 
 /// The cycle number a reference of [`payment_reference`] names.

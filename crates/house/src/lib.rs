@@ -648,6 +648,19 @@ fn result_names<T: std::fmt::Display>(results: &[T]) -> String {
     format!("[{}]", names.join(", "))
 }
 
+/// An amount in minor units of a currency given by its ISO 4217 code, as people read it
+/// (`EUR 1250.00`): what the house and its command line print wherever money is shown. An
+/// unknown code, or an amount the currency cannot hold, is printed as minor units with the code.
+pub fn money_text(minor: i64, currency: &str) -> String {
+    model::currency::from_code(currency)
+        .ok()
+        .and_then(|c| model::Money::new(minor, c).ok())
+        .map_or_else(
+            || format!("{currency} {minor} (minor units)"),
+            |m| m.to_string(),
+        )
+}
+
 /// A record to write.
 pub(crate) fn record<T: Serialize>(
     kind: &str,

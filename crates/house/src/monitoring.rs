@@ -113,16 +113,13 @@ pub struct Candidate<'a> {
     pub currency: model::Currency,
 }
 
-/// An amount in minor units of `currency` as people read it (`EUR 1250.00`).
+/// An amount in minor units of `currency` as people read it (`EUR 1250.00`); a sum beyond
+/// `i64` is printed as minor units.
 fn money(minor: impl TryInto<i64> + Copy + std::fmt::Display, currency: model::Currency) -> String {
-    minor
-        .try_into()
-        .ok()
-        .and_then(|m| model::Money::new(m, currency).ok())
-        .map_or_else(
-            || format!("{minor} minor units of {}", currency.code()),
-            |m| m.to_string(),
-        )
+    match minor.try_into() {
+        Ok(m) => crate::money_text(m, currency.code()),
+        Err(_) => format!("{} {minor} (minor units)", currency.code()),
+    }
 }
 
 /// Every threshold of the rules. `Default` gives the `*_DEFAULT` constants; a missing field

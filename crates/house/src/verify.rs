@@ -83,7 +83,9 @@ impl House {
             verify_claim(c, &transfers, &mut report);
         }
         let cycles = self.cycles()?;
-        self.verify_ledger_explained(&participants, &claims, &cycles, &mut report)?;
+        // Every bank entry, read once for both checks that need them.
+        let entries = self.bank_entries_all()?;
+        self.verify_ledger_explained(&participants, &claims, &cycles, &entries, &mut report)?;
         let claims: HashMap<&str, &ClaimRecord> = claims
             .iter()
             .map(|c| (c.submission.id.as_str(), c))
@@ -92,7 +94,7 @@ impl House {
         for cycle in &cycles {
             self.verify_cycle(cycle, &by_id, &claims, &mut report)?;
         }
-        self.verify_cash(&cycles, &mut report)?;
+        self.verify_cash(&cycles, &entries, &mut report)?;
         Ok(report)
     }
 }
@@ -107,6 +109,7 @@ impl House {
         participants: &[ParticipantRecord],
         claims: &[ClaimRecord],
         cycles: &[Cycle],
+        entries: &[BankEntry],
         report: &mut HouseReport,
     ) -> Result<(), HouseError> {
         let mut accounts: HashMap<u64, String> = participants
@@ -148,7 +151,7 @@ impl House {
                 transfers.extend(p.booked.iter().map(|b| b.transfer_id));
             }
         }
-        for e in self.bank_entries_all()? {
+        for e in entries {
             transfers.extend(e.booked.iter().map(|b| b.transfer_id));
         }
         let (ledger_accounts, ledger_transfers) = self.store.ledger_contents()?;
@@ -338,7 +341,7 @@ impl House {
                     p.participant, p.net_minor
                 ));
             }
-            let zone = self.config.zones.iter().find(|z| z.code.as_str() == p.zone);
+            let zone = self.zone_by_code(&p.zone).ok();
             if let Some(z) = zone
                 && p.net_minor
                     .checked_abs()
@@ -360,12 +363,7 @@ impl House {
         }
         for (zone, (pay_in, pay_out)) in per_zone {
             // What the zone keeps for later cycles, or pays out of what it kept.
-            let rate = self
-                .config
-                .zones
-                .iter()
-                .find(|z| z.code.as_str() == zone)
-                .map_or(1, |z| z.minor_rate);
+            let rate = self.zone_by_code(zone).map_or(1, |z| z.minor_rate);
             let kept = cycle
                 .liquidity
                 .iter()
@@ -458,12 +456,7 @@ impl House {
                 .map(|b| b.amount_minor.abs())
                 .sum()
         };
-        let rate = self
-            .config
-            .zones
-            .iter()
-            .find(|z| z.code.as_str() == p.zone)
-            .map_or(1, |z| z.minor_rate);
+        let rate = self.zone_by_code(&p.zone).map_or(1, |z| z.minor_rate);
         let received = sum(&["pay_in", "applied"]) - sum(&["excess"]);
         if received.checked_mul(rate) != Some(p.received_minor) {
             report.problem(format!(
@@ -507,7 +500,12 @@ impl House {
     }
 
     /// The zone house and suspense accounts hold what the records say moved through them.
-    fn verify_cash(&self, cycles: &[Cycle], report: &mut HouseReport) -> Result<(), HouseError> {
+    fn verify_cash(
+        &self,
+        cycles: &[Cycle],
+        entries: &[BankEntry],
+        report: &mut HouseReport,
+    ) -> Result<(), HouseError> {
         // Per zone: (house debits − credits, suspense credits − debits), from the records.
         let mut expected: HashMap<String, (i128, i128)> = HashMap::new();
         for c in cycles {
@@ -529,7 +527,16 @@ impl House {
                 }
             }
         }
-        for entry in self.bank_entries_all()? {
+        // What is still in suspense (or kept), per zone, on the ledger's scale.
+        let mut in_suspense: HashMap<&str, i128> = HashMap::new();
+        for entry in entries {
+            if matches!(
+                entry.status,
+                BankEntryStatus::Suspense | BankEntryStatus::Kept
+            ) {
+                *in_suspense.entry(entry.zone.as_str()).or_default() +=
+                    i128::from(entry.ledger_remaining_minor);
+            }
             let e = expected.entry(entry.zone.clone()).or_default();
             for b in &entry.booked {
                 let a = i128::from(b.amount_minor.abs());
@@ -600,7 +607,6 @@ impl House {
                 ));
             }
         }
-        let suspense = crate::settlement::suspense_totals(self)?;
         for zone in &self.config.zones {
             let code = zone.code.to_string();
             let (house, held) = expected.get(&code).copied().unwrap_or_default();
@@ -622,7 +628,7 @@ impl House {
             }
             let suspense_balance =
                 balance(ids::suspense_account(&self.config, &zone.code).id, false);
-            let entries = suspense.get(&code).map_or(0, |t| i128::from(t.1));
+            let entries = in_suspense.get(code.as_str()).copied().unwrap_or(0);
             if suspense_balance != held || suspense_balance != entries {
                 report.problem(format!(
                     "zone {code}: the suspense account holds {suspense_balance} on the ledger; its movements recorded make {held}, the entries in suspense {entries}"

@@ -8,7 +8,7 @@ use iso20022::read::{BankEntry as ReadEntry, BankReport, BankTransaction, EntryS
 use ledger::NewTransfer;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use store::{Change, RecordQuery};
+use store::Change;
 
 use crate::error::HouseError;
 use crate::types::*;
@@ -290,8 +290,9 @@ impl House {
             change.put.push(entry_record(&entry, 1)?);
         }
         for n in &cycles.dirty {
-            let c = &cycles.loaded[n];
-            self.put_cycle_header(&mut change, &c.value, c.version)?;
+            if let Some(c) = cycles.loaded.get_mut(n) {
+                self.put_cycle_header(&mut change, &mut c.value, c.version)?;
+            }
         }
         change.accounts.extend(self.settlement_accounts());
         change.audit.push(audit(
@@ -500,11 +501,7 @@ impl House {
             report.noted += 1;
             return self.alert_entry(change, entry, self.now());
         };
-        let n = e2e
-            .strip_prefix('C')
-            .and_then(|r| r.split('-').next())
-            .and_then(|d| d.parse::<u64>().ok());
-        if let Some(n) = n {
+        if let Some(n) = crate::cycle::named_cycle(&e2e, "C") {
             self.load_cycle(cycles, n)?;
             if let Some(c) = cycles.loaded.get_mut(&n) {
                 let found = c
@@ -562,22 +559,18 @@ impl House {
                 }
             }
         }
-        if let Some(e2e) = end_to_end {
-            let n = e2e
-                .strip_prefix('C')
-                .and_then(|r| r.split('-').next())
-                .and_then(|d| d.parse::<u64>().ok());
-            if let Some(n) = n {
-                self.load_cycle(cycles, n)?;
-                if let Some(c) = cycles.loaded.get(&n)
-                    && let Some(i) = c
-                        .value
-                        .positions
-                        .iter()
-                        .position(|p| p.end_to_end_id == e2e && p.net_minor < 0)
-                {
-                    return Ok(Some((n, i)));
-                }
+        if let Some(e2e) = end_to_end
+            && let Some(n) = crate::cycle::named_cycle(e2e, "C")
+        {
+            self.load_cycle(cycles, n)?;
+            if let Some(c) = cycles.loaded.get(&n)
+                && let Some(i) = c
+                    .value
+                    .positions
+                    .iter()
+                    .position(|p| p.end_to_end_id == e2e && p.net_minor < 0)
+            {
+                return Ok(Some((n, i)));
             }
         }
         Ok(None)
@@ -597,12 +590,8 @@ impl House {
             entries: status.payments.len(),
             ..ImportReport::default()
         };
-        let n = status
-            .original_message_id
-            .strip_prefix("CH-C")
-            .and_then(|r| r.split('-').next())
-            .and_then(|d| d.parse::<u64>().ok())
-            .ok_or_else(|| {
+        let n =
+            crate::cycle::named_cycle(&status.original_message_id, "CH-C").ok_or_else(|| {
                 HouseError::invalid(
                     "OrgnlGrpInfAndSts.OrgnlMsgId",
                     format!(
@@ -740,7 +729,7 @@ impl House {
             if c.status == CycleStatus::Settled && rejected > 0 {
                 c.status = CycleStatus::PayingOut;
             }
-            self.put_cycle_header(&mut change, &c, version)?;
+            self.put_cycle_header(&mut change, &mut c, version)?;
             change.audit.push(audit(
                 actor,
                 "cycle.payout_status",
@@ -902,7 +891,7 @@ impl House {
             .expect
             .push(expect(kind::BANK_ENTRY, &e.id, Some(ev)));
         change.put.push(entry_record(&e, ev + 1)?);
-        self.put_cycle_header(&mut change, &c, cv)?;
+        self.put_cycle_header(&mut change, &mut c, cv)?;
         change.audit.push(audit(
             actor,
             if kept { "bank_entry.applied_kept" } else { "bank_entry.matched" },
@@ -1117,7 +1106,7 @@ impl House {
             })?;
         c.positions[i].status = PositionStatus::Waiting;
         let mut change = Change::default();
-        self.put_cycle_header(&mut change, &c, version)?;
+        self.put_cycle_header(&mut change, &mut c, version)?;
         change.audit.push(audit(
             actor,
             "cycle.payout_retry",
@@ -1178,20 +1167,9 @@ fn imported(e: &BankEntry, currency: model::Currency) -> ImportedEntry {
     }
 }
 
-/// An amount in minor units of a currency given by its code, as `EUR 1250.00`.
-pub(crate) fn money(minor: i64, currency: &str) -> String {
-    model::currency::from_code(currency)
-        .ok()
-        .and_then(|c| model::Money::new(minor, c).ok())
-        .map_or_else(
-            || format!("{currency} {minor} (minor units)"),
-            |m| m.to_string(),
-        )
-}
-
 /// Why an entry is in suspense, in words.
 fn explain(e: &BankEntry) -> String {
-    let amount = money(e.amount_minor, &e.currency);
+    let amount = crate::money_text(e.amount_minor, &e.currency);
     let who = e
         .counterparty
         .name
@@ -1320,22 +1298,4 @@ fn items_of(zone: &str, sha: &str, e: &ReadEntry, now: u64) -> Vec<Item> {
             }
         })
         .collect()
-}
-
-/// Suspense totals per zone from the records, for `verify`: (zone currency, ledger units).
-pub(crate) fn suspense_totals(house: &House) -> Result<HashMap<String, (i64, i64)>, HouseError> {
-    let mut totals: HashMap<String, (i64, i64)> = HashMap::new();
-    for status in [BankEntryStatus::Suspense, BankEntryStatus::Kept] {
-        let query = RecordQuery {
-            kind: kind::BANK_ENTRY.into(),
-            status: Some(status.as_str().into()),
-            ..RecordQuery::default()
-        };
-        for e in house.list::<BankEntry>(query, usize::MAX)? {
-            let t = totals.entry(e.value.zone.clone()).or_default();
-            t.0 += e.value.remaining_minor;
-            t.1 += e.value.ledger_remaining_minor;
-        }
-    }
-    Ok(totals)
 }

@@ -92,26 +92,30 @@ fn participant<'a>(
 
 /// Who a position is, as payment files name it: (legal name, IBAN, BIC) of the participant or
 /// of the zone's liquidity provider.
-fn party_of(
-    house: &House,
-    participants: &Participants,
-    id: &str,
-) -> Result<(String, String, String), HouseError> {
+fn party_of(house: &House, participants: &Participants, id: &str) -> Result<Named, HouseError> {
     if let Some(zone) = provider_zone(id) {
-        let z = house.zone_by_code(zone)?;
-        let p = z.provider.as_ref().ok_or_else(|| HouseError::NotFound {
-            kind: "liquidity provider",
-            id: zone.to_owned(),
-        })?;
-        return Ok((
-            p.name.clone(),
-            p.account.iban().to_string(),
-            p.account.bic().to_string(),
-        ));
+        return provider_party(house, zone);
     }
     let r = participant(participants, id)?;
     let (iban, bic) = bank_of(r);
     Ok((r.participant.legal_name().to_owned(), iban, bic))
+}
+
+/// A zone's liquidity provider as (name, IBAN, BIC).
+pub(crate) fn provider_party(house: &House, zone: &str) -> Result<Named, HouseError> {
+    let p = house
+        .zone_by_code(zone)?
+        .provider
+        .as_ref()
+        .ok_or_else(|| HouseError::NotFound {
+            kind: "liquidity provider",
+            id: zone.to_owned(),
+        })?;
+    Ok((
+        p.name.clone(),
+        p.account.iban().to_string(),
+        p.account.bic().to_string(),
+    ))
 }
 
 /// A participant's bank account as (IBAN, BIC), empty if it has none.
@@ -226,6 +230,31 @@ impl House {
     }
 }
 
+/// Who each position of a payment file is (name, IBAN, BIC), as payment files name it.
+type Named = (String, String, String);
+
+/// For each position of a payment file: who it is, and the invoices its payment settles (as
+/// debtor when `paying`, else as creditor), each at its cleared amount in the zone's currency.
+fn parties_and_invoices<'a>(
+    house: &House,
+    cycle: &'a Cycle,
+    zone: &Zone,
+    positions: &[&Position],
+    participants: &Participants,
+    paying: bool,
+) -> Result<(Vec<Named>, Vec<Vec<ReferredDocument<'a>>>), HouseError> {
+    let claims = ClaimsOf::new(cycle);
+    let accounts = positions
+        .iter()
+        .map(|p| party_of(house, participants, &p.participant))
+        .collect::<Result<_, HouseError>>()?;
+    let documents = positions
+        .iter()
+        .map(|p| invoices(&claims, &p.participant, paying, zone.minor_rate))
+        .collect();
+    Ok((accounts, documents))
+}
+
 /// The pain.013 and CSV of payment requests to `payers` of one zone.
 pub(crate) fn requests_files(
     house: &House,
@@ -235,15 +264,8 @@ pub(crate) fn requests_files(
     participants: &Participants,
     message: &str,
 ) -> Result<(Vec<u8>, Vec<u8>), HouseError> {
-    let claims = ClaimsOf::new(cycle);
-    let accounts: Vec<(String, String, String)> = payers
-        .iter()
-        .map(|p| party_of(house, participants, &p.participant))
-        .collect::<Result<_, HouseError>>()?;
-    let documents: Vec<Vec<ReferredDocument<'_>>> = payers
-        .iter()
-        .map(|p| invoices(&claims, &p.participant, true, zone.minor_rate))
-        .collect();
+    let (accounts, documents) =
+        parties_and_invoices(house, cycle, zone, payers, participants, true)?;
     let texts: Vec<String> = payers
         .iter()
         .zip(&documents)
@@ -313,15 +335,8 @@ pub(crate) fn payout_file(
     payees: &[&Position],
     participants: &Participants,
 ) -> Result<Vec<u8>, HouseError> {
-    let claims = ClaimsOf::new(cycle);
-    let accounts: Vec<(String, String, String)> = payees
-        .iter()
-        .map(|p| party_of(house, participants, &p.participant))
-        .collect::<Result<_, HouseError>>()?;
-    let documents: Vec<Vec<ReferredDocument<'_>>> = payees
-        .iter()
-        .map(|p| invoices(&claims, &p.participant, false, zone.minor_rate))
-        .collect();
+    let (accounts, documents) =
+        parties_and_invoices(house, cycle, zone, payees, participants, false)?;
     let texts: Vec<String> = documents
         .iter()
         .map(|d| {

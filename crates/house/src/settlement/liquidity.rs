@@ -116,39 +116,13 @@ impl House {
                 continue;
             }
             let zone = self.zone_by_code(&m.zone)?;
-            let due = net
-                .checked_abs()
-                .and_then(|a| a.checked_mul(zone.minor_rate))
-                .ok_or_else(|| HouseError::Clearing(format!("{net} at {} overflows", zone.rate)))?;
-            let received = earlier.map_or(0, |e| e.received_minor);
-            let status = match net.signum() {
-                0 => PositionStatus::Flat,
-                -1 if received >= due => PositionStatus::Paid,
-                -1 => PositionStatus::Requested,
-                _ => earlier
-                    .filter(|e| e.payout.is_some())
-                    .map_or(PositionStatus::Waiting, |e| e.status),
-            };
-            out.push(Position {
-                participant: id.clone(),
-                zone: m.zone.clone(),
-                currency: zone.currency.code().to_owned(),
-                net_minor: net,
-                due_minor: due,
-                received_minor: received,
-                status,
-                reference: earlier.map_or_else(
-                    || crate::cycle::payment_reference(cycle.number, &id),
-                    |e| e.reference.clone(),
-                ),
-                end_to_end_id: earlier.map_or_else(
-                    || format!("C{}-{:x}", cycle.number, ids::derive(&[&id]) >> 8),
-                    |e| e.end_to_end_id.clone(),
-                ),
-                credits: earlier.map(|e| e.credits.clone()).unwrap_or_default(),
-                payout: earlier.and_then(|e| e.payout.clone()),
-                booked: earlier.map(|e| e.booked.clone()).unwrap_or_default(),
-            });
+            out.push(crate::cycle::position(
+                cycle.number,
+                &id,
+                zone,
+                net,
+                earlier,
+            )?);
         }
         Ok(out)
     }

@@ -42,7 +42,6 @@ use crate::error::HouseError;
 use crate::types::*;
 use crate::{Commit, House, Versioned, audit, expect, ids};
 
-pub(crate) use bank::suspense_totals;
 pub use bank::{
     BANK_FILE_BYTES_MAX, ENTRIES_PER_CHANGE_MAX, ImportReport, ImportedEntry, REPORT_ENTRIES_MAX,
 };
@@ -143,7 +142,7 @@ impl House {
             ..AdvanceReport::default()
         };
         for _ in 0..crate::ATTEMPTS_MAX {
-            let cycle = self.cycle_versioned(n)?;
+            let mut cycle = self.cycle_versioned(n)?;
             if cycle.value.status == CycleStatus::Settled {
                 report.status = cycle.value.status.as_str().into();
                 return Ok(report);
@@ -161,7 +160,7 @@ impl House {
                 }
                 None => continue,
             }
-            match self.release_payouts(actor, &cycle, &part_of, &finals, &mut report)? {
+            match self.release_payouts(actor, &mut cycle, &part_of, &finals, &mut report)? {
                 Some(true) => continue,
                 Some(false) => {}
                 None => continue,
@@ -313,10 +312,11 @@ impl House {
 
     /// Pays out the payees whose parts are final and posted, as the release setting allows.
     /// `Some(true)`: a batch was instructed; `Some(false)`: nothing to do; `None`: lost a race.
+    /// Either way `cycle` was changed in memory and must be read again.
     fn release_payouts(
         &self,
         actor: &str,
-        cycle: &Versioned<Cycle>,
+        cycle: &mut Versioned<Cycle>,
         part_of: &HashMap<String, String>,
         finals: &BTreeSet<String>,
         report: &mut AdvanceReport,
@@ -366,11 +366,13 @@ impl House {
             return Ok(Some(false));
         };
         let indices: Vec<usize> = indices.into_iter().take(PAYOUTS_PER_CHANGE_MAX).collect();
+        let names: Vec<String> = indices
+            .iter()
+            .map(|&i| c.positions[i].participant.clone())
+            .collect();
         let instructed = self.instruct_payouts(actor, cycle, &zone, &indices, &participants)?;
         if instructed {
-            report
-                .payouts
-                .extend(indices.iter().map(|&i| c.positions[i].participant.clone()));
+            report.payouts.extend(names);
             Ok(Some(true))
         } else {
             Ok(None)
@@ -378,16 +380,18 @@ impl House {
     }
 
     /// One pay-out batch of a zone: a transfer per payee, a pain.001 naming the invoices.
-    /// `false`: lost a race (nothing written).
+    /// `false`: lost a race (nothing written). The batch is made on `cycle` itself (no copy of
+    /// its selection), which the caller reads again either way.
     fn instruct_payouts(
         &self,
         actor: &str,
-        cycle: &Versioned<Cycle>,
+        cycle: &mut Versioned<Cycle>,
         zone_code: &str,
         indices: &[usize],
         participants: &Participants,
     ) -> Result<bool, HouseError> {
-        let mut c = cycle.value.clone();
+        let version = cycle.version;
+        let c = &mut cycle.value;
         let n = c.number;
         let zone = self.zone_by_code(zone_code)?;
         let batch = c.payout_batches + 1;
@@ -420,7 +424,8 @@ impl House {
             p.status = PositionStatus::PaidOut;
         }
         let payees: Vec<&Position> = indices.iter().map(|&i| &c.positions[i]).collect();
-        let bytes = files::payout_file(self, &c, zone, &message_id, &payees, participants)?;
+        let bytes = files::payout_file(self, c, zone, &message_id, &payees, participants)?;
+        let names: Vec<String> = payees.iter().map(|p| p.participant.clone()).collect();
         let rel = format!("{zone_code}/payouts-{batch}-{zone_code}.pain001.xml");
         let pending = files::stage(&c.directory, &rel, &bytes)?;
         c.files.push(pending.file.clone());
@@ -432,8 +437,7 @@ impl House {
         {
             c.status = CycleStatus::PayingOut;
         }
-        self.put_cycle_header(&mut change, &c, cycle.version)?;
-        let names: Vec<&str> = payees.iter().map(|p| p.participant.as_str()).collect();
+        self.put_cycle_header(&mut change, c, version)?;
         change.audit.push(audit(
             actor,
             "cycle.payouts",
@@ -523,7 +527,7 @@ impl House {
                 staged.push(pending);
             }
         }
-        self.put_cycle_header(&mut change, &c, version)?;
+        self.put_cycle_header(&mut change, &mut c, version)?;
         change.audit.push(audit(
             actor,
             &format!("cycle.{}", status.as_str()),
@@ -561,19 +565,33 @@ impl House {
         if cycle.value.status != CycleStatus::AwaitingPayIns {
             return Ok(false);
         }
-        for p in &cycle.value.positions {
-            if p.status != PositionStatus::Requested {
-                continue;
-            }
-            let query = store::RecordQuery {
-                kind: kind::BANK_ENTRY.into(),
-                status: Some(BankEntryStatus::Kept.as_str().into()),
-                party: Some(p.participant.clone()),
-                ..store::RecordQuery::default()
-            };
-            let kept = self.list::<BankEntry>(query, 16)?;
-            if let Some(entry) = kept.into_iter().find(|e| e.value.currency == p.currency) {
-                self.apply_entry(actor, entry, cycle.value.number, &p.participant, true)?;
+        let requested: HashMap<&str, &Position> = cycle
+            .value
+            .positions
+            .iter()
+            .filter(|p| p.status == PositionStatus::Requested)
+            .map(|p| (p.participant.as_str(), p))
+            .collect();
+        if requested.is_empty() {
+            return Ok(false);
+        }
+        // One read of what is kept (a handful of entries), not one per payer: this runs on every
+        // move of every cycle.
+        let query = store::RecordQuery {
+            kind: kind::BANK_ENTRY.into(),
+            status: Some(BankEntryStatus::Kept.as_str().into()),
+            ..store::RecordQuery::default()
+        };
+        for entry in self.list::<BankEntry>(query, crate::LIST_MAX)? {
+            let payer = entry
+                .value
+                .participant
+                .as_deref()
+                .and_then(|id| requested.get(id))
+                .filter(|p| p.currency == entry.value.currency)
+                .map(|p| p.participant.clone());
+            if let Some(payer) = payer {
+                self.apply_entry(actor, entry, cycle.value.number, &payer, true)?;
                 return Ok(true);
             }
         }

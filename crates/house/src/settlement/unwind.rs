@@ -458,7 +458,9 @@ impl House {
             reference: Some(p.reference.clone()),
             end_to_end_id: None,
             // A provider is paid back to its own account (a participant to its own).
-            counterparty: match provider_zone(&p.participant).and_then(|z| zone_provider(self, z)) {
+            counterparty: match provider_zone(&p.participant)
+                .and_then(|z| super::files::provider_party(self, z).ok())
+            {
                 Some((name, iban, bic)) => BankParty {
                     name: Some(name),
                     iban: Some(iban),
@@ -492,7 +494,7 @@ impl House {
                 explanation: format!(
                     "{} paid {} more than cycle {n} needs after an unwind: refund it with `clearhouse settlement refund {id}`",
                     p.participant,
-                    super::bank::money(excess, &p.currency)
+                    crate::money_text(excess, &p.currency)
                 ),
                 inputs: serde_json::json!({ "cycle": n, "excess_minor": excess }),
                 status: AlertStatus::Open,
@@ -553,14 +555,4 @@ impl House {
         )?);
         Ok(())
     }
-}
-
-/// A zone's provider as (name, IBAN, BIC).
-fn zone_provider(house: &House, zone: &str) -> Option<(String, String, String)> {
-    let p = house.zone_by_code(zone).ok()?.provider.as_ref()?;
-    Some((
-        p.name.clone(),
-        p.account.iban().to_string(),
-        p.account.bic().to_string(),
-    ))
 }
