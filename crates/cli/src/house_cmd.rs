@@ -11,14 +11,14 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use house::{
     AlertStatus, CaseStatus, ClaimStatus, ClaimSubmission, CycleOptions, House, HouseConfig,
-    InvoiceParty, Lists, OnboardingInput, ParticipantStatus, PartyDetails, Verdict,
+    InvoiceParty, Lists, OnboardingInput, ParticipantStatus, PartyDetails, Purpose, Verdict,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::input::{INPUT_FILE_BYTES_MAX, PRICES_FILE_BYTES_MAX};
+use crate::input::INPUT_FILE_BYTES_MAX;
 use crate::settlement_cmd::money;
-use crate::{Ctx, input, lists_cmd, output, system_clock};
+use crate::{Ctx, input, output, system_clock};
 
 /// Who is acting, for the audit journal.
 #[derive(Debug, Clone, Args)]
@@ -265,58 +265,42 @@ pub enum CycleCommand {
 
 /// Opens the house; the lists are loaded only when the command screens names.
 pub fn open(ctx: &Ctx, screens: bool) -> anyhow::Result<House> {
-    // A house is set up by `house init` or `demo`; every other command needs the database to
-    // be there (a mistyped path is an error, never a new empty file). A database of an older
-    // schema is upgraded by opening it as a writer.
-    let store = match store::Store::open_existing(ctx.location.clone(), system_clock()) {
-        Ok(store) => store,
-        Err(store::StoreError::OlderSchema(_)) => ctx.open()?,
-        Err(e) => {
-            return Err(anyhow::Error::from(e)).with_context(|| {
-                format!(
-                    "opening {} (set a house up with `clearhouse house init` or `clearhouse demo`)",
-                    ctx.location
-                )
-            });
-        }
-    };
-    let lists = if screens {
-        load_lists(ctx)?
+    let purpose = if screens {
+        Purpose::Screen
     } else {
-        Lists::none()
+        Purpose::Read
     };
-    let checker = checker(ctx.prices.as_deref())?;
-    House::open(store, system_clock(), lists, checker).map_err(anyhow::Error::from)
+    open_for(ctx, purpose)
+}
+
+/// Opens the house for `purpose` (see [`house::HouseSource::open`]). A house is set up by
+/// `house init` or `demo`; every other command needs the database to be there (a mistyped
+/// path is an error, never a new empty file).
+pub fn open_for(ctx: &Ctx, purpose: Purpose) -> anyhow::Result<House> {
+    ctx.source()
+        .open(system_clock(), purpose)
+        .map_err(|e| match e {
+            house::HouseError::Store(e) => anyhow::Error::from(e).context(format!(
+                "opening {} (set a house up with `clearhouse house init` or `clearhouse demo`)",
+                ctx.location
+            )),
+            e => e.into(),
+        })
 }
 
 /// The lists in force (the version under `--lists-dir`, else the bundled ones).
 pub fn load_lists(ctx: &Ctx) -> anyhow::Result<Lists> {
-    let (loaded, screener) = lists_cmd::load_screener(&[], &ctx.lists_dir)?;
-    Ok(Lists::from_screener(Arc::new(screener), &loaded.version))
+    Ok(ctx.source().lists()?)
 }
 
 /// The goods checker: the bundled nomenclature and policy, and price bands from `prices`.
 pub fn checker(prices: Option<&Path>) -> anyhow::Result<Arc<goods::Checker>> {
-    let nomenclature = goods::Nomenclature::bundled()?;
-    let policy = goods::Policy::bundled(&nomenclature)?;
-    let bands = match prices {
-        Some(path) => Some(reference_prices(path, &nomenclature)?.bands(policy.band_settings())),
-        None => None,
+    let source = house::HouseSource {
+        location: store::Location::Sqlite(PathBuf::new()),
+        lists_dir: PathBuf::new(),
+        prices: prices.map(Path::to_path_buf),
     };
-    Ok(Arc::new(goods::Checker::new(nomenclature, policy, bands)?))
-}
-
-/// Reference prices read from a CSV file.
-fn reference_prices(
-    path: &Path,
-    nomenclature: &goods::Nomenclature,
-) -> anyhow::Result<goods::PriceHistory> {
-    let file = input::open(path, PRICES_FILE_BYTES_MAX)?;
-    let mut history = goods::PriceHistory::new();
-    history
-        .read_csv(std::io::BufReader::new(file), nomenclature)
-        .with_context(|| format!("reading {}", path.display()))?;
-    Ok(history)
+    Ok(source.checker()?)
 }
 
 pub fn run_house(ctx: &Ctx, cmd: HouseCommand) -> anyhow::Result<ExitCode> {
@@ -502,13 +486,8 @@ pub fn run_claim(ctx: &Ctx, cmd: ClaimCommand) -> anyhow::Result<ExitCode> {
                 Some(path) => read_json::<ClaimSubmission>(path)?,
                 None => claim_from_flags(&s)?,
             };
-            let mut h = open(ctx, true)?;
             // The price bands: the reference file, and what the house accepted before.
-            let reference = match &ctx.prices {
-                Some(path) => reference_prices(path, h.checker().nomenclature())?,
-                None => goods::PriceHistory::new(),
-            };
-            h.learn_prices(reference)?;
+            let h = open_for(ctx, Purpose::Submit)?;
             let outcome = h.submit_claim(&s.actor.actor, &submission)?;
             let code = if outcome.claim.status == ClaimStatus::Queued {
                 0

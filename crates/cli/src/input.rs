@@ -1,5 +1,5 @@
-//! Files the clearing-house commands read (a configuration, a participant or claim as JSON,
-//! reference prices), each read through [`open`] with a named limit: a file larger than its
+//! Files the clearing-house commands read (a configuration, a participant or claim as JSON),
+//! each read through [`open`] with a named limit: a file larger than its
 //! limit (or one that never ends, such as `/dev/zero`) is refused after at most one byte more
 //! than the limit was read, with an error that names the file and the limit.
 
@@ -11,10 +11,6 @@ use anyhow::Context;
 /// Largest configuration or JSON input file (`house init --config`, `participant add --file`,
 /// `claim submit --file`), in bytes.
 pub const INPUT_FILE_BYTES_MAX: u64 = 16 * 1024 * 1024;
-
-/// Largest reference-price file (`--prices`), in bytes: room for the most observations the
-/// price history keeps (`goods::OBSERVATIONS_MAX`, five million) at about a hundred bytes each.
-pub const PRICES_FILE_BYTES_MAX: u64 = 512 * 1024 * 1024;
 
 /// A reader that fails once more than `limit` bytes come out of `inner`.
 pub struct Limited<R> {

@@ -133,6 +133,15 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// Where the house's parts live, as the flags say.
+    pub fn source(&self) -> house::HouseSource {
+        house::HouseSource {
+            location: self.location.clone(),
+            lists_dir: self.lists_dir.clone(),
+            prices: self.prices.clone(),
+        }
+    }
+
     pub fn open(&self) -> anyhow::Result<Store> {
         Store::open(self.location.clone(), system_clock())
             .with_context(|| format!("opening {}", self.location))

@@ -2,6 +2,28 @@
 
 use store::StoreError;
 
+use crate::list_store::ListStoreError;
+
+/// What kind of failure an error is, for a caller that answers someone (the server maps each
+/// to an HTTP status; the CLI to an exit code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The input is not acceptable (a field named by [`HouseError::field`]); nothing was written.
+    Invalid,
+    /// Something named does not exist.
+    NotFound,
+    /// This actor may not do this, whatever the state.
+    Forbidden,
+    /// Not in the current state (a case decided already, an idempotency key used for another
+    /// request, a claim a cycle holds).
+    Conflict,
+    /// Try again later: the database is unreachable, or a record kept changing.
+    Unavailable,
+    /// A bug or damaged data: logged in full, answered without details.
+    Internal,
+}
+
 /// An error of the clearing house. Every variant says what and where.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -34,9 +56,12 @@ pub enum HouseError {
         /// SHA-256 of this one.
         this: String,
     },
-    /// The request is valid but not allowed in the current state or for this actor.
+    /// The request is valid but not allowed in the current state.
     #[error("not allowed: {0}")]
     NotAllowed(String),
+    /// This actor may not do this (its role, its participant, four eyes).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// The house has not been set up (`House::init`).
     #[error(
         "the clearing house is not set up in this database: run `clearhouse demo` or `clearhouse house init`"
@@ -82,9 +107,68 @@ pub enum HouseError {
     /// The clearing engine failed.
     #[error("clearing: {0}")]
     Clearing(String),
+    /// The lists directory (a list file given, the version in force, a download).
+    #[error(transparent)]
+    Lists(#[from] ListStoreError),
 }
 
 impl HouseError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            HouseError::Invalid { .. } => ErrorKind::Invalid,
+            HouseError::NotFound { .. } => ErrorKind::NotFound,
+            HouseError::Forbidden(_) => ErrorKind::Forbidden,
+            HouseError::IdempotencyConflict { .. } | HouseError::NotAllowed(_) => {
+                ErrorKind::Conflict
+            }
+            HouseError::NotInitialised | HouseError::Contention { .. } => ErrorKind::Unavailable,
+            HouseError::Store(e) if e.is_retryable() || e.is_connection_lost() => {
+                ErrorKind::Unavailable
+            }
+            HouseError::Lists(
+                ListStoreError::Parse { .. }
+                | ListStoreError::TooLarge { .. }
+                | ListStoreError::Shrink(_),
+            ) => ErrorKind::Invalid,
+            HouseError::Lists(ListStoreError::Download { .. }) => ErrorKind::Unavailable,
+            HouseError::Store(_)
+            | HouseError::LedgerRefused { .. }
+            | HouseError::Corrupt { .. }
+            | HouseError::File { .. }
+            | HouseError::Clearing(_)
+            | HouseError::Lists(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The input field at fault, as a path (`goods_lines[2].hs_code`), for [`ErrorKind::Invalid`].
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            HouseError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// A stable snake_case code for this error, the same in every language and release.
+    pub fn code(&self) -> &'static str {
+        match self {
+            HouseError::Invalid { .. } => "invalid_field",
+            HouseError::NotFound { .. } => "not_found",
+            HouseError::IdempotencyConflict { .. } => "idempotency_conflict",
+            HouseError::NotAllowed(_) => "wrong_state",
+            HouseError::Forbidden(_) => "forbidden",
+            HouseError::NotInitialised => "not_initialised",
+            HouseError::Contention { .. } => "contention",
+            HouseError::Lists(ListStoreError::Shrink(_)) => "list_shrank",
+            HouseError::Lists(ListStoreError::Parse { .. } | ListStoreError::TooLarge { .. }) => {
+                "invalid_list_file"
+            }
+            HouseError::Lists(ListStoreError::Download { .. }) => "download_failed",
+            HouseError::Store(e) if e.is_retryable() || e.is_connection_lost() => "unavailable",
+            _ => "internal",
+        }
+    }
+
     /// An invalid field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> HouseError {
         HouseError::Invalid {

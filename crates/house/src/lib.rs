@@ -18,14 +18,18 @@
 //!   statements (camt.053, CSV).
 //! - [`House::verify`]: postings, zone balance per cycle, audit chain.
 
+mod admin;
 pub mod config;
 mod cycle;
 pub use iso20022;
 mod error;
 mod ids;
 mod imbalance;
+pub mod list_store;
 pub mod monitoring;
 mod onboarding;
+pub mod opening;
+pub mod pages;
 mod review;
 pub mod settlement;
 mod submit;
@@ -33,6 +37,8 @@ pub mod types;
 mod verify;
 
 use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 
 use goods::Checker;
 use screening::Screener;
@@ -42,13 +48,15 @@ use store::{Applied, AuditEvent, Change, Clock, Expect, Record, RecordQuery, Sto
 
 pub use config::{Checked as CheckedConfig, HouseConfig, Officer, Role};
 pub use cycle::{CycleOptions, CycleReport};
-pub use error::HouseError;
+pub use error::{ErrorKind, HouseError};
 pub use imbalance::{
     Amount, CycleImbalance, CyclePair, IMBALANCE_CYCLES_DEFAULT, IMBALANCE_CYCLES_MAX, Imbalance,
     ImbalanceInput, OldestClaim, PARTICIPANTS_READ_MAX, PairImbalance, WAITING_CLAIMS_MAX,
     WaitingClaim, ZoneAmount, imbalance_of,
 };
 pub use onboarding::{OnboardingInput, PartyDetails};
+pub use opening::{HouseSource, Purpose};
+pub use pages::{PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Page, PageRequest};
 pub use review::{DecisionOutcome, RescreenReport};
 pub use settlement::files::{Statement, StatementLine};
 pub use settlement::{AdvanceReport, ImportReport, ImportedEntry, UnwindReport};
@@ -197,8 +205,11 @@ impl Lists {
 pub struct House {
     store: Store,
     clock: Clock,
-    lists: Lists,
-    checker: Arc<Checker>,
+    /// Swapped whole by a list update while requests read them: each operation takes one
+    /// snapshot ([`House::lists`]) and screens every name of it against that one version.
+    lists: ArcSwap<Lists>,
+    /// Swapped whole when the price bands are learned again.
+    checker: ArcSwap<Checker>,
     config: config::Checked,
 }
 
@@ -206,7 +217,7 @@ impl std::fmt::Debug for House {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("House")
             .field("store", &self.store)
-            .field("lists", &self.lists.version)
+            .field("lists", &self.lists.load().version)
             .finish_non_exhaustive()
     }
 }
@@ -234,12 +245,12 @@ impl House {
         let house = House {
             store,
             clock,
-            lists,
-            checker,
+            lists: ArcSwap::from_pointee(lists),
+            checker: ArcSwap::new(checker),
             config: checked,
         };
         // A house account at a listed bank would route every payment of its zone through it.
-        for (i, screened) in house.screen_house_accounts()? {
+        for (i, screened) in house.screen_house_accounts(&house.lists())? {
             if let Some(hit) = screened.hits.first() {
                 return Err(HouseError::invalid(
                     format!("zones[{i}].house_account.bic"),
@@ -322,8 +333,8 @@ impl House {
         Ok(House {
             store,
             clock,
-            lists,
-            checker,
+            lists: ArcSwap::from_pointee(lists),
+            checker: ArcSwap::new(checker),
             config,
         })
     }
@@ -343,19 +354,27 @@ impl House {
         &self.store
     }
 
-    /// The goods checker in force (policy, nomenclature, price bands).
-    pub fn checker(&self) -> &Checker {
-        &self.checker
+    /// The goods checker in force (policy, nomenclature, price bands): a snapshot, kept by
+    /// the caller for the whole of one operation.
+    pub fn checker(&self) -> Arc<Checker> {
+        self.checker.load_full()
     }
 
-    /// The lists in force.
-    pub fn lists(&self) -> &Lists {
-        &self.lists
+    /// Replaces the goods checker (new price bands) for the operations that start after.
+    pub fn set_checker(&self, checker: Arc<Checker>) {
+        self.checker.store(checker);
     }
 
-    /// Replaces the lists in force (after `rescreen`).
-    pub fn set_lists(&mut self, lists: Lists) {
-        self.lists = lists;
+    /// The lists in force: a snapshot, kept by the caller for the whole of one operation so
+    /// that every name it screens is screened against one version.
+    pub fn lists(&self) -> Arc<Lists> {
+        self.lists.load_full()
+    }
+
+    /// Replaces the lists in force for the operations that start after (requests under way
+    /// finish on the snapshot they took). [`House::rescreen`] does this and rescreens.
+    pub fn set_lists(&self, lists: Lists) {
+        self.lists.store(Arc::new(lists));
     }
 
     pub(crate) fn now(&self) -> u64 {
@@ -578,6 +597,21 @@ impl House {
         let participants = self.participants_by_id()?;
         let claims = settlement::files::ClaimsOf::new(&cycle);
         settlement::files::statement_of(self, &cycle, participant, &participants, &claims)
+    }
+
+    /// A participant's statement for a cycle as files: camt.053 XML and CSV.
+    pub fn statement_files(
+        &self,
+        participant: &str,
+        number: u64,
+    ) -> Result<(Vec<u8>, Vec<u8>), HouseError> {
+        let cycle = self.cycle(number)?;
+        let participants = self.participants_by_id()?;
+        let claims = settlement::files::ClaimsOf::new(&cycle);
+        let statement =
+            settlement::files::statement_of(self, &cycle, participant, &participants, &claims)?;
+        let record = self.participant(participant)?;
+        settlement::files::participant_statement_files(self, &cycle, &record, &statement)
     }
 
     /// Applies a change; a conflict or a refusal becomes an error the caller may retry on.

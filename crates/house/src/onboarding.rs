@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::HouseError;
 use crate::types::*;
-use crate::{Commit, House, audit, expect, ids, record};
+use crate::{Commit, House, Lists, audit, expect, ids, record};
 
 /// A legal-name hit at or above this score rejects the applicant outright: the registered name
 /// is the listed organisation's. Hits below it, and every owner or director hit, go to review.
@@ -144,6 +144,7 @@ impl House {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn screen_name(
         &self,
+        lists: &Lists,
         role: NameRole,
         party: Option<String>,
         name: &str,
@@ -158,8 +159,7 @@ impl House {
             .as_deref()
             .and_then(screening::screener::parse_partial_date);
         query.facts.countries = countries.clone();
-        let matches = self
-            .lists
+        let matches = lists
             .screener
             .screen(
                 &query,
@@ -194,6 +194,7 @@ impl House {
     /// only organisations were looked at).
     pub(crate) fn screen_counterparty(
         &self,
+        lists: &Lists,
         party: &InvoiceParty,
     ) -> Result<ScreenedName, HouseError> {
         let schema = match party.kind {
@@ -202,6 +203,7 @@ impl House {
             None => None,
         };
         self.screen_name(
+            lists,
             NameRole::InvoiceCounterparty,
             None,
             &party.name,
@@ -217,12 +219,12 @@ impl House {
     /// given, against the listed organisations.
     pub(crate) fn screen_bank(
         &self,
+        lists: &Lists,
         bic: &str,
         bank_name: Option<&str>,
         field: &str,
     ) -> Result<ScreenedName, HouseError> {
-        let mut hits: Vec<Hit> = self
-            .lists
+        let mut hits: Vec<Hit> = lists
             .banks
             .find(bic)
             .iter()
@@ -242,6 +244,7 @@ impl House {
         let mut name = format!("BIC {bic}");
         if let Some(bank) = bank_name {
             let by_name = self.screen_name(
+                lists,
                 NameRole::Bank,
                 None,
                 bank,
@@ -269,11 +272,15 @@ impl House {
     }
 
     /// Screens the bank of every zone house account: the zone's index and what was found.
-    pub(crate) fn screen_house_accounts(&self) -> Result<Vec<(usize, ScreenedName)>, HouseError> {
+    pub(crate) fn screen_house_accounts(
+        &self,
+        lists: &Lists,
+    ) -> Result<Vec<(usize, ScreenedName)>, HouseError> {
         let mut out = Vec::new();
         for (i, z) in self.config.config.zones.iter().enumerate() {
             let field = format!("zones[{i}].house_account");
             let screened = self.screen_bank(
+                lists,
                 &z.house_account.bic,
                 z.house_account.bank_name.as_deref(),
                 &field,
@@ -292,10 +299,12 @@ impl House {
     /// Screens a participant's legal name, owners, directors and bank.
     pub(crate) fn screen_participant(
         &self,
+        lists: &Lists,
         p: &Participant,
         bank_name: Option<&str>,
     ) -> Result<Vec<ScreenedName>, HouseError> {
         let mut out = vec![self.screen_name(
+            lists,
             NameRole::LegalName,
             None,
             p.legal_name(),
@@ -315,6 +324,7 @@ impl House {
             for (i, party) in list.iter().enumerate() {
                 out.push(
                     self.screen_name(
+                        lists,
                         role,
                         Some(party.id().to_string()),
                         party.name(),
@@ -331,7 +341,7 @@ impl House {
             }
         }
         if let Some(account) = p.bank_account() {
-            out.push(self.screen_bank(account.bic().as_str(), bank_name, "bic")?);
+            out.push(self.screen_bank(lists, account.bic().as_str(), bank_name, "bic")?);
         }
         Ok(out)
     }
@@ -386,7 +396,9 @@ impl House {
             None => None,
         };
         let keys = self.unique_keys(&participant, input)?;
-        let screening = self.screen_participant(&participant, bank_name.as_deref())?;
+        // One version of the lists for every name of this participant, and the one recorded.
+        let lists = self.lists();
+        let screening = self.screen_participant(&lists, &participant, bank_name.as_deref())?;
         let now = self.now();
         let auto_reject = screening.iter().any(|s| {
             s.role == NameRole::LegalName && s.hits.iter().any(|h| h.score >= AUTO_REJECT_SCORE)
@@ -402,7 +414,7 @@ impl House {
         let subject = format!("participant:{id}");
         let mut alerts = Vec::new();
         if status == ParticipantStatus::PendingReview {
-            alerts = screening_alerts(&subject, &id, &screening, &self.lists.version, now);
+            alerts = screening_alerts(&subject, &id, &screening, &lists.version, now);
         }
         let account = ids::participant_account(&self.config, &id);
         let rec = ParticipantRecord {
@@ -412,7 +424,7 @@ impl House {
             status,
             account_id: account.id,
             screening,
-            lists_version: self.lists.version.clone(),
+            lists_version: lists.version.clone(),
             onboarded_at: now,
             onboarded_by: actor.to_owned(),
             open_alerts: alerts.iter().map(|a| a.id.clone()).collect(),
@@ -452,7 +464,7 @@ impl House {
             subject,
             &serde_json::json!({
                 "status": status.as_str(),
-                "lists_version": self.lists.version,
+                "lists_version": lists.version,
                 "threshold": self.config.config.screening_threshold,
                 "auto_reject_score": AUTO_REJECT_SCORE,
                 "screening": rec.screening,

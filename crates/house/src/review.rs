@@ -505,11 +505,14 @@ impl House {
     /// After a list update: screens every participant, owner and director and the invoice
     /// counterparty of every open claim against `lists`; only results that changed count. New
     /// hits open alerts and a case, suspend the participant (or hold the claim) until reviewed.
-    pub fn rescreen(&mut self, actor: &str, lists: Lists) -> Result<RescreenReport, HouseError> {
+    pub fn rescreen(&self, actor: &str, lists: Lists) -> Result<RescreenReport, HouseError> {
         crate::check_actor("actor", actor)?;
-        self.lists = lists;
+        // In force from now on: submissions that start while this rescreen runs screen against
+        // the new version too, so nothing slips between the old lists and the rescreen.
+        self.set_lists(lists);
+        let lists = self.lists();
         let mut report = RescreenReport {
-            lists_version: self.lists.version.clone(),
+            lists_version: lists.version.clone(),
             ..RescreenReport::default()
         };
         let participants = self.list::<ParticipantRecord>(
@@ -524,9 +527,9 @@ impl House {
                 continue;
             }
             report.participants += 1;
-            let fresh = self.screen_participant(&p.participant, p.bank_name.as_deref())?;
+            let fresh = self.screen_participant(&lists, &p.participant, p.bank_name.as_deref())?;
             report.names += fresh.len();
-            self.apply_rescreen(actor, p, version, fresh, &mut report)?;
+            self.apply_rescreen(&lists, actor, p, version, fresh, &mut report)?;
         }
         let open = [
             ClaimStatus::Queued,
@@ -535,9 +538,9 @@ impl House {
         ];
         for Versioned { value: c, version } in self.claims_in(&open, Default::default())? {
             report.claims += 1;
-            self.rescreen_claim(actor, c, version, &mut report)?;
+            self.rescreen_claim(&lists, actor, c, version, &mut report)?;
         }
-        self.rescreen_house_accounts(actor, &mut report)?;
+        self.rescreen_house_accounts(&lists, actor, &mut report)?;
         for id in report.suspended.clone() {
             self.leave_open_cycles(actor, &id, "suspended by a list update")?;
         }
@@ -548,18 +551,19 @@ impl House {
     /// about the house's configuration for the officers (the house cannot suspend itself).
     fn rescreen_house_accounts(
         &self,
+        lists: &Lists,
         actor: &str,
         report: &mut RescreenReport,
     ) -> Result<(), HouseError> {
         let screened: Vec<ScreenedName> = self
-            .screen_house_accounts()?
+            .screen_house_accounts(lists)?
             .into_iter()
             .map(|(_, s)| s)
             .collect();
         let subject = "config:house";
         let now = self.now();
         let mut alerts = Vec::new();
-        for alert in screening_alerts(subject, "house", &screened, &self.lists.version, now) {
+        for alert in screening_alerts(subject, "house", &screened, &lists.version, now) {
             if self.store.record(kind::ALERT, &alert.id)?.is_none() {
                 alerts.push(alert);
             }
@@ -576,7 +580,7 @@ impl House {
             actor,
             "house.accounts_rescreened",
             subject.to_owned(),
-            &serde_json::json!({ "lists_version": self.lists.version, "new_alerts": alerts, "screening": screened }),
+            &serde_json::json!({ "lists_version": lists.version, "new_alerts": alerts, "screening": screened }),
         )?);
         match self.commit(change, "nothing")? {
             Commit::Done => Ok(()),
@@ -586,6 +590,7 @@ impl House {
 
     fn apply_rescreen(
         &self,
+        lists: &Lists,
         actor: &str,
         mut p: ParticipantRecord,
         version: u64,
@@ -628,7 +633,7 @@ impl House {
         }
         let subject = format!("participant:{id}");
         let now = self.now();
-        let mut alerts = screening_alerts(&subject, &id, &new_only, &self.lists.version, now);
+        let mut alerts = screening_alerts(&subject, &id, &new_only, &lists.version, now);
         let unchanged = alerts.is_empty() && fresh == p.screening;
         if unchanged {
             return Ok(());
@@ -649,7 +654,7 @@ impl House {
                 .extend(alerts.iter().map(|a| a.id.clone()));
         }
         p.screening = fresh;
-        p.lists_version = self.lists.version.clone();
+        p.lists_version = lists.version.clone();
         change.put.push(record(
             kind::PARTICIPANT,
             &id,
@@ -664,7 +669,7 @@ impl House {
             "participant.rescreened",
             subject,
             &serde_json::json!({
-                "lists_version": self.lists.version, "status": p.status,
+                "lists_version": lists.version, "status": p.status,
                 "new_alerts": alerts, "screening": p.screening,
             }),
         )?);
@@ -676,6 +681,7 @@ impl House {
 
     fn rescreen_claim(
         &self,
+        lists: &Lists,
         actor: &str,
         mut claim: ClaimRecord,
         version: u64,
@@ -683,7 +689,7 @@ impl House {
     ) -> Result<(), HouseError> {
         let id = claim.submission.id.clone();
         let party = &claim.submission.invoice_counterparty;
-        let fresh = self.screen_counterparty(party)?;
+        let fresh = self.screen_counterparty(lists, party)?;
         let before: Vec<String> = claim
             .checks
             .iter()
@@ -724,7 +730,7 @@ impl House {
             &subject,
             &claim.submission.creditor,
             std::slice::from_ref(&only_new),
-            &self.lists.version,
+            &lists.version,
             now,
         );
         if settling {
@@ -743,7 +749,7 @@ impl House {
                 actor,
                 "claim.rescreened_while_settling",
                 subject,
-                &serde_json::json!({ "lists_version": self.lists.version, "alerts": alerts }),
+                &serde_json::json!({ "lists_version": lists.version, "alerts": alerts }),
             )?);
             if let Commit::Done = self.commit(change, "the claim's alerts")? {
                 report
@@ -755,7 +761,7 @@ impl House {
         let mut change = self.hold_claim(&mut claim, version, &mut alerts, now)?;
         claim.checks.push(Check {
             step: "counterparty".into(),
-            subject: format!("rescreen with lists {}", self.lists.version),
+            subject: format!("rescreen with lists {}", lists.version),
             outcome: Outcome::Hold,
             findings: alerts.iter().map(|a| a.explanation.clone()).collect(),
             inputs: serde_json::json!({ "name": fresh.name, "hits": fresh.hits }),
@@ -765,7 +771,7 @@ impl House {
             actor,
             "claim.rescreened",
             subject,
-            &serde_json::json!({ "lists_version": self.lists.version, "new_alerts": alerts }),
+            &serde_json::json!({ "lists_version": lists.version, "new_alerts": alerts }),
         )?);
         report
             .new_alerts

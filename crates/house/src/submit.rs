@@ -12,7 +12,7 @@ use crate::monitoring::{self, Candidate, Past};
 use crate::onboarding::{alert_id, screening_alerts};
 use crate::review::claim_record;
 use crate::types::*;
-use crate::{Commit, House, Versioned, audit, expect, record};
+use crate::{Commit, House, Lists, Versioned, audit, expect, record};
 
 /// Incoterms 2020 rules.
 pub const INCOTERMS: &[&str] = &[
@@ -132,6 +132,8 @@ impl House {
             self.load::<Activity>(kind::ACTIVITY, &s.debtor)?,
         ];
         let clearing_amount_minor = self.to_clearing(s.amount)?;
+        // One version of the lists for every check of this claim, and the one recorded.
+        let lists = self.lists();
         let now = self.now();
         check_due_date(s.due_date, now)?;
         let subject = format!("claim:{}", s.id);
@@ -148,7 +150,7 @@ impl House {
         ];
         if !rejected(&checks) {
             self.check_duplicates(s, &key_owners, &subject, now, &mut checks, &mut alerts)?;
-            self.check_counterparty(s, &subject, now, &mut checks, &mut alerts)?;
+            self.check_counterparty(&lists, s, &subject, now, &mut checks, &mut alerts)?;
             let humanitarian = self.check_goods(
                 s,
                 &creditor.value,
@@ -294,7 +296,7 @@ impl House {
                 "request_hash": request_hash,
                 "clearing_amount_minor": clearing_amount_minor,
                 "priority": priority,
-                "lists_version": self.lists.version,
+                "lists_version": lists.version,
                 "checks": outcome.claim.checks,
                 "alerts": alerts,
             }),
@@ -433,6 +435,7 @@ impl House {
 
     fn check_counterparty(
         &self,
+        lists: &Lists,
         s: &ClaimSubmission,
         subject: &str,
         now: u64,
@@ -440,12 +443,12 @@ impl House {
         alerts: &mut Vec<Alert>,
     ) -> Result<(), HouseError> {
         let party = &s.invoice_counterparty;
-        let screened = self.screen_counterparty(party)?;
+        let screened = self.screen_counterparty(lists, party)?;
         let found = screening_alerts(
             subject,
             &s.creditor,
             std::slice::from_ref(&screened),
-            &self.lists.version,
+            &lists.version,
             now,
         );
         checks.push(Check {
@@ -459,7 +462,7 @@ impl House {
             findings: found.iter().map(|a| a.explanation.clone()).collect(),
             inputs: serde_json::json!({
                 "name": party.name, "country": party.country, "hits": screened.hits,
-                "lists_version": self.lists.version,
+                "lists_version": lists.version,
                 "threshold": self.config.config.screening_threshold,
             }),
         });
@@ -484,10 +487,11 @@ impl House {
         let destination = debtor.participant.country().as_str().to_owned();
         let mut price_checks = Vec::new();
         let mut all_humanitarian = true;
+        let checker = self.checker();
         for (i, gl) in s.goods_lines.iter().enumerate() {
             let line = self.goods_line(i, gl, &origin, &destination)?;
-            let decision = self.checker.check(&line);
-            let reasons = self.checker.reasons(&line, &decision);
+            let decision = checker.check(&line);
+            let reasons = checker.reasons(&line, &decision);
             all_humanitarian &= self.line_is_humanitarian(&line);
             let mut goods = (Outcome::Pass, Vec::new(), Vec::new());
             let mut price = (Outcome::Pass, Vec::new(), Vec::new());
@@ -601,14 +605,57 @@ impl House {
             origin,
             destination,
         };
-        Line::parse(&fields, self.checker.nomenclature()).map_err(|(field, message)| {
+        Line::parse(&fields, self.checker().nomenclature()).map_err(|(field, message)| {
             HouseError::invalid(format!("goods_lines[{i}].{field}"), message)
         })
     }
 
+    /// Goods lines checked against the export-control policy and the price bands, as a claim's
+    /// would be, without a claim: for a firm to ask before it submits.
+    pub fn check_goods_lines(
+        &self,
+        lines: &[model::GoodsLine],
+        origin: &str,
+        destination: &str,
+    ) -> Result<Vec<serde_json::Value>, HouseError> {
+        if lines.is_empty() || lines.len() > GOODS_LINES_MAX {
+            return Err(HouseError::invalid(
+                "goods_lines",
+                format!("{} lines: 1 to {GOODS_LINES_MAX}", lines.len()),
+            ));
+        }
+        let checker = self.checker();
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, gl)| {
+                let line = self.goods_line(i, gl, origin, destination)?;
+                let decision = checker.check(&line);
+                let reasons: Vec<serde_json::Value> = checker
+                    .reasons(&line, &decision)
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "verdict": format!("{:?}", r.verdict).to_lowercase(),
+                            "code": r.code, "message": r.message, "basis": r.basis,
+                        })
+                    })
+                    .collect();
+                Ok(serde_json::json!({
+                    "line": i + 1,
+                    "hs_code": gl.hs_code().to_string(),
+                    "verdict": format!("{:?}", decision.verdict).to_lowercase(),
+                    "humanitarian": self.line_is_humanitarian(&line),
+                    "reasons": reasons,
+                }))
+            })
+            .collect()
+    }
+
     /// Whether the policy rule for the line's subheading is the humanitarian whitelist.
     fn line_is_humanitarian(&self, line: &Line) -> bool {
-        let policy = self.checker.policy();
+        let checker = self.checker();
+        let policy = checker.policy();
         policy.ruling(policy.entry(line.subheading).rule).code == HUMANITARIAN_CODE
     }
 
@@ -889,10 +936,7 @@ impl House {
     /// empty) and the goods lines of the claims the house accepted (queued, partly or fully
     /// cleared; at most [`PRICE_LINES_LEARNED_MAX`], the most recent), so that the bands follow
     /// what the house itself clears. Returns how many lines were learned.
-    pub fn learn_prices(
-        &mut self,
-        mut reference: goods::PriceHistory,
-    ) -> Result<usize, HouseError> {
+    pub fn learn_prices(&self, mut reference: goods::PriceHistory) -> Result<usize, HouseError> {
         let countries: std::collections::HashMap<String, String> = self
             .participants(None)?
             .into_iter()
@@ -931,11 +975,12 @@ impl House {
                 }
             }
         }
-        let policy = self.checker.policy().clone();
+        let current = self.checker();
+        let policy = current.policy().clone();
         let bands = reference.bands(policy.band_settings());
-        let checker = goods::Checker::new(self.checker.nomenclature().clone(), policy, Some(bands))
+        let checker = goods::Checker::new(current.nomenclature().clone(), policy, Some(bands))
             .map_err(|e| HouseError::Clearing(e.to_string()))?;
-        self.checker = std::sync::Arc::new(checker);
+        self.set_checker(std::sync::Arc::new(checker));
         Ok(learned)
     }
 }

@@ -106,6 +106,8 @@ pub trait Backend: Send {
     fn record(&mut self, kind: &str, id: &str) -> Result<Option<Record>, StoreError>;
     /// Records by kind and filters, in time order.
     fn records(&mut self, query: &RecordQuery) -> Result<Vec<Record>, StoreError>;
+    /// How many records of a kind are in each state.
+    fn count_by_status(&mut self, kind: &str) -> Result<Vec<(String, u64)>, StoreError>;
     /// Audit rows after `after_seq`, oldest first, optionally about one subject only.
     fn audit_rows(
         &mut self,
@@ -223,6 +225,10 @@ fn branch_sql(
     }
     sql
 }
+
+/// The query of [`Backend::count_by_status`]: on the `(kind, status, …)` index.
+pub(crate) const COUNT_BY_STATUS_SQL: &str =
+    "SELECT status, COUNT(*) FROM records WHERE kind = $1 GROUP BY status ORDER BY status";
 
 fn clamp(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)

@@ -26,7 +26,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use ledger::journal::{self, Hash};
@@ -55,6 +55,10 @@ pub const RETRIES_MAX: u32 = 5;
 pub const CACHED_ACCOUNTS_MAX: usize = 1_000_000;
 /// Most transfers one listing returns.
 pub const LIST_LIMIT_MAX: usize = 10_000;
+/// Most reader connections open at once. Reads run beside each other and beside the writer
+/// (SQLite in WAL mode, PostgreSQL's MVCC): a long `verify` holds one and the requests go on
+/// with the others. A reader past this waits for one to come back.
+pub const READERS_MAX: usize = 16;
 
 /// The time in nanoseconds since the Unix epoch.
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
@@ -272,14 +276,40 @@ struct Counters {
     commits: AtomicU64,
 }
 
-/// The ledger's durable store: a writer thread doing group commit, and a reader connection.
+/// The ledger's durable store: a writer thread doing group commit, and a pool of reader
+/// connections.
 pub struct Store {
     location: Location,
     opening: Opening,
     counters: Arc<Counters>,
     queue: Option<SyncSender<Request>>,
     writer: Option<JoinHandle<()>>,
-    reader: Mutex<Box<dyn Backend>>,
+    readers: Readers,
+}
+
+/// The reader connections: idle ones to hand out, and how many exist (idle or in use).
+struct Readers {
+    pool: Mutex<ReaderPool>,
+    returned: Condvar,
+}
+
+struct ReaderPool {
+    idle: Vec<Box<dyn Backend>>,
+    open: usize,
+}
+
+/// A reader taken from the pool, given back when dropped (also when the read panicked); a
+/// lease without a reader (lost, closed) frees its place.
+struct Lease<'s> {
+    store: &'s Store,
+    reader: Option<Box<dyn Backend>>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let reader = self.reader.take().filter(|r| !r.is_closed());
+        self.store.give_back(reader);
+    }
 }
 
 impl fmt::Debug for Store {
@@ -305,6 +335,8 @@ impl Store {
     }
 
     fn start(location: Location, clock: Clock, opening: Opening) -> Result<Self, StoreError> {
+        // One reader is opened at once, so that a database that cannot be opened is an error
+        // here and not at the first read.
         let reader = location.connect(opening)?;
         let writer_db = location.connect(opening)?;
         let (queue, requests) = sync_channel(QUEUE_REQUESTS_MAX);
@@ -329,7 +361,13 @@ impl Store {
             counters,
             queue: Some(queue),
             writer: Some(writer),
-            reader: Mutex::new(reader),
+            readers: Readers {
+                pool: Mutex::new(ReaderPool {
+                    idle: vec![reader],
+                    open: 1,
+                }),
+                returned: Condvar::new(),
+            },
         })
     }
 
@@ -411,6 +449,11 @@ impl Store {
         self.read(|db| db.records(query))
     }
 
+    /// How many records of `kind` are in each state, by state.
+    pub fn count_by_status(&self, kind: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        self.read(|db| db.count_by_status(kind))
+    }
+
     /// Audit entries after `after_seq`, oldest first, at most `limit` (capped at
     /// [`LIST_LIMIT_MAX`]); only those about `subject` if given.
     pub fn audit(
@@ -456,18 +499,71 @@ impl Store {
         &self,
         f: impl Fn(&mut dyn Backend) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut reader = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
-        if reader.is_closed() {
-            *reader = self.location.connect(self.opening)?;
-        }
+        let mut lease = Lease {
+            store: self,
+            reader: Some(self.take_reader()?),
+        };
+        let reader = lease
+            .reader
+            .as_mut()
+            .expect("a lease holds its reader until dropped");
         match f(reader.as_mut()) {
             // Reads change nothing: after a lost connection, reconnect and read again.
             Err(e) if e.is_connection_lost() => {
-                *reader = self.location.connect(self.opening)?;
-                f(reader.as_mut())
+                lease.reader = None;
+                let mut fresh = self.location.connect(self.opening)?;
+                let result = f(fresh.as_mut());
+                lease.reader = Some(fresh);
+                result
             }
             other => other,
         }
+    }
+
+    /// An idle reader, a new one while fewer than [`READERS_MAX`] are open, else the next one
+    /// given back.
+    fn take_reader(&self) -> Result<Box<dyn Backend>, StoreError> {
+        let mut pool = self
+            .readers
+            .pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        loop {
+            while let Some(reader) = pool.idle.pop() {
+                if !reader.is_closed() {
+                    return Ok(reader);
+                }
+                pool.open -= 1;
+            }
+            if pool.open < READERS_MAX {
+                pool.open += 1;
+                drop(pool);
+                return self
+                    .location
+                    .connect(self.opening)
+                    .inspect_err(|_| self.give_back(None));
+            }
+            pool = self
+                .readers
+                .returned
+                .wait(pool)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Gives a reader back to the pool (`None`: it was lost; its place is free again).
+    fn give_back(&self, reader: Option<Box<dyn Backend>>) {
+        let mut pool = self
+            .readers
+            .pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match reader {
+            Some(reader) => pool.idle.push(reader),
+            None => pool.open -= 1,
+        }
+        drop(pool);
+        self.readers.returned.notify_one();
     }
 
     /// Accounts by id, those that exist, in the order asked.

@@ -647,6 +647,19 @@ impl Backend for Postgres {
         row.as_ref().map(record_row).transpose()
     }
 
+    fn count_by_status(&mut self, kind: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows = self
+            .client
+            .query(crate::backend::COUNT_BY_STATUS_SQL, &[&kind])?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let n: i64 = r.get(1);
+                (r.get::<_, String>(0), u64::try_from(n).unwrap_or(0))
+            })
+            .collect())
+    }
+
     fn records(&mut self, query: &RecordQuery) -> Result<Vec<Record>, StoreError> {
         let (sql, params) = records_sql(query, |n| format!("${n}"));
         let values: Vec<Box<dyn ToSql + Sync>> = params

@@ -605,6 +605,19 @@ impl Backend for Sqlite {
         .collect()
     }
 
+    fn count_by_status(&mut self, kind: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let sql = crate::backend::COUNT_BY_STATUS_SQL.replace("$1", "?1");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![kind], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        rows.map(|r| {
+            let (status, n) = r?;
+            Ok((status, u64::try_from(n).unwrap_or(0)))
+        })
+        .collect()
+    }
+
     fn audit_rows(
         &mut self,
         after_seq: u64,

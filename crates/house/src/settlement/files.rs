@@ -605,7 +605,7 @@ fn statement_id(cycle: u64, who: &str) -> String {
     format!("C{cycle}-S{:x}", crate::ids::derive(&[who]) >> 8)
 }
 
-fn participant_statement_files(
+pub(crate) fn participant_statement_files(
     house: &House,
     cycle: &Cycle,
     p: &ParticipantRecord,

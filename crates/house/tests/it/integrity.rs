@@ -117,7 +117,7 @@ fn a_house_account_at_a_listed_bank_is_refused_at_init_and_raised_at_a_list_upda
         assert!(err.to_string().contains("SEPBIRTH"), "{err}");
     });
     each_backend(|db| {
-        let mut env = Env::new(db);
+        let env = Env::new(db);
         // A list update that lists the IR house account's bank.
         let mut entities: Vec<screening::Entity> = lists()
             .screener

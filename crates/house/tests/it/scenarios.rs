@@ -107,7 +107,7 @@ fn assert_rejected_at_parties(env: &Env, submission: &house::ClaimSubmission, wh
 }
 
 fn end_to_end(db: TestDb) {
-    let mut env = Env::new(db);
+    let env = Env::new(db);
     assert!(matches!(
         house::House::init(
             env.db.open(&env.clock),
@@ -576,7 +576,7 @@ fn assert_cycle_balances(env: &Env, report: &house::CycleReport) {
 #[test]
 fn rejecting_a_suspended_participant_rejects_its_open_claims() {
     each_backend(|db| {
-        let mut env = Env::new(db);
+        let env = Env::new(db);
         onboard_clean(&env);
         let queued = env
             .house
@@ -654,7 +654,7 @@ fn rejecting_a_suspended_participant_rejects_its_open_claims() {
 #[test]
 fn price_bands_learn_from_accepted_claims() {
     each_backend(|db| {
-        let mut env = Env::new(db);
+        let env = Env::new(db);
         onboard_clean(&env);
         let debtors = [
             ("ir-darou", "Darou Pakhsh Distribution Co."),

@@ -842,7 +842,7 @@ fn a_liquidity_provider_lets_a_cycle_clear_beyond_the_counter_flow_and_is_repaid
 #[test]
 fn a_participant_suspended_by_a_list_update_leaves_the_cycle_it_was_settling_in() {
     each_backend(|db| {
-        let (mut env, cycle) = a_cycle_run(db);
+        let (env, cycle) = a_cycle_run(db);
         // A list update lists ir-darou's bank (BIC MELIIRTH) before ir-darou paid.
         let mut entities: Vec<screening::Entity> = lists()
             .screener
