@@ -82,6 +82,15 @@ pub enum HouseError {
     /// The clearing engine failed.
     #[error("clearing: {0}")]
     Clearing(String),
+    /// Something the house needs from the machine is not available (the operating system's
+    /// random numbers for a new secret); nothing was written, and the request may be retried.
+    #[error("{what} is unavailable: {message}")]
+    Unavailable {
+        /// What was needed.
+        what: String,
+        /// Why it failed.
+        message: String,
+    },
 }
 
 impl HouseError {
