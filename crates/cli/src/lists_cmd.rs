@@ -521,7 +521,8 @@ fn rescreen_house(ctx: &Ctx, parsed: &[ParsedList], version: &str) -> anyhow::Re
         .flat_map(|l| l.entities.iter().cloned())
         .collect();
     let lists = house::Lists::index(entities, version);
-    let report = h.rescreen("lists-update", lists)?;
+    let actor = ctx.actor(&h)?;
+    let report = h.rescreen(&actor, lists)?;
     let found = !report.new_alerts.is_empty();
     crate::house_cmd::emit(ctx, "rescreen", &report, |r| {
         format!(
