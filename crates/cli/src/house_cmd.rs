@@ -20,23 +20,14 @@ use crate::input::INPUT_FILE_BYTES_MAX;
 use crate::settlement_cmd::money;
 use crate::{Ctx, input, output, system_clock};
 
-/// Who is acting, for the audit journal.
-#[derive(Debug, Clone, Args)]
-pub struct ActorArg {
-    /// Who does this (recorded in the audit journal).
-    #[arg(long, env = "CLEARHOUSE_ACTOR", default_value = "operator")]
-    pub actor: String,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum HouseCommand {
-    /// Set up the clearing house in an empty database (zones, clearing currency, rates, officers).
+    /// Set up the clearing house in an empty database (zones, clearing currency, rates, officers):
+    /// the officers become users, and so does the operator `--as` names.
     Init {
         /// Configuration (TOML or JSON); without it, the example EU/Iran instrument.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        #[command(flatten)]
-        actor: ActorArg,
     },
     /// Print the configuration in force.
     Show,
@@ -99,8 +90,6 @@ pub struct ParticipantAdd {
     /// A director: `NAME[;BIRTH_DATE[;NATIONALITY,…]]`; repeat for each.
     #[arg(long = "director")]
     directors: Vec<String>,
-    #[command(flatten)]
-    actor: ActorArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,8 +157,6 @@ pub struct ClaimSubmit {
     /// A goods line: `HS_CODE;DESCRIPTION;QUANTITY UNIT;CUR VALUE`; repeat for each.
     #[arg(long = "line")]
     lines: Vec<String>,
-    #[command(flatten)]
-    actor: ActorArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -198,13 +185,11 @@ pub enum CaseCommand {
         /// The case's id, as `case list` prints it (`case-` and twelve hex digits).
         id: String,
     },
-    /// Decide a case: release (two different officers) or reject (one).
+    /// Decide a case as the `--as` user, an officer or supervisor: release (two different
+    /// users) or reject (one).
     Decide {
         /// The case's id, as `case list` prints it (`case-` and twelve hex digits).
         id: String,
-        /// The deciding officer, one of the house's (recorded in the audit journal).
-        #[arg(long)]
-        officer: String,
         /// Release the participant or claim under review (a second, different officer must
         /// agree).
         #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
@@ -216,13 +201,10 @@ pub enum CaseCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Give a case to another officer (supervisors only).
+    /// Give a case to another officer (the `--as` user must be a supervisor).
     Reassign {
         /// The case's id, as `case list` prints it (`case-` and twelve hex digits).
         id: String,
-        /// The supervisor reassigning the case.
-        #[arg(long)]
-        supervisor: String,
         /// The officer who takes the case over.
         #[arg(long)]
         to: String,
@@ -251,8 +233,6 @@ pub enum CycleCommand {
         /// `settlement.pay_in_hours`.
         #[arg(long)]
         deadline: Option<String>,
-        #[command(flatten)]
-        actor: ActorArg,
     },
     /// List cycles.
     List,
@@ -305,7 +285,7 @@ pub fn checker(prices: Option<&Path>) -> anyhow::Result<Arc<goods::Checker>> {
 
 pub fn run_house(ctx: &Ctx, cmd: HouseCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        HouseCommand::Init { config, actor } => {
+        HouseCommand::Init { config } => {
             let config = match config {
                 Some(path) => read_config(&path)?,
                 None => house::config::example(),
@@ -317,14 +297,20 @@ pub fn run_house(ctx: &Ctx, cmd: HouseCommand) -> anyhow::Result<ExitCode> {
                 load_lists(ctx)?,
                 checker(None)?,
                 config,
-                &actor.actor,
+                &house::users::local_actor(&ctx.user),
             )?;
             emit(ctx, "house", &h.config().config, |c| {
                 format!(
-                    "house {:?} set up: {} zones, clearing in {}",
+                    "house {:?} set up: {} zones, clearing in {}; users: operator {}, officers {} (API tokens: `clearhouse user token NAME`)",
                     c.name,
                     c.zones.len(),
-                    c.clearing_currency
+                    c.clearing_currency,
+                    ctx.user,
+                    c.officers
+                        .iter()
+                        .map(|o| o.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })
         }
@@ -354,7 +340,7 @@ pub fn run_participant(ctx: &Ctx, cmd: ParticipantCommand) -> anyhow::Result<Exi
                 None => onboarding_from_flags(&add)?,
             };
             let h = open(ctx, true)?;
-            let rec = h.onboard(&add.actor.actor, &input)?;
+            let rec = h.onboard(&ctx.actor(&h)?, &input)?;
             let code = if rec.status == ParticipantStatus::Active {
                 0
             } else {
@@ -488,7 +474,7 @@ pub fn run_claim(ctx: &Ctx, cmd: ClaimCommand) -> anyhow::Result<ExitCode> {
             };
             // The price bands: the reference file, and what the house accepted before.
             let h = open_for(ctx, Purpose::Submit)?;
-            let outcome = h.submit_claim(&s.actor.actor, &submission)?;
+            let outcome = h.submit_claim(&ctx.actor(&h)?, &submission)?;
             let code = if outcome.claim.status == ClaimStatus::Queued {
                 0
             } else {
@@ -726,7 +712,6 @@ pub fn run_case(ctx: &Ctx, cmd: CaseCommand) -> anyhow::Result<ExitCode> {
         }
         CaseCommand::Decide {
             id,
-            officer,
             release,
             reject,
             reason,
@@ -736,7 +721,8 @@ pub fn run_case(ctx: &Ctx, cmd: CaseCommand) -> anyhow::Result<ExitCode> {
             } else {
                 Verdict::Reject
             };
-            let outcome = h.decide(&officer, &id, verdict, &reason)?;
+            let officer = &ctx.user;
+            let outcome = h.decide(&ctx.actor(&h)?, &id, verdict, &reason)?;
             emit(ctx, "decision", &outcome, |o| {
                 if o.awaiting_second {
                     format!(
@@ -754,13 +740,8 @@ pub fn run_case(ctx: &Ctx, cmd: CaseCommand) -> anyhow::Result<ExitCode> {
                 }
             })
         }
-        CaseCommand::Reassign {
-            id,
-            supervisor,
-            to,
-            reason,
-        } => {
-            let case = h.reassign(&supervisor, &id, &to, &reason)?;
+        CaseCommand::Reassign { id, to, reason } => {
+            let case = h.reassign(&ctx.actor(&h)?, &id, &to, &reason)?;
             emit(ctx, "case", &case, |c| {
                 format!("case {} assigned to {to}", c.id)
             })
@@ -776,7 +757,6 @@ pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
             out,
             domestic_set_off,
             deadline,
-            actor,
         } => {
             let cutoff = cutoff
                 .as_deref()
@@ -787,7 +767,7 @@ pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
                 .map(|c| parse_time(c).context("--deadline"))
                 .transpose()?;
             let report = h.run_cycle(
-                &actor.actor,
+                &ctx.actor(&h)?,
                 &CycleOptions {
                     cutoff,
                     out_dir: out,

@@ -243,7 +243,8 @@ fn rescreen_house(ctx: &Ctx, lists: house::Lists) -> anyhow::Result<ExitCode> {
     }
     drop(store);
     let h = crate::house_cmd::open(ctx, false)?;
-    let report = h.rescreen("lists-update", lists)?;
+    let actor = ctx.actor(&h)?;
+    let report = h.rescreen(&actor, lists)?;
     let found = !report.new_alerts.is_empty();
     crate::house_cmd::emit(ctx, "rescreen", &report, |r| {
         format!(

@@ -19,6 +19,7 @@ mod lists_cmd;
 mod output;
 mod screen_cmd;
 mod settlement_cmd;
+mod user_cmd;
 mod verify_cmd;
 
 use std::io::IsTerminal;
@@ -62,6 +63,8 @@ struct Cli {
     json: bool,
     #[command(flatten, next_help_heading = GLOBAL_OPTIONS)]
     lists_dir: lists_cmd::ListsDirArg,
+    #[command(flatten, next_help_heading = GLOBAL_OPTIONS)]
+    user: user_cmd::AsArg,
     #[command(subcommand)]
     command: Command,
 }
@@ -118,6 +121,9 @@ enum Command {
     Imbalance(imbalance_cmd::ImbalanceArgs),
     /// Run the whole house end to end on a fresh database and explain what happened.
     Demo(demo::DemoArgs),
+    /// The house's users: add (prints an API token once), list, revoke, new token.
+    #[command(subcommand)]
+    User(user_cmd::UserCommand),
 }
 
 /// What every command gets.
@@ -130,6 +136,8 @@ pub(crate) struct Ctx {
     pub lists_dir: std::path::PathBuf,
     /// Reference prices for the price-band check.
     pub prices: Option<std::path::PathBuf>,
+    /// The house user the command acts as (`--as`); see `Ctx::actor`.
+    pub user: String,
 }
 
 impl Ctx {
@@ -204,6 +212,7 @@ fn run() -> anyhow::Result<ExitCode> {
         progress: !cli.json && std::io::stderr().is_terminal(),
         lists_dir: cli.lists_dir.lists_dir.clone(),
         prices: cli.prices.clone(),
+        user: cli.user.name.clone(),
     };
     match cli.command {
         Command::Ledger(cmd) => ledger_cmd::run(&ctx, cmd),
@@ -222,6 +231,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Statement(args) => house_cmd::run_statement(&ctx, args),
         Command::Settlement(cmd) => settlement_cmd::run(&ctx, cmd),
         Command::Imbalance(args) => imbalance_cmd::run(&ctx, &args),
+        Command::User(cmd) => user_cmd::run(&ctx, cmd),
         Command::Demo(_) => unreachable!("the demo is run above"),
     }
 }

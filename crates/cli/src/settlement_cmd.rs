@@ -9,7 +9,7 @@ use clap::Subcommand;
 use house::{BankEntry, Cycle, Position};
 
 use crate::Ctx;
-use crate::house_cmd::{ActorArg, emit, open};
+use crate::house_cmd::{emit, open};
 
 /// Largest bank file read.
 const BANK_FILE_BYTES_MAX: u64 = house::settlement::BANK_FILE_BYTES_MAX as u64;
@@ -22,8 +22,6 @@ pub enum SettlementCommand {
     Import {
         /// The file.
         file: PathBuf,
-        #[command(flatten)]
-        actor: ActorArg,
     },
     /// Where each open cycle stands: payers paid or still due, pay-outs made or waiting.
     Status {
@@ -43,8 +41,6 @@ pub enum SettlementCommand {
         /// The payer.
         #[arg(long)]
         participant: String,
-        #[command(flatten)]
-        actor: ActorArg,
     },
     /// Refund money in suspense to whoever sent it (a pain.001 under DIR/refunds).
     Refund {
@@ -53,8 +49,6 @@ pub enum SettlementCommand {
         /// Where the refund's pain.001 goes.
         #[arg(long, value_name = "DIR", default_value = "clearhouse-settlement")]
         out: PathBuf,
-        #[command(flatten)]
-        actor: ActorArg,
     },
     /// Keep money in suspense for a participant's next pay-in.
     Keep {
@@ -63,14 +57,9 @@ pub enum SettlementCommand {
         /// The participant it is for.
         #[arg(long)]
         participant: String,
-        #[command(flatten)]
-        actor: ActorArg,
     },
     /// Unwind every payer whose pay-in deadline passed (exit 1 if any was unwound).
-    Deadline {
-        #[command(flatten)]
-        actor: ActorArg,
-    },
+    Deadline,
     /// Unwind one participant from a cycle now (its claims leave; the cycle is recomputed).
     Unwind {
         /// The cycle.
@@ -85,8 +74,6 @@ pub enum SettlementCommand {
         /// Suspend the participant with a case for the officers.
         #[arg(long)]
         suspend: bool,
-        #[command(flatten)]
-        actor: ActorArg,
     },
     /// Instruct a pay-out the bank rejected again.
     RetryPayout {
@@ -96,8 +83,6 @@ pub enum SettlementCommand {
         /// The payee.
         #[arg(long)]
         participant: String,
-        #[command(flatten)]
-        actor: ActorArg,
     },
     /// Move a cycle on as far as its pay-ins allow (done after every import and match; for
     /// after a restored directory or a participant reinstated).
@@ -105,17 +90,15 @@ pub enum SettlementCommand {
         /// The cycle.
         #[arg(long)]
         cycle: u64,
-        #[command(flatten)]
-        actor: ActorArg,
     },
 }
 
 pub fn run(ctx: &Ctx, cmd: SettlementCommand) -> anyhow::Result<ExitCode> {
     let h = open(ctx, false)?;
     match cmd {
-        SettlementCommand::Import { file, actor } => {
+        SettlementCommand::Import { file } => {
             let bytes = crate::input::read(&file, BANK_FILE_BYTES_MAX)?;
-            let report = h.import_bank_file(&actor.actor, &bytes)?;
+            let report = h.import_bank_file(&ctx.actor(&h)?, &bytes)?;
             emit(ctx, "bank_file", &report, |r| {
                 if r.already_imported {
                     return format!(
@@ -183,13 +166,12 @@ pub fn run(ctx: &Ctx, cmd: SettlementCommand) -> anyhow::Result<ExitCode> {
             entry,
             cycle,
             participant,
-            actor,
         } => {
-            let e = h.match_entry(&actor.actor, &entry, cycle, &participant)?;
+            let e = h.match_entry(&ctx.actor(&h)?, &entry, cycle, &participant)?;
             emit(ctx, "bank_entry", &e, entry_text)
         }
-        SettlementCommand::Refund { entry, out, actor } => {
-            let (e, path) = h.refund_entry(&actor.actor, &entry, &out)?;
+        SettlementCommand::Refund { entry, out } => {
+            let (e, path) = h.refund_entry(&ctx.actor(&h)?, &entry, &out)?;
             emit(
                 ctx,
                 "bank_entry",
@@ -197,16 +179,12 @@ pub fn run(ctx: &Ctx, cmd: SettlementCommand) -> anyhow::Result<ExitCode> {
                 |_| format!("{}\n  refund written to {path}", entry_text(&e)),
             )
         }
-        SettlementCommand::Keep {
-            entry,
-            participant,
-            actor,
-        } => {
-            let e = h.keep_entry(&actor.actor, &entry, &participant)?;
+        SettlementCommand::Keep { entry, participant } => {
+            let e = h.keep_entry(&ctx.actor(&h)?, &entry, &participant)?;
             emit(ctx, "bank_entry", &e, entry_text)
         }
-        SettlementCommand::Deadline { actor } => {
-            let reports = h.unwind_overdue(&actor.actor)?;
+        SettlementCommand::Deadline => {
+            let reports = h.unwind_overdue(&ctx.actor(&h)?)?;
             for r in &reports {
                 emit(ctx, "unwind", r, unwind_text)?;
             }
@@ -224,21 +202,16 @@ pub fn run(ctx: &Ctx, cmd: SettlementCommand) -> anyhow::Result<ExitCode> {
             participant,
             reason,
             suspend,
-            actor,
         } => {
-            let r = h.unwind(&actor.actor, cycle, &[participant], &reason, suspend)?;
+            let r = h.unwind(&ctx.actor(&h)?, cycle, &[participant], &reason, suspend)?;
             emit(ctx, "unwind", &r, unwind_text)
         }
-        SettlementCommand::RetryPayout {
-            cycle,
-            participant,
-            actor,
-        } => {
-            let p = h.retry_payout(&actor.actor, cycle, &participant)?;
+        SettlementCommand::RetryPayout { cycle, participant } => {
+            let p = h.retry_payout(&ctx.actor(&h)?, cycle, &participant)?;
             emit(ctx, "position", &p, position_text)
         }
-        SettlementCommand::Advance { cycle, actor } => {
-            let r = h.advance(&actor.actor, cycle)?;
+        SettlementCommand::Advance { cycle } => {
+            let r = h.advance(&ctx.actor(&h)?, cycle)?;
             emit(ctx, "advance", &r, |r| {
                 format!(
                     "cycle {}: {}; {} claims posted, {} paid out{}",

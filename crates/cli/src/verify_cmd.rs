@@ -160,10 +160,11 @@ fn print_text(found: &Found) -> std::io::Result<()> {
     ))?;
     if let Some(h) = &found.house {
         output::line(&format!(
-            "house: {} participants, {} claims, {} cycles checked; audit chain of {} entries intact: {}",
+            "house: {} participants, {} claims, {} cycles checked, and {} users; audit chain of {} entries intact: {}",
             h.participants,
             h.claims,
             h.cycles,
+            h.users,
             h.audit_entries,
             h.problems.iter().all(|p| !p.starts_with("audit"))
         ))?;

@@ -110,6 +110,15 @@ pub enum HouseError {
     /// The lists directory (a list file given, the version in force, a download).
     #[error(transparent)]
     Lists(#[from] ListStoreError),
+    /// Something the house needs from the machine is not available (the operating system's
+    /// random numbers for a new secret); nothing was written, and the request may be retried.
+    #[error("{what} is unavailable: {message}")]
+    Unavailable {
+        /// What was needed.
+        what: String,
+        /// Why it failed.
+        message: String,
+    },
 }
 
 impl HouseError {
@@ -122,7 +131,9 @@ impl HouseError {
             HouseError::IdempotencyConflict { .. } | HouseError::NotAllowed(_) => {
                 ErrorKind::Conflict
             }
-            HouseError::NotInitialised | HouseError::Contention { .. } => ErrorKind::Unavailable,
+            HouseError::NotInitialised
+            | HouseError::Contention { .. }
+            | HouseError::Unavailable { .. } => ErrorKind::Unavailable,
             HouseError::Store(e) if e.is_retryable() || e.is_connection_lost() => {
                 ErrorKind::Unavailable
             }
@@ -159,6 +170,7 @@ impl HouseError {
             HouseError::Forbidden(_) => "forbidden",
             HouseError::NotInitialised => "not_initialised",
             HouseError::Contention { .. } => "contention",
+            HouseError::Unavailable { .. } => "unavailable",
             HouseError::Lists(ListStoreError::Shrink(_)) => "list_shrank",
             HouseError::Lists(ListStoreError::Parse { .. } | ListStoreError::TooLarge { .. }) => {
                 "invalid_list_file"

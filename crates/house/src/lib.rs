@@ -16,7 +16,8 @@
 //! - [`settlement`]: bank files matched (camt.054/053, pain.002), suspense, pay-outs once the
 //!   pay-ins they depend on arrived (pain.001), unwinds at the deadline, liquidity providers,
 //!   statements (camt.053, CSV).
-//! - [`House::verify`]: postings, zone balance per cycle, audit chain.
+//! - [`House::verify`]: postings, zone balance per cycle, audit chain, users.
+//! - [`users`]: who acts (roles, API tokens, passwords); four-eyes compares users.
 
 mod admin;
 pub mod config;
@@ -34,6 +35,7 @@ mod review;
 pub mod settlement;
 mod submit;
 pub mod types;
+pub mod users;
 mod verify;
 
 use std::sync::Arc;
@@ -62,6 +64,7 @@ pub use settlement::files::{Statement, StatementLine};
 pub use settlement::{AdvanceReport, ImportReport, ImportedEntry, UnwindReport};
 pub use submit::ClaimOutcome;
 pub use types::*;
+pub use users::{Token, User, UserStatus};
 pub use verify::HouseReport;
 
 /// How often a change that lost a race is read again and retried.
@@ -276,7 +279,7 @@ impl House {
             .map(|z| ids::zone_account(&house.config, &z.code))
             .collect();
         let body = json(&config)?;
-        let change = Change {
+        let mut change = Change {
             expect: vec![Expect {
                 kind: kind::CONFIG.into(),
                 id: "house".into(),
@@ -301,6 +304,7 @@ impl House {
                 body,
             }],
         };
+        users::initial_users(&config, actor, now, &mut change)?;
         match house.store.apply_change(change)? {
             Applied::Committed { .. } => {}
             Applied::Conflict { .. } => {

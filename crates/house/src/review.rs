@@ -5,10 +5,10 @@ use ledger::{NewTransfer, TransferFlags};
 use serde::Serialize;
 use store::Change;
 
-use crate::config::Role;
 use crate::error::HouseError;
 use crate::onboarding::screening_alerts;
 use crate::types::*;
+use crate::users::{Role, User};
 use crate::{Commit, House, Lists, Versioned, audit, expect, ids, record};
 
 /// Longest reason an officer may give, in bytes.
@@ -98,6 +98,10 @@ impl House {
     }
 
     /// An officer's decision on a case. Releasing needs two different officers; rejecting one.
+    ///
+    /// `officer` is the acting user (its name, or as the command line writes it,
+    /// `NAME (local)`): an active user of role officer or supervisor. Four-eyes compares
+    /// users: whatever the actor text, nobody confirms their own proposal.
     pub fn decide(
         &self,
         officer: &str,
@@ -105,19 +109,10 @@ impl House {
         verdict: Verdict,
         reason: &str,
     ) -> Result<DecisionOutcome, HouseError> {
-        let role = self
-            .config
-            .officer(officer)
-            .map(|o| o.role)
-            .ok_or_else(|| {
-                HouseError::invalid(
-                    "officer",
-                    format!("{officer:?} is not an officer of this house"),
-                )
-            })?;
+        let user = self.acting_user("officer", officer, &[Role::Officer, Role::Supervisor])?;
         let reason = check_reason(reason)?;
         for _ in 0..crate::ATTEMPTS_MAX {
-            match self.try_decide(officer, role, case_id, verdict, reason)? {
+            match self.try_decide(officer, &user, case_id, verdict, reason)? {
                 Ok(outcome) => {
                     self.after_decision(officer, &outcome)?;
                     return Ok(outcome);
@@ -166,14 +161,16 @@ impl House {
         })
     }
 
+    /// One attempt at a decision by `user`, recorded in the audit trail as `actor`.
     fn try_decide(
         &self,
-        officer: &str,
-        role: Role,
+        actor: &str,
+        user: &User,
         case_id: &str,
         verdict: Verdict,
         reason: &str,
     ) -> Result<Result<DecisionOutcome, String>, HouseError> {
+        let (officer, role) = (user.name.as_str(), user.role);
         let Versioned {
             value: mut case,
             version,
@@ -202,7 +199,7 @@ impl House {
             .decisions
             .iter()
             .find(|d| d.verdict == Verdict::Release)
-            .map(|d| d.officer.clone());
+            .map(|d| crate::users::user_name(&d.officer).to_owned());
         let closes = match (verdict, case.status) {
             (Verdict::Reject, _) => Some(CaseStatus::Rejected),
             (Verdict::Release, CaseStatus::Open) => None,
@@ -265,7 +262,7 @@ impl House {
             &case,
         )?);
         change.audit.push(audit(
-            officer,
+            actor,
             "case.decided",
             format!("case:{case_id}"),
             &serde_json::json!({
@@ -444,7 +441,8 @@ impl House {
         Ok(())
     }
 
-    /// A supervisor gives a case to another officer.
+    /// A supervisor (an active user of that role, named as in [`House::decide`]) gives a case to
+    /// another officer: an active user of role officer or supervisor.
     pub fn reassign(
         &self,
         supervisor: &str,
@@ -452,17 +450,19 @@ impl House {
         to: &str,
         reason: &str,
     ) -> Result<Case, HouseError> {
-        if self.config.officer(supervisor).map(|o| o.role) != Some(Role::Supervisor) {
-            return Err(HouseError::NotAllowed(format!(
-                "{supervisor:?} is not a supervisor of this house"
-            )));
-        }
-        if self.config.officer(to).is_none() {
-            return Err(HouseError::invalid(
-                "to",
-                format!("{to:?} is not an officer of this house"),
-            ));
-        }
+        self.acting_user("supervisor", supervisor, &[Role::Supervisor])
+            .map_err(|e| match e {
+                HouseError::Invalid { .. } => HouseError::NotAllowed(format!(
+                    "{supervisor:?} is not a supervisor of this house"
+                )),
+                other => other,
+            })?;
+        let deciders = [Role::Officer, Role::Supervisor];
+        let to = self.acting_user("to", to, &deciders).map_err(|e| match e {
+            HouseError::NotAllowed(why) => HouseError::invalid("to", why),
+            other => other,
+        })?;
+        let to = to.name.as_str();
         check_reason(reason)?;
         for _ in 0..crate::ATTEMPTS_MAX {
             let Versioned {

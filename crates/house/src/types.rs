@@ -32,6 +32,12 @@ pub mod kind {
     pub const BANK_FILE: &str = "bank_file";
     /// What the liquidity providers lent and the zones hold (one record, `house`).
     pub const LIQUIDITY: &str = "liquidity";
+    /// A user of the house (keyed by name): role, status, the hashes of its secrets.
+    pub const USER: &str = "user";
+    /// An API token in force or revoked, keyed by its lookup hash (never the token).
+    pub const USER_TOKEN: &str = "user_token";
+    /// How many users the house has and how many are active per role (one record, `house`).
+    pub const USER_ROSTER: &str = "user_roster";
 }
 
 /// Where a participant stands.

@@ -1,6 +1,7 @@
 //! `verify` for the house: every cleared claim has its postings, every open claim its
 //! reservation, each cycle balances per zone with no payment across a border, every zone house
-//! account nets to zero, and the audit chain is intact.
+//! account nets to zero, the audit chain is intact, and every user is what the audit trail
+//! made it.
 
 use std::collections::HashMap;
 
@@ -23,6 +24,7 @@ pub struct HouseReport {
     pub participants: usize,
     pub claims: usize,
     pub cycles: usize,
+    pub users: usize,
     pub audit_entries: u64,
     pub problems: Vec<String>,
 }
@@ -32,7 +34,7 @@ impl HouseReport {
         self.problems.is_empty()
     }
 
-    fn problem(&mut self, text: String) {
+    pub(crate) fn problem(&mut self, text: String) {
         if self.problems.len() < PROBLEMS_MAX {
             self.problems.push(text);
         }
@@ -95,6 +97,7 @@ impl House {
             self.verify_cycle(cycle, &by_id, &claims, &mut report)?;
         }
         self.verify_cash(&cycles, &entries, &mut report)?;
+        self.verify_users(&mut report)?;
         Ok(report)
     }
 }

@@ -687,7 +687,7 @@ fn session(h: Session) {
             "case",
             "decide",
             &case,
-            "--officer",
+            "--as",
             "a.novak",
             "--release",
             "--reason",
@@ -707,7 +707,7 @@ fn session(h: Session) {
             "case",
             "decide",
             &case,
-            "--officer",
+            "--as",
             "a.novak",
             "--release",
             "--reason",
@@ -720,14 +720,17 @@ fn session(h: Session) {
             "case",
             "reassign",
             &pars_case,
-            "--supervisor",
+            "--as",
             "a.novak",
             "--to",
             "b.laurent",
             "--reason",
             "workload",
         ],
-        &["\"a.novak\" is not a supervisor"],
+        &[
+            "\"a.novak\" has the role officer",
+            "needs the role supervisor",
+        ],
     );
     let reassigned = h.one(
         0,
@@ -736,7 +739,7 @@ fn session(h: Session) {
             "case",
             "reassign",
             &pars_case,
-            "--supervisor",
+            "--as",
             "c.weber",
             "--to",
             "b.laurent",
@@ -753,7 +756,7 @@ fn session(h: Session) {
             "case",
             "decide",
             &case,
-            "--officer",
+            "--as",
             "b.laurent",
             "--release",
             "--reason",
@@ -980,14 +983,7 @@ fn bad_input(h: Session) {
         &["case", "list"],
         &["case", "show", "case-1"],
         &[
-            "case",
-            "decide",
-            "case-1",
-            "--officer",
-            "a.novak",
-            "--reject",
-            "--reason",
-            "x",
+            "case", "decide", "case-1", "--as", "a.novak", "--reject", "--reason", "x",
         ],
         &["cycle", "list"],
         &["cycle", "show", "1"],
@@ -1165,7 +1161,7 @@ fn bad_input(h: Session) {
             "case",
             "decide",
             case.as_str(),
-            "--officer",
+            "--as",
             officer,
             "--release",
             "--reason",
@@ -1174,11 +1170,11 @@ fn bad_input(h: Session) {
     };
     refused(
         &decide("nobody", "looks fine"),
-        &["field \"officer\"", "\"nobody\" is not an officer"],
+        &["--as \"nobody\"", "no user nobody"],
     );
     refused(&decide("a.novak", "   "), &["field \"reason\""]);
     refused(
-        &["case", "decide", &case, "--officer", "a.novak", "--release"],
+        &["case", "decide", &case, "--as", "a.novak", "--release"],
         &["--reason"],
     );
     refused(
@@ -1186,7 +1182,7 @@ fn bad_input(h: Session) {
             "case",
             "decide",
             &case,
-            "--officer",
+            "--as",
             "a.novak",
             "--release",
             "--reject",
@@ -1200,7 +1196,7 @@ fn bad_input(h: Session) {
             "case",
             "decide",
             "case-none",
-            "--officer",
+            "--as",
             "a.novak",
             "--reject",
             "--reason",
@@ -1210,17 +1206,9 @@ fn bad_input(h: Session) {
     );
     refused(
         &[
-            "case",
-            "reassign",
-            &case,
-            "--supervisor",
-            "c.weber",
-            "--to",
-            "nobody",
-            "--reason",
-            "x",
+            "case", "reassign", &case, "--as", "c.weber", "--to", "nobody", "--reason", "x",
         ],
-        &["field \"to\"", "\"nobody\" is not an officer"],
+        &["field \"to\"", "\"nobody\" is not a user of this house"],
     );
 
     // cycle run

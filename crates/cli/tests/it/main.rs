@@ -13,4 +13,5 @@ mod ledger_cmd;
 mod readme;
 mod run;
 mod screen_cmd;
+mod user_cmd;
 mod verify_cmd;

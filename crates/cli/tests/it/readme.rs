@@ -169,7 +169,7 @@ fn sh(command: &str, dir: &Path, path: &str, db: &TestDb) -> Output {
         .env("CLEARHOUSE_DATABASE_URL", db.url())
         .env_remove("CLEARHOUSE_LISTS_DIR")
         .env_remove("CLEARHOUSE_PRICES")
-        .env_remove("CLEARHOUSE_ACTOR")
+        .env_remove("CLEARHOUSE_USER")
         .output()
         .expect("start sh")
 }

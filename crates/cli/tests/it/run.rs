@@ -10,7 +10,8 @@ pub fn clearhouse() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_clearhouse"));
     command
         .env_remove("CLEARHOUSE_LISTS_DIR")
-        .env_remove("CLEARHOUSE_DATABASE_URL");
+        .env_remove("CLEARHOUSE_DATABASE_URL")
+        .env_remove("CLEARHOUSE_USER");
     command
 }
 

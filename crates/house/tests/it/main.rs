@@ -6,3 +6,4 @@ mod scenarios;
 mod settlement;
 mod settlement_dir;
 mod support;
+mod users;
