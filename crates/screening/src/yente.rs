@@ -352,8 +352,10 @@ fn algorithm(requested: &str) -> Result<AlgorithmUsed, YenteError> {
 
 /// Answers a `/match` request: each query screened against the lists of `dataset` (`default`
 /// and `sanctions`: all of them), its results scoring at least `cutoff`, best first, at most
-/// `limit`, each with `match` = score ≥ `threshold`. Everything is checked before anything is
-/// screened, so a bad query anywhere fails the request with an error naming its field.
+/// `limit`, each with `match` = score ≥ `threshold`. The parameters and every query's shape,
+/// schema, dates and countries are checked before anything is screened; a name with nothing to
+/// match on is found while screening. Either way a bad query anywhere fails the whole request
+/// with an error naming its field (nothing is half answered).
 pub fn match_entities(
     screener: &Screener,
     dataset: &str,
