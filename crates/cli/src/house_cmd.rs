@@ -150,10 +150,11 @@ pub struct ClaimSubmit {
     /// The invoice counterparty's country: ISO 3166 alpha-2.
     #[arg(long)]
     counterparty_country: Option<String>,
-    /// Whether the invoice counterparty is a person or an organization; without it, the name
-    /// is screened against both.
-    #[arg(long, value_enum)]
-    counterparty_kind: Option<CounterpartyKindArg>,
+    /// Whether the invoice counterparty is a person or an organization (FollowTheMoney names
+    /// such as Person, Company or PublicBody too, any case); without it, the name is screened
+    /// against both.
+    #[arg(long)]
+    counterparty_kind: Option<house::CounterpartyKind>,
     /// A goods line: `HS_CODE;DESCRIPTION;QUANTITY UNIT;CUR VALUE`; repeat for each.
     #[arg(long = "line")]
     lines: Vec<String>,
@@ -577,10 +578,7 @@ fn claim_from_flags(s: &ClaimSubmit) -> anyhow::Result<ClaimSubmission> {
         invoice_counterparty: InvoiceParty {
             name: required(&s.counterparty, "counterparty")?,
             country: s.counterparty_country.clone(),
-            kind: s.counterparty_kind.map(|k| match k {
-                CounterpartyKindArg::Person => house::CounterpartyKind::Person,
-                CounterpartyKindArg::Organization => house::CounterpartyKind::Organization,
-            }),
+            kind: s.counterparty_kind,
         },
         goods_lines,
     })
@@ -986,11 +984,4 @@ mod tests {
         let err = format!("{:#}", parse_line("3004.90;x;1200;EUR 1").unwrap_err());
         assert!(err.contains("quantity"), "{err}");
     }
-}
-
-/// What kind of party an invoice counterparty is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum CounterpartyKindArg {
-    Person,
-    Organization,
 }

@@ -27,8 +27,8 @@ pub const BATCH_ROWS_MAX: usize = 10_000_000;
 const BATCH_CHUNK: usize = 4_096;
 
 /// A schema as given on the command line or in a batch column: ours or FollowTheMoney's
-/// (`Person`, `Company`, `Organization`, `LegalEntity`, `Vessel`, `Airplane`), any case, or
-/// `any` (the inner `None`).
+/// (`Person`, `Company`, `Organization`, `PublicBody`, `LegalEntity`, `Vessel`, `Airplane`), any
+/// case, or `any` / `Thing` (the inner `None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SchemaArg(Option<Schema>);
 
@@ -38,18 +38,12 @@ impl SchemaArg {
     }
 }
 
-const SCHEMA_EXPECTED: &str = "expected person, organization, company, legal-entity, vessel, \
-     aircraft, airplane or any (FollowTheMoney schema names, any case)";
-
-/// Parses a schema name (see [`SchemaArg`]); the error says what is accepted.
+/// Parses a schema name (see [`SchemaArg`]) with the screening crate's one parser; the error
+/// says what is accepted.
 fn parse_schema(text: &str) -> Result<SchemaArg, String> {
-    let text = text.trim();
-    if text.eq_ignore_ascii_case("any") {
-        return Ok(SchemaArg(None));
-    }
-    Schema::parse(text)
-        .map(|s| SchemaArg(Some(s)))
-        .ok_or_else(|| format!("schema {text:?}: {SCHEMA_EXPECTED}"))
+    screening::entity::parse_schema_or_any(text)
+        .map(SchemaArg)
+        .map_err(|e| format!("{e}, or any (Thing)"))
 }
 
 #[derive(Debug, Args)]
@@ -72,7 +66,7 @@ pub enum ScreenCommand {
         /// The name to screen, in any script and order ("LAST, First" too).
         name: String,
         /// person, organization, vessel, aircraft or any; FollowTheMoney names (Company,
-        /// LegalEntity, Airplane, …) in any case too.
+        /// PublicBody, LegalEntity, Airplane, Thing for any, …) in any case too.
         #[arg(long, value_parser = parse_schema, default_value = "any")]
         schema: SchemaArg,
         /// YYYY, YYYY-MM or YYYY-MM-DD.

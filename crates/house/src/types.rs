@@ -221,12 +221,42 @@ pub struct InvoiceParty {
     pub kind: Option<CounterpartyKind>,
 }
 
-/// What kind of party an invoice counterparty is, when the submitter says.
+/// What kind of party an invoice counterparty is, when the submitter says. Read with the
+/// screening crate's one schema parser, so FollowTheMoney names (`Person`, `Company`,
+/// `Organization`, `PublicBody`) are accepted as well as ours; written as ours (`person`,
+/// `organization`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "String")]
 pub enum CounterpartyKind {
     Person,
     Organization,
+}
+
+impl std::str::FromStr for CounterpartyKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<CounterpartyKind, String> {
+        match screening::entity::parse_schema(text).map_err(|e| e.to_string())? {
+            screening::Schema::Person => Ok(CounterpartyKind::Person),
+            screening::Schema::Organization => Ok(CounterpartyKind::Organization),
+            // A counterparty that may be either is one whose kind is not given.
+            screening::Schema::LegalEntity => Err(format!(
+                "kind {text:?}: a legal entity may be a person or an organisation; leave the \
+                 kind out to screen the name against both"
+            )),
+            screening::Schema::Vessel | screening::Schema::Aircraft => Err(format!(
+                "kind {text:?}: an invoice counterparty is a person or an organisation"
+            )),
+        }
+    }
+}
+
+impl TryFrom<String> for CounterpartyKind {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<CounterpartyKind, String> {
+        text.parse()
+    }
 }
 
 /// A claim as submitted.
@@ -854,4 +884,39 @@ pub struct Activity {
 pub struct KeyOwner {
     /// The participant or claim that took the key first.
     pub owner: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counterparty_kinds_read_ours_and_followthemoney_names() {
+        let kind = |json: &str| serde_json::from_str::<CounterpartyKind>(json);
+        assert_eq!(kind(r#""person""#).unwrap(), CounterpartyKind::Person);
+        assert_eq!(kind(r#""Person""#).unwrap(), CounterpartyKind::Person);
+        assert_eq!(
+            kind(r#""organization""#).unwrap(),
+            CounterpartyKind::Organization
+        );
+        assert_eq!(
+            kind(r#""Company""#).unwrap(),
+            CounterpartyKind::Organization
+        );
+        assert_eq!(
+            kind(r#""PublicBody""#).unwrap(),
+            CounterpartyKind::Organization
+        );
+        let error = kind(r#""Vessel""#).unwrap_err().to_string();
+        assert!(error.contains("person or an organisation"), "{error}");
+        let error = kind(r#""LegalEntity""#).unwrap_err().to_string();
+        assert!(error.contains("leave the kind out"), "{error}");
+        let error = kind(r#""Address""#).unwrap_err().to_string();
+        assert!(error.contains("schema \"Address\": expected"), "{error}");
+        // Written as before, so stored claims read back the same.
+        assert_eq!(
+            serde_json::to_string(&CounterpartyKind::Organization).unwrap(),
+            r#""organization""#
+        );
+    }
 }

@@ -16,7 +16,7 @@ pub enum Schema {
 }
 
 impl Schema {
-    /// The FollowTheMoney schema name.
+    /// Our name of the schema (`Aircraft`; FollowTheMoney's names are [`Schema::ftm_name`]).
     pub fn as_str(self) -> &'static str {
         match self {
             Schema::Person => "Person",
@@ -24,6 +24,14 @@ impl Schema {
             Schema::Vessel => "Vessel",
             Schema::Aircraft => "Aircraft",
             Schema::LegalEntity => "LegalEntity",
+        }
+    }
+
+    /// The FollowTheMoney schema name (`Airplane` for an aircraft).
+    pub fn ftm_name(self) -> &'static str {
+        match self {
+            Schema::Aircraft => "Airplane",
+            other => other.as_str(),
         }
     }
 
@@ -45,6 +53,46 @@ impl Schema {
             "aircraft" | "airplane" => Schema::Aircraft,
             _ => return None,
         })
+    }
+}
+
+/// The schema names [`parse_schema`] accepts, for messages.
+pub const SCHEMA_NAMES: &str = "person, organization, legal-entity, vessel or aircraft, or the \
+     FollowTheMoney names Person, Company, Organization, PublicBody, LegalEntity, Vessel, Airplane \
+     (any case)";
+
+/// A schema name that is neither ours nor a FollowTheMoney schema of something a list can hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("schema {text:?}: expected {SCHEMA_NAMES}")]
+pub struct SchemaError {
+    /// The name as given.
+    pub text: String,
+}
+
+/// Reads a schema name, ours or FollowTheMoney's ([`Schema::parse`]); the error says what is
+/// accepted. The one parser of schema names: the CLI, the house's inputs and the yente-shaped
+/// API all go through it.
+pub fn parse_schema(text: &str) -> Result<Schema, SchemaError> {
+    Schema::parse(text.trim()).ok_or_else(|| SchemaError {
+        text: text.to_owned(),
+    })
+}
+
+/// As [`parse_schema`], and also `any` or FollowTheMoney's root schema `Thing` for no schema at
+/// all (`None`: every listed entity is in scope).
+pub fn parse_schema_or_any(text: &str) -> Result<Option<Schema>, SchemaError> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("any") || text.eq_ignore_ascii_case("thing") {
+        return Ok(None);
+    }
+    parse_schema(text).map(Some)
+}
+
+impl std::str::FromStr for Schema {
+    type Err = SchemaError;
+
+    fn from_str(text: &str) -> Result<Schema, SchemaError> {
+        parse_schema(text)
     }
 }
 
@@ -132,5 +180,25 @@ mod tests {
         }
         assert_eq!(Schema::parse("Address"), None);
         assert_eq!(Schema::parse(""), None);
+    }
+
+    #[test]
+    fn parse_schema_says_what_is_accepted() {
+        assert_eq!(parse_schema(" PublicBody "), Ok(Schema::Organization));
+        assert_eq!("Airplane".parse::<Schema>(), Ok(Schema::Aircraft));
+        assert_eq!(Schema::Aircraft.ftm_name(), "Airplane");
+        assert_eq!(Schema::Person.ftm_name(), "Person");
+        let error = parse_schema("Address").unwrap_err();
+        assert_eq!(error.text, "Address");
+        let message = error.to_string();
+        assert!(
+            message.starts_with("schema \"Address\": expected"),
+            "{message}"
+        );
+        assert!(message.contains("Company"), "{message}");
+        assert_eq!(parse_schema_or_any("Thing"), Ok(None));
+        assert_eq!(parse_schema_or_any("ANY"), Ok(None));
+        assert_eq!(parse_schema_or_any("Vessel"), Ok(Some(Schema::Vessel)));
+        assert!(parse_schema_or_any("Sanction").is_err());
     }
 }

@@ -13,6 +13,7 @@ pub mod normalize;
 pub mod score;
 pub mod screener;
 pub mod translit;
+pub mod yente;
 
 pub use entity::{Entity, Schema};
 pub use screener::{DEFAULT_LIMIT, DEFAULT_THRESHOLD, Match, Query, Scratch, Screener, compare};

@@ -64,6 +64,10 @@ pub struct Match {
     pub list: String,
     pub score: f64,
     pub explanation: Explanation,
+    /// The entity's position in [`Screener::entities`] of the screener that found it (see
+    /// [`Screener::entity_of`]); not part of the output.
+    #[serde(skip)]
+    pub(crate) entity: u32,
 }
 
 /// Per-thread scratch space, so that a query allocates little.
@@ -124,6 +128,11 @@ impl Screener {
     /// The listed entities.
     pub fn entities(&self) -> &[Entity] {
         &self.index.entities
+    }
+
+    /// The listed entity a match of this screener found, without a search by id.
+    pub fn entity_of(&self, found: &Match) -> &Entity {
+        &self.index.entities[found.entity as usize]
     }
 
     /// Screens one query: matches at or above `threshold`, best first, at most `limit`.
@@ -197,6 +206,7 @@ impl Screener {
                     list: listed.source.clone(),
                     score: round3(score),
                     explanation,
+                    entity,
                 })
             })
             .collect();

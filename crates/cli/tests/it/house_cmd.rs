@@ -589,9 +589,15 @@ fn session(h: Session) {
     );
     let mut args = vec!["--json"];
     args.extend_from_slice(&bearings);
+    // A FollowTheMoney schema name for the counterparty's kind, kept as ours.
+    args.extend(["--counterparty-kind", "Company"]);
     let out = h.expect(1, &args);
     let held = &json_lines(&out.stdout)[0]["data"]["claim"];
     assert_eq!(held["status"], "held", "{name}: {held}");
+    assert_eq!(
+        held["submission"]["invoice_counterparty"]["kind"], "organization",
+        "{name}: {held}"
+    );
     assert_eq!(held["priority"], 1);
     let case = held["case"].as_str().unwrap().to_owned();
     assert!(
@@ -1066,6 +1072,12 @@ fn bad_input(h: Session) {
     refused(
         &edit(SUBMIT_MEDICINES, "--debtor", None),
         &["--debtor is required"],
+    );
+    let mut vessel = SUBMIT_MEDICINES.to_vec();
+    vessel.extend(["--counterparty-kind", "Vessel"]);
+    refused(
+        &vessel,
+        &["--counterparty-kind", "a person or an organisation"],
     );
     refused(
         &edit(

@@ -381,7 +381,14 @@ fn compare_pairs_rows_fail_alone() {
 #[test]
 fn followthemoney_schema_names_are_accepted() {
     let dir = tempfile::tempdir().unwrap();
-    for schema in ["Company", "ORGANIZATION", "LegalEntity", "legal-entity"] {
+    for schema in [
+        "Company",
+        "ORGANIZATION",
+        "PublicBody",
+        "LegalEntity",
+        "legal-entity",
+        "Thing",
+    ] {
         let run = clearhouse(
             dir.path(),
             &["--json", "screen", "name", "Vevak", "--schema", schema],
@@ -407,7 +414,9 @@ fn followthemoney_schema_names_are_accepted() {
         &["screen", "name", "Vevak", "--schema", "Address"],
     );
     assert_eq!(run.status.code(), Some(2));
-    assert!(text(&run.stderr).contains("schema \"Address\""));
+    let stderr = text(&run.stderr);
+    assert!(stderr.contains("schema \"Address\""), "{stderr}");
+    assert!(stderr.contains("PublicBody"), "{stderr}");
     let run = clearhouse(
         dir.path(),
         &[

@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader, Read};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::entity::{NameStrength, Schema};
+use crate::entity::{NameStrength, Schema, parse_schema};
 
 use super::common::{self, Draft};
 use super::{
@@ -85,7 +85,8 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
         let line: Line = serde_json::from_slice(&buf)
             .map_err(|e| at(line_number, format!("not an FtM entity: {e}")))?;
         changes.extend(line.last_change.as_deref().and_then(common::iso_date));
-        let Some(schema) = schema(&line.schema) else {
+        // Other schemas (Address, Sanction, Ownership, …) are not listed parties.
+        let Ok(schema) = parse_schema(&line.schema) else {
             continue;
         };
         if drafts.len() >= ENTITIES_MAX {
@@ -123,17 +124,6 @@ pub fn parse(file: &str, reader: impl Read) -> Result<ParsedList, ParseError> {
         source,
         date,
         entities,
-    })
-}
-
-fn schema(name: &str) -> Option<Schema> {
-    Some(match name {
-        "Person" => Schema::Person,
-        "Organization" | "Company" | "PublicBody" => Schema::Organization,
-        "LegalEntity" => Schema::LegalEntity,
-        "Vessel" => Schema::Vessel,
-        "Airplane" => Schema::Aircraft,
-        _ => return None,
     })
 }
 

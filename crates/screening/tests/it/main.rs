@@ -4,3 +4,4 @@ mod delta;
 mod lists;
 mod matching;
 mod support;
+mod yente;
