@@ -82,6 +82,10 @@ pub enum HouseError {
     /// The clearing engine failed.
     #[error("clearing: {0}")]
     Clearing(String),
+    /// The acting participant is a party to the record but not the one who may do this (a
+    /// creditor accepting its own claim, a debtor withdrawing one): HTTP 403.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
 }
 
 impl HouseError {

@@ -177,7 +177,8 @@ impl House {
             .max()
             .unwrap_or(Outcome::Pass);
         let status = match worst {
-            Outcome::Pass | Outcome::NotChecked => ClaimStatus::Queued,
+            // Reserved at once, cleared once its debtor accepts it (`lifecycle`).
+            Outcome::Pass | Outcome::NotChecked => ClaimStatus::AwaitingAcceptance,
             Outcome::Hold => ClaimStatus::Held,
             Outcome::Reject => ClaimStatus::Rejected,
         };
@@ -201,6 +202,10 @@ impl House {
             cleared_minor: 0,
             settlements: Vec::new(),
             rejection: None,
+            acceptance_required: true,
+            acceptance: None,
+            dispute: None,
+            withdrawal: None,
         };
         let mut change = Change {
             expect: vec![
@@ -244,7 +249,7 @@ impl House {
             }
         }
         match status {
-            ClaimStatus::Queued => {
+            ClaimStatus::AwaitingAcceptance => {
                 let transfer = self.reserve_transfer(&claim);
                 claim.reserve_transfer = Some(transfer.id);
                 change.transfers.push(transfer);
@@ -390,7 +395,12 @@ impl House {
             let Some(claim) = self.load::<ClaimRecord>(kind::CLAIM, &owner)? else {
                 continue;
             };
-            if claim.value.status == ClaimStatus::Rejected {
+            // A claim refused, disputed by its debtor or withdrawn by its creditor clears
+            // nothing: the invoice may be claimed again (corrected) without a double claim.
+            if matches!(
+                claim.value.status,
+                ClaimStatus::Rejected | ClaimStatus::Disputed | ClaimStatus::Withdrawn
+            ) {
                 continue;
             }
             findings.push(format!(
