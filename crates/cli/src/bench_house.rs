@@ -277,7 +277,7 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
             "claims": args.claims, "clients": args.clients,
             "lists_load_ms": ms(load), "onboarding_ms": ms(onboarding),
             "claims_per_second": per_second, "submit_p50_ms": ms(pct(50)), "submit_p99_ms": ms(pct(99)),
-            "queued": statuses[0], "held": statuses[1], "rejected": statuses[2],
+            "passed": statuses[0], "held": statuses[1], "rejected": statuses[2],
             "accepted": accepted, "accept_ms": accept_step.ms,
             "cycle_ms": ms(cycle), "cycle_claims": report.cycle.claims.len(), "cycle_cleared": cleared, "cycle_partially_cleared": partial,
             "cycle_files": settled.files.len(), "verify_ms": ms(verifying),
@@ -303,7 +303,7 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
             ms(onboarding) / (2 * args.participants) as f64
         ))?;
         line(&format!(
-            "{} claims from {} clients: {per_second:.0} claims/s, latency p50 {:.1} ms, p99 {:.1} ms; {} queued, {} held, {} rejected",
+            "{} claims from {} clients: {per_second:.0} claims/s, latency p50 {:.1} ms, p99 {:.1} ms; {} passed (awaiting acceptance), {} held, {} rejected",
             args.claims,
             args.clients,
             ms(pct(50)),

@@ -232,21 +232,29 @@ impl House {
             )?);
         }
         for ((key_kind, key), owner) in invoice_keys.iter().zip(&key_owners) {
-            // The first claim of an invoice keeps its key; a later one only reads it.
-            if owner.is_none() {
-                change.expect.push(expect(key_kind, key, None));
-                change.put.push(record(
-                    key_kind,
-                    key,
-                    1,
-                    "taken",
-                    (&s.creditor, &s.debtor),
-                    now,
-                    &KeyOwner {
-                        owner: s.id.clone(),
-                    },
-                )?);
-            }
+            // The first claim of an invoice keeps its key and a later one only reads it, unless
+            // the holder is out of clearing (refused, disputed, withdrawn): then this claim takes
+            // the key over, so that a third claim on the invoice is held as a double claim of
+            // this one.
+            let version = match owner {
+                None => None,
+                Some(held) if self.key_holder_closed(&held.value.owner, &s.id)? => {
+                    Some(held.version)
+                }
+                Some(_) => continue,
+            };
+            change.expect.push(expect(key_kind, key, version));
+            change.put.push(record(
+                key_kind,
+                key,
+                version.map_or(1, |v| v + 1),
+                "taken",
+                (&s.creditor, &s.debtor),
+                now,
+                &KeyOwner {
+                    owner: s.id.clone(),
+                },
+            )?);
         }
         match status {
             ClaimStatus::AwaitingAcceptance => {
@@ -397,10 +405,7 @@ impl House {
             };
             // A claim refused, disputed by its debtor or withdrawn by its creditor clears
             // nothing: the invoice may be claimed again (corrected) without a double claim.
-            if matches!(
-                claim.value.status,
-                ClaimStatus::Rejected | ClaimStatus::Disputed | ClaimStatus::Withdrawn
-            ) {
+            if is_closed(claim.value.status) {
                 continue;
             }
             findings.push(format!(
@@ -708,6 +713,26 @@ impl House {
             });
         }
         Ok(())
+    }
+}
+
+/// Whether a claim in this state is out of clearing for good without having cleared anything.
+fn is_closed(status: ClaimStatus) -> bool {
+    matches!(
+        status,
+        ClaimStatus::Rejected | ClaimStatus::Disputed | ClaimStatus::Withdrawn
+    )
+}
+
+impl House {
+    /// Whether the claim holding an invoice key (not `this` one) is out of clearing.
+    fn key_holder_closed(&self, holder: &str, this: &str) -> Result<bool, HouseError> {
+        if holder == this {
+            return Ok(false);
+        }
+        Ok(self
+            .load::<ClaimRecord>(kind::CLAIM, holder)?
+            .is_some_and(|c| is_closed(c.value.status)))
     }
 }
 

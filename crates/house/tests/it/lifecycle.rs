@@ -301,6 +301,21 @@ fn a_dispute_or_a_withdrawal_takes_a_claim_out_and_releases_its_reservation() {
             .find(|c| c.step == "duplicates")
             .unwrap();
         assert_eq!(duplicates.outcome, house::Outcome::Pass);
+        // The corrected claim holds the invoice now: a third claim on it is a double claim.
+        let mut third = medicines("c-third", 9);
+        third.invoice_number = "INV-c-disputed".into();
+        let third = env.house.submit_claim("eu-pharma", &third).unwrap().claim;
+        assert_eq!(third.status, ClaimStatus::Held);
+        let duplicates = third
+            .checks
+            .iter()
+            .find(|c| c.step == "duplicates")
+            .unwrap();
+        assert!(
+            duplicates.findings[0].contains("claim c-corrected"),
+            "{:?}",
+            duplicates.findings
+        );
         assert_verified(&env);
     });
 }
