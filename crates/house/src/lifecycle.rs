@@ -313,55 +313,13 @@ impl House {
         let Some(to) = target(&claim, step, settling, currency)? else {
             return Ok(Some(claim));
         };
-        let from = claim.status;
-        let now = self.now();
-        let mut change = Change {
-            expect: vec![expect(kind::CLAIM, claim_id, Some(version))],
-            ..Change::default()
-        };
         let done = PartyStep {
             by: actor.to_owned(),
             participant: participant.to_owned(),
-            at: now,
+            at: self.now(),
             reason: reason.to_owned(),
         };
-        let mut voided = None;
-        match step {
-            Step::Accept => {
-                claim.acceptance = Some(Acceptance {
-                    by: actor.to_owned(),
-                    participant: participant.to_owned(),
-                    at: now,
-                    deemed: false,
-                });
-            }
-            Step::Dispute => claim.dispute = Some(done),
-            Step::Withdraw => claim.withdrawal = Some(done),
-        }
-        if let Some(next_cycle) = next_cycle {
-            change.expect.push(expect(kind::CYCLE, &next_cycle, None));
-            voided = claim.reserve_transfer.take();
-            if let Some(pending) = voided {
-                change.transfers.push(NewTransfer {
-                    id: ids::void(claim_id),
-                    pending_id: pending,
-                    flags: TransferFlags::VOID_PENDING,
-                    ..NewTransfer::default()
-                });
-            }
-        }
-        claim.status = to;
-        change.put.push(claim_record(&claim, version + 1)?);
-        change.audit.push(audit(
-            actor,
-            step.action(),
-            format!("claim:{claim_id}"),
-            &serde_json::json!({
-                "participant": participant, "from": from, "to": to,
-                "reason": (!reason.is_empty()).then_some(reason),
-                "reservation_voided": voided, "case": claim.case,
-            }),
-        )?);
+        let change = record_step(&mut claim, version, step, to, done, next_cycle.as_deref())?;
         Ok(match self.commit(change, "the claim's reservation")? {
             Commit::Done => Some(claim),
             Commit::Raced(_) => None,
@@ -396,6 +354,67 @@ impl House {
             _ => None,
         }
     }
+}
+
+/// Puts `step` on the claim read at `version` (taking it to `to`) and returns the change that
+/// records it: the claim expected at its version (and, for a dispute or a withdrawal, the next
+/// cycle absent), its reservation voided when it leaves clearing, its audit event.
+fn record_step(
+    claim: &mut ClaimRecord,
+    version: u64,
+    step: Step,
+    to: ClaimStatus,
+    done: PartyStep,
+    next_cycle: Option<&str>,
+) -> Result<Change, HouseError> {
+    let id = claim.submission.id.clone();
+    let mut change = Change {
+        expect: vec![expect(kind::CLAIM, &id, Some(version))],
+        ..Change::default()
+    };
+    let (actor, participant, reason) = (
+        done.by.clone(),
+        done.participant.clone(),
+        done.reason.clone(),
+    );
+    match step {
+        Step::Accept => {
+            claim.acceptance = Some(Acceptance {
+                by: done.by,
+                participant: done.participant,
+                at: done.at,
+                deemed: false,
+            });
+        }
+        Step::Dispute => claim.dispute = Some(done),
+        Step::Withdraw => claim.withdrawal = Some(done),
+    }
+    let mut voided = None;
+    if let Some(next_cycle) = next_cycle {
+        change.expect.push(expect(kind::CYCLE, next_cycle, None));
+        voided = claim.reserve_transfer.take();
+        if let Some(pending) = voided {
+            change.transfers.push(NewTransfer {
+                id: ids::void(&id),
+                pending_id: pending,
+                flags: TransferFlags::VOID_PENDING,
+                ..NewTransfer::default()
+            });
+        }
+    }
+    let from = std::mem::replace(&mut claim.status, to);
+    change.put.push(claim_record(claim, version + 1)?);
+    change.audit.push(audit(
+        &actor,
+        step.action(),
+        format!("claim:{id}"),
+        &serde_json::json!({
+            "participant": participant, "from": from, "to": to,
+            "reason": (!reason.is_empty()).then_some(reason),
+            "reservation_voided": voided, "case": claim.case,
+        }),
+    )?);
+    Ok(change)
 }
 
 /// Neither side: as if the claim did not exist.
@@ -611,76 +630,93 @@ impl House {
 /// One claim's lifecycle against its own record and its audit events.
 fn verify_claim_lifecycle(c: &ClaimRecord, seen: Seen, report: &mut HouseReport) {
     let id = &c.submission.id;
+    for text in acceptance_problems(c, seen)
+        .into_iter()
+        .chain(closing_problems(c, seen))
+    {
+        report.problem(format!("claim {id}: {text}"));
+    }
+}
+
+/// Its debtor's acceptance: there when it is in clearing, absent while it awaits acceptance
+/// (with its one reservation), given for the debtor, and on the audit trail both ways.
+fn acceptance_problems(c: &ClaimRecord, seen: Seen) -> Vec<String> {
+    let id = &c.submission.id;
     let status = c.status.as_str();
-    let mut problem = |text: String| report.problem(format!("claim {id}: {text}"));
+    let mut problems = Vec::new();
     let in_clearing = matches!(
         c.status,
         ClaimStatus::Queued | ClaimStatus::PartiallyCleared | ClaimStatus::Cleared
     );
     if c.acceptance_required && in_clearing && c.acceptance.is_none() {
-        problem(format!("{status} without its debtor's acceptance"));
+        problems.push(format!("{status} without its debtor's acceptance"));
     }
     if c.status == ClaimStatus::AwaitingAcceptance {
         if c.acceptance.is_some() {
-            problem("awaiting acceptance but its record holds an acceptance".into());
+            problems.push("awaiting acceptance but its record holds an acceptance".into());
         }
         if c.reserve_transfer != Some(ids::reserve(id)) {
-            problem(format!(
-                "awaiting acceptance but reserved by {:?}, not by its one reservation {}",
-                c.reserve_transfer,
+            problems.push(format!(
+                "awaiting acceptance but reserved by {}, not by its one reservation {}",
+                c.reserve_transfer
+                    .map_or_else(|| "nothing".to_owned(), |t| format!("transfer {t}")),
                 ids::reserve(id)
             ));
         }
     }
     if let Some(a) = &c.acceptance {
         if a.participant != c.submission.debtor {
-            problem(format!(
+            problems.push(format!(
                 "accepted for {}, not for its debtor {}",
                 a.participant, c.submission.debtor
             ));
         }
         let k = usize::from(a.deemed);
-        let (event, action) = (seen[k], ACTIONS[k]);
-        if event == 0 {
-            problem(format!(
-                "its record holds an acceptance but the audit trail has no {action} event"
+        if seen[k] == 0 {
+            problems.push(format!(
+                "its record holds an acceptance but the audit trail has no {} event",
+                ACTIONS[k]
             ));
         }
     } else if let Some(seq) = seen[..2].iter().copied().find(|s| *s > 0) {
-        problem(format!(
+        problems.push(format!(
             "the audit trail says it was accepted (entry {seq}) but its record is {status} without an acceptance"
         ));
     }
-    for (closed, record, event, action) in [
-        (
-            ClaimStatus::Disputed,
-            c.dispute.is_some(),
-            seen[2],
-            ACTION_DISPUTED,
-        ),
-        (
-            ClaimStatus::Withdrawn,
-            c.withdrawal.is_some(),
-            seen[3],
-            ACTION_WITHDRAWN,
-        ),
+    problems
+}
+
+/// Its dispute and its withdrawal: each state with its step on the record and its event on the
+/// audit trail, and neither step nor event without the state.
+fn closing_problems(c: &ClaimRecord, seen: Seen) -> Vec<String> {
+    let status = c.status.as_str();
+    let mut problems = Vec::new();
+    for (closed, record, event) in [
+        (ClaimStatus::Disputed, c.dispute.is_some(), seen[2]),
+        (ClaimStatus::Withdrawn, c.withdrawal.is_some(), seen[3]),
     ] {
         let name = closed.as_str();
+        let action = if closed == ClaimStatus::Disputed {
+            ACTION_DISPUTED
+        } else {
+            ACTION_WITHDRAWN
+        };
         if c.status == closed && !record {
-            problem(format!("{name} but its record does not say by whom or why"));
+            problems.push(format!("{name} but its record does not say by whom or why"));
         }
         if c.status != closed && record {
-            problem(format!("{status} but its record holds a {action} step"));
+            problems.push(format!("{status} but its record holds a {action} step"));
         }
         if c.status == closed && event == 0 {
-            problem(format!("{name} but the audit trail has no {action} event"));
+            problems.push(format!("{name} but the audit trail has no {action} event"));
         }
         if c.status != closed && event > 0 {
-            problem(format!(
+            problems.push(format!(
                 "the audit trail says it was {name} (entry {event}) but its record says {status}"
             ));
         }
     }
+    problems
 }
 
 #[cfg(test)]
