@@ -571,7 +571,7 @@ pub fn run_claim(ctx: &Ctx, cmd: ClaimCommand) -> anyhow::Result<ExitCode> {
             for c in h.claims(participant.as_deref(), status, usize::MAX)? {
                 emit(ctx, "claim", &c, |c| {
                     format!(
-                        "{:<20} {:<18} {:<16} → {:<16} {} (cleared {} of {})",
+                        "{:<20} {:<19} {:<16} → {:<16} {} (cleared {} of {})",
                         c.submission.id,
                         c.status.as_str(),
                         c.submission.debtor,
