@@ -1,5 +1,6 @@
 //! `clearhouse benchmark house`: the clearing house under load on an empty database —
-//! onboarding, claim submission from several clients (every check included), one cycle with
+//! onboarding, claim submission from several clients (every check included), each debtor
+//! accepting the claims made on it (from as many clients), one cycle with
 //! its payment requests, the banks' camt.054 of the pay-ins matched, the claims posted and the
 //! pay-outs made, and `verify`; the time and the peak memory of each step.
 
@@ -162,7 +163,9 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
     let onboarding = started.elapsed();
     let next = AtomicUsize::new(0);
     let latencies = Mutex::new(Vec::with_capacity(args.claims));
-    let statuses = Mutex::new([0usize; 5]);
+    let statuses = Mutex::new([0usize; 4]);
+    // The claims that passed, with their debtors: accepted after the submissions.
+    let passed = Mutex::new(Vec::with_capacity(args.claims));
     let started = Instant::now();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let workers: Vec<_> = (0..args.clients)
@@ -182,11 +185,17 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
                             .unwrap_or_else(|e| e.into_inner())
                             .push(took);
                         let index = match outcome.claim.status {
-                            ClaimStatus::Queued => 0,
+                            ClaimStatus::AwaitingAcceptance => {
+                                passed
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .push((s.id, s.debtor));
+                                0
+                            }
                             ClaimStatus::Held => 1,
                             ClaimStatus::Rejected => 2,
-                            ClaimStatus::PartiallyCleared => 3,
-                            ClaimStatus::Cleared => 4,
+                            // A claim just submitted is in none of the others.
+                            _ => 3,
                         };
                         statuses.lock().unwrap_or_else(|e| e.into_inner())[index] += 1;
                     }
@@ -200,6 +209,8 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     let submitting = started.elapsed();
+    let passed = passed.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (accepted, accept_step) = measure(|| accept_all(&h, &passed, args.clients))?;
     let (report, cycle_step) = measure(|| {
         Ok(h.run_cycle(
             "benchmark",
@@ -266,12 +277,14 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
             "claims": args.claims, "clients": args.clients,
             "lists_load_ms": ms(load), "onboarding_ms": ms(onboarding),
             "claims_per_second": per_second, "submit_p50_ms": ms(pct(50)), "submit_p99_ms": ms(pct(99)),
-            "queued": statuses[0], "held": statuses[1], "rejected": statuses[2],
+            "passed": statuses[0], "held": statuses[1], "rejected": statuses[2],
+            "accepted": accepted, "accept_ms": accept_step.ms,
             "cycle_ms": ms(cycle), "cycle_claims": report.cycle.claims.len(), "cycle_cleared": cleared, "cycle_partially_cleared": partial,
             "cycle_files": settled.files.len(), "verify_ms": ms(verifying),
             "verify_ok": ledger.is_ok() && checked.is_ok(),
             "positions": settled.positions.len(), "payers": payers,
             "steps": {
+                "debtors_accept": accept_step,
                 "cycle_requests": cycle_step, "bank_files_written": write_step,
                 "bank_files_imported": import_step, "claims_posted_and_paid_out": advance_step,
                 "verify": verify_step,
@@ -290,7 +303,7 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
             ms(onboarding) / (2 * args.participants) as f64
         ))?;
         line(&format!(
-            "{} claims from {} clients: {per_second:.0} claims/s, latency p50 {:.1} ms, p99 {:.1} ms; {} queued, {} held, {} rejected",
+            "{} claims from {} clients: {per_second:.0} claims/s, latency p50 {:.1} ms, p99 {:.1} ms; {} passed (awaiting acceptance), {} held, {} rejected",
             args.claims,
             args.clients,
             ms(pct(50)),
@@ -305,6 +318,10 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
                 s.ms, s.start_mib, s.peak_mib
             ))
         };
+        step(
+            &format!("{accepted} claims accepted by their debtors"),
+            accept_step,
+        )?;
         line(&format!(
             "cycle {number}: {} claims taken ({} cleared, {} partially), {} positions, {} payers asked to pay in:",
             report.cycle.claims.len(),
@@ -361,6 +378,32 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Each debtor accepts the claims made on it, from `clients` clients at once; returns how many.
+fn accept_all(h: &House, passed: &[(String, String)], clients: usize) -> anyhow::Result<usize> {
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let workers: Vec<_> = (0..clients)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((id, debtor)) = passed.get(k) else {
+                            return Ok(());
+                        };
+                        h.accept_claim(&format!("{debtor}.user"), debtor, id)?;
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join()
+                .map_err(|_| anyhow::anyhow!("a client panicked"))??;
+        }
+        Ok(())
+    })?;
+    Ok(passed.len())
 }
 
 /// Claim `k`: alternately EU → IR (medicines, wheat) and IR → EU (pistachios).

@@ -4,7 +4,8 @@
 //! population (one Iranian firm whose director is a listed person written in another
 //! transliteration, one European firm with an EU-listed beneficial owner), claims for medicines,
 //! wheat, medical devices, a Common High Priority List item, a dual-use item mis-declared under
-//! a benign code and an over-invoiced line; what was held and why; a four-eyes release; a cycle
+//! a benign code and an over-invoiced line; what was held and why; the debtors accepting their
+//! claims (one in advance, while it is reviewed) and disputing one; a four-eyes release; a cycle
 //! with its settlement files; `verify`; and a summary.
 
 use std::collections::BTreeMap;
@@ -88,6 +89,7 @@ pub fn run(
     ))?;
     onboard(&demo)?;
     let claims = submit(&demo)?;
+    answer(&demo)?;
     review(&demo, &claims)?;
     let cycle = crate::demo_settlement::walk(&demo, dir, &clock)?;
     let ledger = demo.house.store().verify()?;
@@ -467,45 +469,7 @@ fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimReco
     ];
     let mut out = BTreeMap::new();
     for (what, c) in claims {
-        let outcome = demo.house.submit_claim(&c.creditor, &c)?;
-        let rec = outcome.claim;
-        let mut text = format!(
-            "  {:<16} {:<40} {:<9} {}{}{}",
-            rec.submission.id,
-            what,
-            rec.status.as_str(),
-            rec.submission.amount,
-            if rec.submission.amount.currency() == demo.house.config().clearing_currency {
-                String::new()
-            } else {
-                format!(
-                    " = {}",
-                    money(
-                        demo.house.config().clearing_currency,
-                        rec.clearing_amount_minor
-                    )
-                )
-            },
-            if rec.priority == 0 {
-                " (humanitarian priority)"
-            } else {
-                ""
-            }
-        );
-        for check in rec
-            .checks
-            .iter()
-            .filter(|c| c.outcome != house::Outcome::Pass)
-        {
-            for f in &check.findings {
-                text.push_str(&format!(
-                    "\n      {} {}: {f}",
-                    check.step,
-                    check.outcome.as_str()
-                ));
-            }
-        }
-        demo.say(&text)?;
+        let rec = submit_one(demo, what, &c)?;
         out.insert(what_key(what), rec);
     }
     // A client retrying the same request gets the first answer, not a second claim.
@@ -534,7 +498,106 @@ fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimReco
         "  c-medicines-b, the same invoice under another number: {}\n      duplicates hold: {finding}",
         twin.claim.status.as_str(),
     ))?;
+    // Last, so that it changes no other claim's checks: its debtor will dispute it.
+    submit_one(
+        demo,
+        "gum tragacanth (IR exporter)",
+        &claim(
+            "c-gum",
+            "ir-darou",
+            "eu-pharma",
+            "Rhein Pharma GmbH",
+            "DE",
+            "EUR 9600.00",
+            "FCA",
+            &["1301.90;Gum tragacanth, pharmaceutical grade;800 KGM;EUR 9600.00"],
+        )?,
+    )?;
     Ok(out)
+}
+
+/// Submits one claim and says what became of it.
+fn submit_one(demo: &Demo, what: &str, c: &ClaimSubmission) -> anyhow::Result<house::ClaimRecord> {
+    let outcome = demo.house.submit_claim(&c.creditor, c)?;
+    let rec = outcome.claim;
+    let mut text = format!(
+        "  {:<16} {:<40} {:<19} {}{}{}",
+        rec.submission.id,
+        what,
+        rec.status.as_str(),
+        rec.submission.amount,
+        if rec.submission.amount.currency() == demo.house.config().clearing_currency {
+            String::new()
+        } else {
+            format!(
+                " = {}",
+                money(
+                    demo.house.config().clearing_currency,
+                    rec.clearing_amount_minor
+                )
+            )
+        },
+        if rec.priority == 0 {
+            " (humanitarian priority)"
+        } else {
+            ""
+        }
+    );
+    for check in rec
+        .checks
+        .iter()
+        .filter(|c| c.outcome != house::Outcome::Pass)
+    {
+        for f in &check.findings {
+            text.push_str(&format!(
+                "\n      {} {}: {f}",
+                check.step,
+                check.outcome.as_str()
+            ));
+        }
+    }
+    demo.say(&text)?;
+    Ok(rec)
+}
+
+/// The debtors answer the claims made on them: each accepts its claims (the bearings in
+/// advance, while compliance reviews them), and eu-pharma disputes the gum, which then stays
+/// out of the cycle.
+fn answer(demo: &Demo) -> anyhow::Result<()> {
+    demo.say("\nThe debtor accepts its claims (a claim enters clearing only once its debtor has accepted it; until then it waits, reserved):")?;
+    for (id, debtor) in [
+        ("c-medicines", "ir-darou"),
+        ("c-wheat", "ir-gandom"),
+        ("c-devices", "ir-medequip"),
+        ("c-pistachios", "eu-nl-foods"),
+        ("c-pistachios-2", "eu-agri"),
+        ("c-bearings", "ir-medequip"),
+    ] {
+        let c = demo
+            .house
+            .accept_claim(&format!("{debtor}.clerk"), debtor, id)?;
+        demo.say(&format!(
+            "  {debtor} accepts {id}: {}{}",
+            c.status.as_str(),
+            if c.status == ClaimStatus::Held {
+                " (accepted in advance: it enters clearing once its case is released)"
+            } else {
+                ""
+            }
+        ))?;
+    }
+    let disputed = demo.house.dispute_claim(
+        "eu-pharma.clerk",
+        "eu-pharma",
+        "c-gum",
+        "Only 500 kg of the 800 kg invoiced arrived in Hamburg",
+    )?;
+    demo.say(&format!(
+        "  eu-pharma disputes c-gum ({}): {}, its reservation released; it stays out of the cycle",
+        disputed.dispute.as_ref().map_or("", |d| d.reason.as_str()),
+        disputed.status.as_str()
+    ))?;
+    Ok(())
 }
 
 /// The demo's medicines claim (2,000 kg of paracetamol to ir-darou) under claim id `id`.
@@ -676,13 +739,16 @@ fn summary(demo: &Demo, cycle: &house::Cycle) -> anyhow::Result<()> {
         .map(|c| c.remaining_minor())
         .sum();
     demo.say(&format!(
-        "  claims: {} cleared, {} partially cleared, {} queued ({} wait for the next cycle), {} held, {} rejected",
+        "  claims: {} cleared, {} partially cleared, {} queued ({} wait for the next cycle), {} awaiting acceptance, {} held, {} rejected, {} disputed, {} withdrawn",
         count(ClaimStatus::Cleared)?,
         partial.len(),
         queued.len(),
         money(h.config().clearing_currency, waiting),
+        count(ClaimStatus::AwaitingAcceptance)?,
         count(ClaimStatus::Held)?,
-        count(ClaimStatus::Rejected)?
+        count(ClaimStatus::Rejected)?,
+        count(ClaimStatus::Disputed)?,
+        count(ClaimStatus::Withdrawn)?
     ))?;
     let open = h.alerts(Some(house::AlertStatus::Open), None)?;
     demo.say(&format!("  open alerts: {}", open.len()))?;

@@ -94,14 +94,46 @@ pub struct ParticipantAdd {
 
 #[derive(Debug, Subcommand)]
 pub enum ClaimCommand {
-    /// Submit a claim: checks run in order (exit 0 accepted, 1 held or rejected).
+    /// Submit a claim: checks run in order (exit 0 passed: it awaits its debtor's acceptance;
+    /// 1 held or rejected).
     Submit(Box<ClaimSubmit>),
+    /// The debtor accepts a claim made on it: it enters clearing (queued). A held claim is
+    /// accepted in advance and enters clearing once its case releases it.
+    Accept {
+        /// The claim's id, as submitted.
+        id: String,
+        #[command(flatten)]
+        party: PartyArg,
+    },
+    /// The debtor disputes a claim made on it before a cycle holds it: the claim leaves
+    /// clearing for good and its reservation is released.
+    Dispute {
+        /// The claim's id, as submitted.
+        id: String,
+        /// Why, in words (recorded on the claim and in the audit journal).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        party: PartyArg,
+    },
+    /// The creditor withdraws its claim before it clears: the claim leaves clearing for good and
+    /// its reservation, if any, is released.
+    Withdraw {
+        /// The claim's id, as submitted.
+        id: String,
+        /// Why, in words (recorded on the claim and in the audit journal).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        party: PartyArg,
+    },
     /// List claims.
     List {
         /// Only of this participant (either side).
         #[arg(long)]
         participant: Option<String>,
-        /// Only in this state: queued, partially_cleared, cleared, held, rejected.
+        /// Only in this state: awaiting_acceptance, queued, partially_cleared, cleared, held,
+        /// rejected, disputed, withdrawn.
         #[arg(long)]
         status: Option<String>,
     },
@@ -110,6 +142,16 @@ pub enum ClaimCommand {
         /// The claim's id, as submitted.
         id: String,
     },
+}
+
+/// Who acts, and for which participant: the claim's debtor accepts or disputes, its creditor
+/// withdraws.
+#[derive(Debug, Clone, Args)]
+pub struct PartyArg {
+    /// The participant the acting user acts for (the claim's debtor to accept or dispute, its
+    /// creditor to withdraw).
+    #[arg(long = "as-participant", value_name = "PARTICIPANT")]
+    pub participant: String,
 }
 
 #[derive(Debug, Args)]
@@ -476,7 +518,7 @@ pub fn run_claim(ctx: &Ctx, cmd: ClaimCommand) -> anyhow::Result<ExitCode> {
             // The price bands: the reference file, and what the house accepted before.
             let h = open_for(ctx, Purpose::Submit)?;
             let outcome = h.submit_claim(&ctx.actor(&h)?, &submission)?;
-            let code = if outcome.claim.status == ClaimStatus::Queued {
+            let code = if outcome.claim.status == ClaimStatus::AwaitingAcceptance {
                 0
             } else {
                 1
@@ -493,7 +535,7 @@ pub fn run_claim(ctx: &Ctx, cmd: ClaimCommand) -> anyhow::Result<ExitCode> {
             for c in h.claims(participant.as_deref(), status, usize::MAX)? {
                 emit(ctx, "claim", &c, |c| {
                     format!(
-                        "{:<20} {:<18} {:<16} → {:<16} {} (cleared {} of {})",
+                        "{:<20} {:<19} {:<16} → {:<16} {} (cleared {} of {})",
                         c.submission.id,
                         c.status.as_str(),
                         c.submission.debtor,
@@ -509,6 +551,21 @@ pub fn run_claim(ctx: &Ctx, cmd: ClaimCommand) -> anyhow::Result<ExitCode> {
         ClaimCommand::Show { id } => {
             let h = open(ctx, false)?;
             emit(ctx, "claim", &h.claim(&id)?, |c| claim_text(c, false))
+        }
+        ClaimCommand::Accept { id, party } => {
+            let h = open(ctx, false)?;
+            let claim = h.accept_claim(&ctx.actor(&h)?, &party.participant, &id)?;
+            emit(ctx, "claim", &claim, |c| claim_text(c, false))
+        }
+        ClaimCommand::Dispute { id, reason, party } => {
+            let h = open(ctx, false)?;
+            let claim = h.dispute_claim(&ctx.actor(&h)?, &party.participant, &id, &reason)?;
+            emit(ctx, "claim", &claim, |c| claim_text(c, false))
+        }
+        ClaimCommand::Withdraw { id, reason, party } => {
+            let h = open(ctx, false)?;
+            let claim = h.withdraw_claim(&ctx.actor(&h)?, &party.participant, &id, &reason)?;
+            emit(ctx, "claim", &claim, |c| claim_text(c, false))
         }
     }
 }
@@ -542,6 +599,30 @@ fn claim_text(c: &house::ClaimRecord, replayed: bool) -> String {
         ));
         for f in &check.findings {
             out.push_str(&format!("\n      {f}"));
+        }
+    }
+    if let Some(a) = &c.acceptance {
+        out.push_str(&format!(
+            "\n  {} by {} for {} at {}",
+            if a.deemed {
+                "deemed accepted (the house's acceptance period passed), run"
+            } else {
+                "accepted"
+            },
+            a.by,
+            a.participant,
+            model::calendar::utc_timestamp(a.at)
+        ));
+    }
+    for (what, step) in [("disputed", &c.dispute), ("withdrawn", &c.withdrawal)] {
+        if let Some(p) = step {
+            out.push_str(&format!(
+                "\n  {what} by {} for {} at {}: {}",
+                p.by,
+                p.participant,
+                model::calendar::utc_timestamp(p.at),
+                p.reason
+            ));
         }
     }
     if let Some(case) = &c.case {
@@ -938,15 +1019,9 @@ fn parse_participant_status(s: &str) -> anyhow::Result<ParticipantStatus> {
 }
 
 fn parse_claim_status(s: &str) -> anyhow::Result<ClaimStatus> {
-    Ok(match s {
-        "queued" => ClaimStatus::Queued,
-        "partially_cleared" => ClaimStatus::PartiallyCleared,
-        "cleared" => ClaimStatus::Cleared,
-        "held" => ClaimStatus::Held,
-        "rejected" => ClaimStatus::Rejected,
-        other => bail!(
-            "--status {other:?}: expected queued, partially_cleared, cleared, held or rejected"
-        ),
+    s.parse::<ClaimStatus>().map_err(|_| {
+        let names: Vec<&str> = ClaimStatus::ALL.iter().map(|s| s.as_str()).collect();
+        anyhow::anyhow!("--status {s:?}: expected one of {}", names.join(", "))
     })
 }
 

@@ -48,6 +48,22 @@ pub struct HouseConfig {
     /// recomputed cycle no longer needs.
     #[serde(default)]
     pub settlement: SettlementSettings,
+    /// When a claim's debtor is taken to have accepted it without saying so.
+    #[serde(default)]
+    pub acceptance: AcceptanceSettings,
+}
+
+/// Most days a house may let a claim wait for its debtor before deeming it accepted.
+pub const DEEMED_AFTER_DAYS_MAX: u32 = 365;
+
+/// A claim's debtor acceptance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptanceSettings {
+    /// A claim awaiting its debtor's acceptance this many days (1 to [`DEEMED_AFTER_DAYS_MAX`])
+    /// without a dispute is deemed accepted; off (`None`, the default): only the debtor accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deemed_after_days: Option<u32>,
 }
 
 /// Most hours a payer may be given to pay in: a cycle's claims wait that long at most.
@@ -356,6 +372,14 @@ impl HouseConfig {
                 format!("{hours} is not in 1 to {PAY_IN_HOURS_MAX}"),
             ));
         }
+        if let Some(days) = self.acceptance.deemed_after_days
+            && !(1..=DEEMED_AFTER_DAYS_MAX).contains(&days)
+        {
+            return Err(invalid(
+                "acceptance.deemed_after_days".into(),
+                format!("{days} is not in 1 to {DEEMED_AFTER_DAYS_MAX}"),
+            ));
+        }
         self.monitoring
             .validate()
             .map_err(|e| invalid("monitoring".into(), e.to_string()))?;
@@ -520,6 +544,7 @@ pub fn example() -> HouseConfig {
         set_off_domestic: true,
         hold_without_price_reference: false,
         settlement: SettlementSettings::default(),
+        acceptance: AcceptanceSettings::default(),
     }
 }
 

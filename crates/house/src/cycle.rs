@@ -78,6 +78,8 @@ impl House {
         options: &CycleOptions,
     ) -> Result<CycleReport, HouseError> {
         crate::check_actor("actor", actor)?;
+        // Claims whose debtor let the house's acceptance period pass enter this cycle.
+        self.deem_accepted(actor)?;
         for _ in 0..crate::ATTEMPTS_MAX {
             if let Some(mut report) = self.try_cycle(actor, options)? {
                 // A cycle with nothing to pay in (everything set off) settles at once.
@@ -519,7 +521,7 @@ impl House {
     }
 
     /// The number of the last cycle (0 if none).
-    fn cycles_last(&self) -> Result<u64, HouseError> {
+    pub(crate) fn cycles_last(&self) -> Result<u64, HouseError> {
         let query = RecordQuery {
             kind: kind::CYCLE.into(),
             newest_first: true,

@@ -10,6 +10,10 @@
 //! cycles, what each of them left waiting. [`imbalance_of`] computes the same from what the
 //! house read, without a database.
 //!
+//! Only claims in clearing wait for a counter-flow: queued and partially cleared ones. A claim
+//! awaiting its debtor's acceptance waits for its debtor, not for the other zone, and a
+//! disputed or withdrawn one waits for nothing (`crate::lifecycle`).
+//!
 //! The net imbalance of a pair is pairwise: with three zones or more, a ring of zones
 //! (A → B → C → A) also balances claims, so the net of a pair is the most that must wait.
 

@@ -9,7 +9,11 @@
 //!
 //! - [`House::onboard`]: a participant, every name screened; active, pending review or rejected.
 //! - [`House::submit_claim`]: the checks in order (parties, invoice counterparty, goods policy,
-//!   price bands, monitoring); accepted claims are reserved on the ledger by a pending transfer.
+//!   price bands, monitoring); claims that pass are reserved on the ledger by a pending
+//!   transfer and await their debtor's acceptance.
+//! - [`House::accept_claim`], [`House::dispute_claim`], [`House::withdraw_claim`],
+//!   [`House::deem_accepted`]: a claim enters clearing only once its debtor accepted it
+//!   ([`lifecycle`]).
 //! - [`House::decide`], [`House::reassign`]: cases and four-eyes review.
 //! - [`House::rescreen`]: after a list update, new hits open alerts and suspend participants.
 //! - [`House::run_cycle`]: the INSTEX selection fixed, each payer's pay-in requested (pain.013).
@@ -26,6 +30,7 @@ pub use iso20022;
 mod error;
 mod ids;
 mod imbalance;
+pub mod lifecycle;
 pub mod list_store;
 pub mod monitoring;
 mod onboarding;

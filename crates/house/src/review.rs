@@ -311,6 +311,10 @@ impl House {
                 value: mut claim,
                 version,
             } = self.get::<ClaimRecord>(kind::CLAIM, id)?;
+            if let Some(status) = House::closed_by_a_party(&claim) {
+                change.expect.push(expect(kind::CLAIM, id, Some(version)));
+                return Ok(status);
+            }
             if claim.status != ClaimStatus::Held {
                 return Err(HouseError::NotAllowed(format!(
                     "claim {id} is {} ({}): there is nothing left to decide",
@@ -333,11 +337,7 @@ impl House {
                     claim.reserve_transfer = Some(transfer.id);
                     change.transfers.push(transfer);
                 }
-                claim.status = if claim.cleared_minor > 0 {
-                    ClaimStatus::PartiallyCleared
-                } else {
-                    ClaimStatus::Queued
-                };
+                claim.status = House::released_status(&mut claim);
             } else {
                 if let Some(pending) = claim.reserve_transfer.take() {
                     change.transfers.push(NewTransfer {
@@ -394,6 +394,7 @@ impl House {
         case: &str,
     ) -> Result<(), HouseError> {
         let open = [
+            ClaimStatus::AwaitingAcceptance,
             ClaimStatus::Queued,
             ClaimStatus::PartiallyCleared,
             ClaimStatus::Held,
@@ -532,6 +533,7 @@ impl House {
             self.apply_rescreen(&lists, actor, p, version, fresh, &mut report)?;
         }
         let open = [
+            ClaimStatus::AwaitingAcceptance,
             ClaimStatus::Queued,
             ClaimStatus::PartiallyCleared,
             ClaimStatus::Held,

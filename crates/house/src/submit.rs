@@ -179,7 +179,8 @@ impl House {
             .max()
             .unwrap_or(Outcome::Pass);
         let status = match worst {
-            Outcome::Pass | Outcome::NotChecked => ClaimStatus::Queued,
+            // Reserved at once, cleared once its debtor accepts it (`lifecycle`).
+            Outcome::Pass | Outcome::NotChecked => ClaimStatus::AwaitingAcceptance,
             Outcome::Hold => ClaimStatus::Held,
             Outcome::Reject => ClaimStatus::Rejected,
         };
@@ -203,6 +204,10 @@ impl House {
             cleared_minor: 0,
             settlements: Vec::new(),
             rejection: None,
+            acceptance_required: true,
+            acceptance: None,
+            dispute: None,
+            withdrawal: None,
         };
         let mut change = Change {
             expect: vec![
@@ -229,24 +234,32 @@ impl House {
             )?);
         }
         for ((key_kind, key), owner) in invoice_keys.iter().zip(&key_owners) {
-            // The first claim of an invoice keeps its key; a later one only reads it.
-            if owner.is_none() {
-                change.expect.push(expect(key_kind, key, None));
-                change.put.push(record(
-                    key_kind,
-                    key,
-                    1,
-                    "taken",
-                    (&s.creditor, &s.debtor),
-                    now,
-                    &KeyOwner {
-                        owner: s.id.clone(),
-                    },
-                )?);
-            }
+            // The first claim of an invoice keeps its key and a later one only reads it, unless
+            // the holder is out of clearing (refused, disputed, withdrawn): then this claim takes
+            // the key over, so that a third claim on the invoice is held as a double claim of
+            // this one.
+            let version = match owner {
+                None => None,
+                Some(held) if self.key_holder_closed(&held.value.owner, &s.id)? => {
+                    Some(held.version)
+                }
+                Some(_) => continue,
+            };
+            change.expect.push(expect(key_kind, key, version));
+            change.put.push(record(
+                key_kind,
+                key,
+                version.map_or(1, |v| v + 1),
+                "taken",
+                (&s.creditor, &s.debtor),
+                now,
+                &KeyOwner {
+                    owner: s.id.clone(),
+                },
+            )?);
         }
         match status {
-            ClaimStatus::Queued => {
+            ClaimStatus::AwaitingAcceptance => {
                 let transfer = self.reserve_transfer(&claim);
                 claim.reserve_transfer = Some(transfer.id);
                 change.transfers.push(transfer);
@@ -392,7 +405,9 @@ impl House {
             let Some(claim) = self.load::<ClaimRecord>(kind::CLAIM, &owner)? else {
                 continue;
             };
-            if claim.value.status == ClaimStatus::Rejected {
+            // A claim refused, disputed by its debtor or withdrawn by its creditor clears
+            // nothing: the invoice may be claimed again (corrected) without a double claim.
+            if is_closed(claim.value.status) {
                 continue;
             }
             findings.push(format!(
@@ -745,6 +760,26 @@ impl House {
             });
         }
         Ok(())
+    }
+}
+
+/// Whether a claim in this state is out of clearing for good without having cleared anything.
+fn is_closed(status: ClaimStatus) -> bool {
+    matches!(
+        status,
+        ClaimStatus::Rejected | ClaimStatus::Disputed | ClaimStatus::Withdrawn
+    )
+}
+
+impl House {
+    /// Whether the claim holding an invoice key (not `this` one) is out of clearing.
+    fn key_holder_closed(&self, holder: &str, this: &str) -> Result<bool, HouseError> {
+        if holder == this {
+            return Ok(false);
+        }
+        Ok(self
+            .load::<ClaimRecord>(kind::CLAIM, holder)?
+            .is_some_and(|c| is_closed(c.value.status)))
     }
 }
 

@@ -134,11 +134,13 @@ pub struct ParticipantRecord {
     pub open_alerts: Vec<String>,
 }
 
-/// Where a claim stands.
+/// Where a claim stands (the lifecycle is described in `crate::lifecycle`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimStatus {
-    /// Accepted, reserved on the ledger, waiting for a cycle.
+    /// Passed every check, reserved on the ledger, waiting for its debtor to accept it.
+    AwaitingAcceptance,
+    /// Accepted by its debtor, reserved on the ledger, waiting for a cycle.
     #[default]
     Queued,
     /// Some of it cleared; the rest waits for the next cycle.
@@ -149,6 +151,10 @@ pub enum ClaimStatus {
     Held,
     /// Refused.
     Rejected,
+    /// Disputed by its debtor: out of clearing, its reservation released.
+    Disputed,
+    /// Withdrawn by its creditor before it cleared: out of clearing, its reservation released.
+    Withdrawn,
 }
 
 /// The status of a claim that a cycle holds (until its cycle settles, the claim's own record
@@ -163,6 +169,9 @@ impl ClaimStatus {
             ClaimStatus::Cleared => "cleared",
             ClaimStatus::Held => "held",
             ClaimStatus::Rejected => "rejected",
+            ClaimStatus::AwaitingAcceptance => "awaiting_acceptance",
+            ClaimStatus::Disputed => "disputed",
+            ClaimStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -322,6 +331,41 @@ pub struct ClaimRecord {
     pub settlements: Vec<Settled>,
     /// Why it was rejected, if it was.
     pub rejection: Option<String>,
+    /// Submitted under the rule that a claim enters clearing only once its debtor accepted it
+    /// (`false` on claims submitted before the rule, which entered clearing without).
+    #[serde(default)]
+    pub acceptance_required: bool,
+    /// Its debtor's acceptance (given, or deemed after the house's `acceptance` setting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acceptance: Option<Acceptance>,
+    /// Its debtor's dispute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispute: Option<PartyStep>,
+    /// Its creditor's withdrawal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawal: Option<PartyStep>,
+}
+
+/// A debtor's acceptance of a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acceptance {
+    /// The user who accepted it for the debtor, or who ran the deemed acceptance.
+    pub by: String,
+    /// The debtor.
+    pub participant: String,
+    pub at: u64,
+    /// Deemed accepted: no dispute within the house's `acceptance.deemed_after_days`.
+    #[serde(default)]
+    pub deemed: bool,
+}
+
+/// A party's dispute or withdrawal of a claim: who, for which participant, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyStep {
+    pub by: String,
+    pub participant: String,
+    pub at: u64,
+    pub reason: String,
 }
 
 impl ClaimRecord {

@@ -84,6 +84,7 @@ impl House {
         for c in &claims {
             verify_claim(c, &transfers, &mut report);
         }
+        self.verify_lifecycle(&claims, report.audit_entries, &mut report)?;
         let cycles = self.cycles()?;
         // Every bank entry, read once for both checks that need them.
         let entries = self.bank_entries_all()?;
@@ -199,6 +200,10 @@ fn verify_claim(c: &ClaimRecord, transfers: &HashMap<u64, TransferRow>, report: 
     }
     let expected = match (c.cleared_minor, c.status) {
         (_, ClaimStatus::Held | ClaimStatus::Rejected) => true,
+        // Neither leaves clearing once any of it cleared.
+        (x, ClaimStatus::AwaitingAcceptance | ClaimStatus::Disputed | ClaimStatus::Withdrawn) => {
+            x == 0
+        }
         (x, ClaimStatus::Cleared) => x == c.clearing_amount_minor,
         (x, ClaimStatus::PartiallyCleared) => x > 0 && x < c.clearing_amount_minor,
         (x, ClaimStatus::Queued) => x == 0,
@@ -224,8 +229,8 @@ fn verify_claim(c: &ClaimRecord, transfers: &HashMap<u64, TransferRow>, report: 
             )),
         }
     }
-    let live =
-        c.status.is_clearable() || (c.status == ClaimStatus::Held && c.reserve_transfer.is_some());
+    let reserved = c.status.is_clearable() || c.status == ClaimStatus::AwaitingAcceptance;
+    let live = reserved || (c.status == ClaimStatus::Held && c.reserve_transfer.is_some());
     match (c.reserve_transfer, live) {
         (Some(pending), true) => match transfers.get(&pending) {
             Some((t, Some(state)))
@@ -251,7 +256,7 @@ fn verify_claim(c: &ClaimRecord, transfers: &HashMap<u64, TransferRow>, report: 
                 }
             )),
         },
-        (None, true) if c.status.is_clearable() => {
+        (None, true) if reserved => {
             report.problem(format!(
                 "claim {id}: {} without a reservation",
                 c.status.as_str()

@@ -272,6 +272,10 @@ fn check_demo_story(story: &str, backend: &str) {
         "four eyes",
         "b.laurent agrees",
         "claim c-bearings is queued",
+        "The debtor accepts its claims",
+        "ir-medequip accepts c-bearings: held (accepted in advance",
+        "eu-pharma disputes c-gum (Only 500 kg of the 800 kg invoiced arrived in Hamburg): disputed",
+        "1 disputed",
         "Payment requests (pain.013 and CSV)",
         "nothing is paid yet",
         ": short",
@@ -390,7 +394,7 @@ fn demo_on_a_fresh_sqlite_file_then_verify() {
     let verified = text(&out.stdout);
     assert!(verified.starts_with("ok: "), "{verified}");
     assert!(
-        verified.contains("house: 11 participants, 10 claims, 1 cycles checked")
+        verified.contains("house: 11 participants, 11 claims, 1 cycles checked")
             && verified.contains("intact: true"),
         "{verified}"
     );
@@ -550,12 +554,13 @@ fn session(h: Session) {
         "{name}: {shown}"
     );
 
-    // Claims: accepted, replayed, a conflicting key, held, and from a JSON file.
+    // Claims: passed (awaiting the debtor), replayed, a conflicting key, held, and from a JSON
+    // file.
     let out = h.expect(0, SUBMIT_MEDICINES);
     let submitted = text(&out.stdout);
     assert!(
         submitted.starts_with(
-            "claim c-med queued: ir-darou owes eu-pharma EUR 8400.00 (priority 0, humanitarian)"
+            "claim c-med awaiting_acceptance: ir-darou owes eu-pharma EUR 8400.00 (priority 0, humanitarian)"
         ),
         "{name}: {submitted}"
     );
@@ -616,7 +621,10 @@ fn session(h: Session) {
     let c_json = h.file("c-pist.json", PISTACHIOS_JSON);
     let pist = h.one(0, "claim", &["claim", "submit", "--file", &c_json]);
     assert_eq!(pist["replayed"], false);
-    assert_eq!(pist["claim"]["status"], "queued", "{name}: {pist}");
+    assert_eq!(
+        pist["claim"]["status"], "awaiting_acceptance",
+        "{name}: {pist}"
+    );
     assert_eq!(pist["claim"]["clearing_amount_minor"], 500_000);
     assert_eq!(pist["claim"]["creditor_zone"], "IR");
 
@@ -633,12 +641,13 @@ fn session(h: Session) {
     assert_eq!(
         listed,
         [
-            ("c-med", "queued"),
+            ("c-med", "awaiting_acceptance"),
             ("c-bearings", "held"),
-            ("c-pist", "queued")
+            ("c-pist", "awaiting_acceptance")
         ],
         "{name}"
     );
+    lifecycle(&h);
     let held_only = h.json(0, "claim", &["claim", "list", "--status", "held"]);
     assert_eq!(held_only.len(), 1);
     let out = h.expect(0, &["claim", "show", "c-bearings"]);
@@ -951,14 +960,167 @@ fn session(h: Session) {
     assert_eq!(verified["problems"], serde_json::json!([]));
     assert_eq!(verified["house"]["problems"], serde_json::json!([]));
     assert_eq!(verified["house"]["participants"], 3);
-    assert_eq!(verified["house"]["claims"], 3);
+    assert_eq!(verified["house"]["claims"], 5);
     assert_eq!(verified["house"]["cycles"], 1);
     let out = h.expect(0, &["verify"]);
     assert!(
-        text(&out.stdout).contains("house: 3 participants, 3 claims, 1 cycles checked"),
+        text(&out.stdout).contains("house: 3 participants, 5 claims, 1 cycles checked"),
         "{name}: {}",
         text(&out.stdout)
     );
+}
+
+/// The debtors answer the session's claims (`claim accept`, in advance for the held one), and
+/// two more claims leave: one withdrawn by its creditor, one disputed by its debtor.
+fn lifecycle(h: &Session) {
+    let name = h.db.name;
+    h.fails(
+        &["claim", "accept", "c-med", "--as-participant", "eu-pharma"],
+        &["forbidden: only claim c-med's debtor (ir-darou) may have it accepted"],
+    );
+    let out = h.expect(
+        0,
+        &[
+            "claim",
+            "accept",
+            "c-med",
+            "--as-participant",
+            "ir-darou",
+            "--actor",
+            "darou.clerk",
+        ],
+    );
+    let accepted = text(&out.stdout);
+    assert!(
+        accepted.starts_with("claim c-med queued:")
+            && accepted.contains("\n  accepted by darou.clerk for ir-darou at "),
+        "{name}: {accepted}"
+    );
+    let pist = h.one(
+        0,
+        "claim",
+        &["claim", "accept", "c-pist", "--as-participant", "eu-pharma"],
+    );
+    assert_eq!(pist["status"], "queued", "{name}: {pist}");
+    assert_eq!(pist["acceptance"]["by"], "operator");
+    assert_eq!(pist["acceptance"]["participant"], "eu-pharma");
+    let again = h.one(
+        0,
+        "claim",
+        &["claim", "accept", "c-pist", "--as-participant", "eu-pharma"],
+    );
+    assert_eq!(again, pist, "{name}: accepting again changes nothing");
+    let ahead = h.one(
+        0,
+        "claim",
+        &[
+            "claim",
+            "accept",
+            "c-bearings",
+            "--as-participant",
+            "ir-darou",
+        ],
+    );
+    assert_eq!(ahead["status"], "held", "{name}: {ahead}");
+
+    for (id, key, invoice, amount, line) in [
+        (
+            "c-extra-1",
+            "k-extra-1",
+            "INV-2026-0301",
+            "EUR 700.00",
+            "3004.90;Paracetamol tablets;100 KGM;EUR 700.00",
+        ),
+        (
+            "c-extra-2",
+            "k-extra-2",
+            "INV-2026-0302",
+            "EUR 840.00",
+            "3004.90;Paracetamol tablets;120 KGM;EUR 840.00",
+        ),
+    ] {
+        let args = edit(SUBMIT_MEDICINES, "--idempotency-key", Some(key));
+        let args = edit(&args, "--id", Some(id));
+        let args = edit(&args, "--invoice-number", Some(invoice));
+        let args = edit(&args, "--amount", Some(amount));
+        let args = edit(&args, "--line", Some(line));
+        h.expect(0, &args);
+    }
+    let withdrawn = h.one(
+        0,
+        "claim",
+        &[
+            "claim",
+            "withdraw",
+            "c-extra-1",
+            "--as-participant",
+            "eu-pharma",
+            "--reason",
+            "Invoice cancelled by a credit note",
+        ],
+    );
+    assert_eq!(withdrawn["status"], "withdrawn", "{name}: {withdrawn}");
+    assert_eq!(
+        withdrawn["withdrawal"]["reason"],
+        "Invoice cancelled by a credit note"
+    );
+    assert_eq!(withdrawn["reserve_transfer"], Value::Null);
+    h.fails(
+        &[
+            "claim",
+            "dispute",
+            "c-extra-1",
+            "--as-participant",
+            "ir-darou",
+            "--reason",
+            "never ordered",
+        ],
+        &["claim c-extra-1 is withdrawn by its creditor (Invoice cancelled by a credit note)"],
+    );
+    let out = h.expect(
+        0,
+        &[
+            "claim",
+            "dispute",
+            "c-extra-2",
+            "--as-participant",
+            "ir-darou",
+            "--reason",
+            "Never ordered",
+        ],
+    );
+    let disputed = text(&out.stdout);
+    assert!(
+        disputed.starts_with("claim c-extra-2 disputed:")
+            && disputed.contains("\n  disputed by operator for ir-darou at ")
+            && disputed.ends_with(": Never ordered\n"),
+        "{name}: {disputed}"
+    );
+    h.fails(
+        &[
+            "claim",
+            "withdraw",
+            "c-extra-2",
+            "--as-participant",
+            "ir-darou",
+            "--reason",
+            "x",
+        ],
+        &["forbidden: only claim c-extra-2's creditor (eu-pharma)"],
+    );
+    for (status, ids) in [
+        ("disputed", vec!["c-extra-2"]),
+        ("withdrawn", vec!["c-extra-1"]),
+        ("awaiting_acceptance", vec![]),
+        ("queued", vec!["c-med", "c-pist"]),
+    ] {
+        let listed: Vec<String> = h
+            .json(0, "claim", &["claim", "list", "--status", status])
+            .iter()
+            .map(|c| c["submission"]["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(listed, ids, "{name}: --status {status}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1128,6 +1290,33 @@ fn bad_input(h: Session) {
         &["claim", "submit", "--file", &extra],
         &[extra.as_str(), "unknown field `priority`"],
     );
+
+    // claim accept, dispute, withdraw
+    refused(
+        &["claim", "accept", "c-none", "--as-participant", "ir-pars"],
+        &["no claim c-none"],
+    );
+    refused(
+        &["claim", "accept", "c-none", "--as-participant", "IR PARS"],
+        &["field \"participant\""],
+    );
+    refused(
+        &["claim", "dispute", "c-none", "--as-participant", "ir-pars"],
+        &["--reason"],
+    );
+    refused(
+        &[
+            "claim",
+            "withdraw",
+            "c-none",
+            "--as-participant",
+            "ir-pars",
+            "--reason",
+            " ",
+        ],
+        &["field \"reason\""],
+    );
+    refused(&["claim", "accept", "c-none"], &["--as-participant"]);
 
     // lists and filters
     for (args, expected) in [

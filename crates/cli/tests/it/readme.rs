@@ -203,6 +203,7 @@ fn house_section(db: TestDb) {
         ("c-1", "partially_cleared"),
         ("c-2", "queued"),
         ("c-3", "cleared"),
+        ("c-4", "disputed"),
     ]
     .map(|(c, s)| (c.to_owned(), s.to_owned()));
     assert_eq!(statuses, expected, "{}", db.name);

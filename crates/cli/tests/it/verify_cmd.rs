@@ -63,10 +63,13 @@ fn records_changed_outside_the_house_are_named_by_kind_and_id() {
         let (code, data) = verify(&db, &[]);
         assert_eq!((code, problems(&data)), (Some(0), vec![]), "{}", db.name);
         db.execute(
-            // A rejected claim set back to queued; an IBAN changed; a participant that was
-            // never onboarded; a claim deleted; a claim rolled back to its first version.
+            // A rejected claim set back to queued; a disputed claim too; an IBAN changed; a
+            // participant that was never onboarded; a claim deleted; a claim rolled back to its
+            // first version.
             "UPDATE records SET status = 'queued', body = replace(body, '\"rejected\"', '\"queued\"')
                  WHERE kind = 'claim' AND id = 'c-machinery';
+             UPDATE records SET status = 'queued', body = replace(body, '\"status\":\"disputed\"', '\"status\":\"queued\"')
+                 WHERE kind = 'claim' AND id = 'c-gum';
              UPDATE records SET body = replace(body, 'DE89370400440532013000', 'DE02120300000000202051')
                  WHERE kind = 'participant' AND id = 'eu-pharma';
              INSERT INTO records (kind, id, version, status, party, counterparty, at, body)
@@ -81,6 +84,9 @@ fn records_changed_outside_the_house_are_named_by_kind_and_id() {
         let p = problems(&data);
         for needle in [
             "record claim:c-machinery was changed outside the house (audit entry ",
+            "record claim:c-gum was changed outside the house (audit entry ",
+            "claim c-gum: the audit trail says it was disputed (entry ",
+            "claim c-gum: queued but its record holds a claim.disputed step",
             "record participant:eu-pharma was changed outside the house (audit entry ",
             "record participant:ghost (version 1) was never written by the audit chain",
             "record claim:c-wheat was deleted outside the house (audit entry ",

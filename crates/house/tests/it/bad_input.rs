@@ -220,7 +220,7 @@ fn claims_refuse_bad_fields() {
             .house
             .submit_claim("eu-pharma", &medicines("c-bad", 100))
             .unwrap();
-        assert_eq!(out.claim.status, house::ClaimStatus::Queued);
+        assert_eq!(out.claim.status, house::ClaimStatus::AwaitingAcceptance);
     });
 }
 

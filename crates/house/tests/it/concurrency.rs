@@ -31,7 +31,7 @@ fn env_for_bursts(db: TestDb) -> Env {
 }
 
 /// Runs `work(i)` on `n` threads released at once; the answers in thread order.
-fn at_once<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+pub(crate) fn at_once<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let barrier = Barrier::new(n);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..n)
@@ -77,7 +77,7 @@ fn claims_submitted_at_once_are_recorded_exactly_once() {
             assert_eq!(out.claim.submission, *s);
             assert_eq!(
                 out.claim.status,
-                ClaimStatus::Queued,
+                ClaimStatus::AwaitingAcceptance,
                 "{:?}",
                 out.claim.checks
             );
@@ -163,7 +163,7 @@ fn held_cases(env: &Env, prefix: &str, count: usize) -> Vec<(String, String)> {
             let id = format!("{prefix}-{i}");
             let c = env
                 .house
-                .submit_claim("eu-medtech", &bearings(&id, 10 + i as i64))
+                .submit_accepted("eu-medtech", &bearings(&id, 10 + i as i64))
                 .unwrap()
                 .claim;
             assert_eq!(c.status, ClaimStatus::Held);
@@ -303,7 +303,7 @@ fn cycles_run_at_once_into_one_directory_both_complete() {
             .iter()
             .enumerate()
         {
-            let out = env.house.submit_claim(&c.creditor, c).unwrap();
+            let out = env.house.submit_accepted(&c.creditor, c).unwrap();
             assert_eq!(out.claim.status, ClaimStatus::Queued, "{i}");
             env.tick();
         }
@@ -362,12 +362,12 @@ fn a_burst_cannot_slip_past_the_velocity_rule() {
             .into_iter()
             .map(|a| a.expect("submitted").claim.status)
             .collect();
-        let queued = statuses
+        let passed = statuses
             .iter()
-            .filter(|s| **s == ClaimStatus::Queued)
+            .filter(|s| **s == ClaimStatus::AwaitingAcceptance)
             .count();
         let held = statuses.iter().filter(|s| **s == ClaimStatus::Held).count();
-        assert_eq!((queued, held), (20, BURST - 20), "{statuses:?}");
+        assert_eq!((passed, held), (20, BURST - 20), "{statuses:?}");
     });
 }
 
@@ -384,11 +384,11 @@ fn one_invoice_claimed_at_once_under_many_ids_is_queued_once() {
                 .claim
                 .status
         });
-        let queued = outcomes
+        let passed = outcomes
             .iter()
-            .filter(|s| **s == ClaimStatus::Queued)
+            .filter(|s| **s == ClaimStatus::AwaitingAcceptance)
             .count();
-        assert_eq!(queued, 1, "{outcomes:?}");
+        assert_eq!(passed, 1, "{outcomes:?}");
         assert_eq!(
             outcomes.iter().filter(|s| **s == ClaimStatus::Held).count(),
             7

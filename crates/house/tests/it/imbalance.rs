@@ -67,7 +67,7 @@ fn row(
 fn queued(env: &Env, claim: house::ClaimSubmission) {
     let out = env
         .house
-        .submit_claim(&claim.creditor.clone(), &claim)
+        .submit_accepted(&claim.creditor.clone(), &claim)
         .unwrap_or_else(|e| panic!("{}: {e}", env.db.name));
     assert_eq!(
         out.claim.status,

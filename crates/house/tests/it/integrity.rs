@@ -189,7 +189,7 @@ fn an_invoice_claimed_twice_is_held() {
         onboard_clean(&env);
         let first = env
             .house
-            .submit_claim("eu-pharma", &medicines("c-1", 10))
+            .submit_accepted("eu-pharma", &medicines("c-1", 10))
             .unwrap()
             .claim;
         assert_eq!(first.status, ClaimStatus::Queued);
@@ -240,7 +240,7 @@ fn a_price_without_reference_says_so_and_the_house_decides() {
         let env = Env::new(db);
         onboard_clean(&env);
         let claim_rec = env.house.submit_claim("eu-pharma", &rice()).unwrap().claim;
-        assert_eq!(claim_rec.status, ClaimStatus::Queued);
+        assert_eq!(claim_rec.status, ClaimStatus::AwaitingAcceptance);
         let price = step(&claim_rec, "prices");
         assert_eq!(price.outcome, Outcome::NotChecked);
         assert_eq!(price.inputs["price"]["status"], "no_reference");
@@ -304,7 +304,7 @@ fn an_amount_no_cycle_can_sum_is_refused_and_a_bad_claim_never_blocks_a_cycle() 
         // the cycle sets it aside with an alert and clears the others.
         for id in ["c-ok-1", "c-legacy"] {
             env.house
-                .submit_claim("eu-pharma", &medicines(id, 10 + id.len() as i64))
+                .submit_accepted("eu-pharma", &medicines(id, 10 + id.len() as i64))
                 .unwrap();
             env.tick();
         }
@@ -406,7 +406,7 @@ fn verify_finds_ledger_movements_no_house_record_explains() {
         let env = Env::new(db);
         onboard_clean(&env);
         env.house
-            .submit_claim("eu-pharma", &medicines("c-1", 10))
+            .submit_accepted("eu-pharma", &medicines("c-1", 10))
             .unwrap();
         env.run_and_settle();
         assert!(env.house.verify().unwrap().is_ok());
@@ -465,11 +465,11 @@ fn a_cycle_both_ways(db: TestDb) -> (Env, house::CycleReport) {
     let env = Env::new(db);
     onboard_clean(&env);
     env.house
-        .submit_claim("eu-pharma", &medicines("c-1", 10))
+        .submit_accepted("eu-pharma", &medicines("c-1", 10))
         .unwrap();
     env.tick();
     env.house
-        .submit_claim("ir-kerman", &pistachios("c-2", 8000))
+        .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
         .unwrap();
     let report = env.run_and_settle();
     (env, report)

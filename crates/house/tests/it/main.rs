@@ -2,6 +2,7 @@ mod bad_input;
 mod concurrency;
 mod imbalance;
 mod integrity;
+mod lifecycle;
 mod scenarios;
 mod settlement;
 mod settlement_dir;

@@ -166,14 +166,15 @@ fn end_to_end(db: TestDb) {
     from_alpen.creditor = "eu-alpen".into();
     assert_rejected_at_parties(&env, &from_alpen, "eu-alpen");
 
-    // Medicines: accepted, reserved on the ledger, cleared first.
+    // Medicines: passed, reserved on the ledger, queued once the importer accepts, cleared
+    // first.
     let medicines_first = env
         .house
         .submit_claim("eu-pharma", &medicines("c-medicines", 2000))
         .unwrap();
     assert!(!medicines_first.replayed);
     let med = &medicines_first.claim;
-    assert_eq!(med.status, ClaimStatus::Queued);
+    assert_eq!(med.status, ClaimStatus::AwaitingAcceptance);
     assert_eq!(
         steps(med),
         [
@@ -194,12 +195,18 @@ fn end_to_end(db: TestDb) {
     );
     assert!(med.alerts.is_empty() && med.case.is_none());
     assert_reserved(&env, med);
+    let accepted = env
+        .house
+        .accept_claim("darou.user", "ir-darou", "c-medicines")
+        .unwrap();
+    assert_eq!(accepted.status, ClaimStatus::Queued);
+    assert_eq!(accepted.reserve_transfer, med.reserve_transfer);
     env.tick();
 
     // Pistachios invoiced in rials: converted at the agreed rate.
     let pist = env
         .house
-        .submit_claim("ir-kerman", &pistachios("c-pistachios", 8000))
+        .submit_accepted("ir-kerman", &pistachios("c-pistachios", 8000))
         .unwrap()
         .claim;
     assert_eq!(pist.status, ClaimStatus::Queued, "{:?}", pist.checks);
@@ -252,6 +259,13 @@ fn end_to_end(db: TestDb) {
     let (bearings_claim, bearings_case) = held[0].clone();
     let (_, bearings2_case) = held[1].clone();
     assert_eq!(bearings_claim.reserve_transfer, None);
+    // The importer accepts the first in advance: it stays held until its case releases it.
+    let in_advance = env
+        .house
+        .accept_claim("medequip.user", "ir-medequip", "c-bearings")
+        .unwrap();
+    assert_eq!(in_advance.status, ClaimStatus::Held);
+    assert!(in_advance.acceptance.is_some());
 
     // Four eyes.
     let first = env
@@ -479,7 +493,7 @@ fn end_to_end(db: TestDb) {
     // bearings.
     let pist2 = env
         .house
-        .submit_claim("ir-kerman", &pistachios("c-pistachios-2", 2000))
+        .submit_accepted("ir-kerman", &pistachios("c-pistachios-2", 2000))
         .unwrap()
         .claim;
     assert_eq!(pist2.status, ClaimStatus::Queued, "{:?}", pist2.checks);
@@ -580,7 +594,7 @@ fn rejecting_a_suspended_participant_rejects_its_open_claims() {
         onboard_clean(&env);
         let queued = env
             .house
-            .submit_claim(
+            .submit_accepted(
                 "eu-pharma",
                 &medicines_to(
                     "c-before-listing",
@@ -677,7 +691,7 @@ fn price_bands_learn_from_accepted_claims() {
         };
         for i in 0..8 {
             let c = wheat(&format!("c-wheat-{i}"), debtors[i % 4], 23 + (i as i64 % 5));
-            let out = env.house.submit_claim("eu-agri", &c).unwrap();
+            let out = env.house.submit_accepted("eu-agri", &c).unwrap();
             assert_eq!(
                 out.claim.status,
                 ClaimStatus::Queued,
@@ -692,7 +706,7 @@ fn price_bands_learn_from_accepted_claims() {
         );
         let high = env
             .house
-            .submit_claim("eu-agri", &wheat("c-wheat-high", debtors[0], 130))
+            .submit_accepted("eu-agri", &wheat("c-wheat-high", debtors[0], 130))
             .unwrap()
             .claim;
         assert_eq!(high.status, ClaimStatus::Held);
@@ -700,7 +714,7 @@ fn price_bands_learn_from_accepted_claims() {
         assert_eq!(prices[0].outcome, Outcome::Hold, "{prices:?}");
         let fair = env
             .house
-            .submit_claim("eu-agri", &wheat("c-wheat-fair", debtors[1], 26))
+            .submit_accepted("eu-agri", &wheat("c-wheat-fair", debtors[1], 26))
             .unwrap()
             .claim;
         assert_eq!(fair.status, ClaimStatus::Queued, "{:?}", fair.checks);
@@ -723,7 +737,7 @@ fn verify_finds_a_claim_whose_postings_do_not_match() {
         ] {
             let out = env
                 .house
-                .submit_claim(&submission.creditor, &submission)
+                .submit_accepted(&submission.creditor, &submission)
                 .unwrap();
             assert_eq!(out.claim.status, ClaimStatus::Queued, "{id}");
             env.tick();

@@ -16,11 +16,11 @@ fn a_cycle_run(db: TestDb) -> (Env, house::Cycle) {
     let env = Env::new(db);
     onboard_clean(&env);
     env.house
-        .submit_claim("eu-pharma", &medicines("c-1", 10))
+        .submit_accepted("eu-pharma", &medicines("c-1", 10))
         .unwrap();
     env.tick();
     env.house
-        .submit_claim("ir-kerman", &pistachios("c-2", 8000))
+        .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
         .unwrap();
     env.tick();
     let report = env
@@ -341,18 +341,18 @@ fn a_payer_that_misses_its_deadline_is_unwound_and_nothing_is_lost() {
         onboard_clean(&env);
         // EU exporters owed by two Iranian importers; one Iranian export back.
         env.house
-            .submit_claim("eu-pharma", &medicines("c-1", 10))
+            .submit_accepted("eu-pharma", &medicines("c-1", 10))
             .unwrap();
         env.tick();
         env.house
-            .submit_claim(
+            .submit_accepted(
                 "eu-pharma",
                 &medicines_to("c-3", "ir-medequip", "Tehran Medical Equipment Co.", 20),
             )
             .unwrap();
         env.tick();
         env.house
-            .submit_claim("ir-kerman", &pistachios("c-2", 8000))
+            .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
             .unwrap();
         env.tick();
         let cycle = env
@@ -663,11 +663,11 @@ fn the_payee_release_pays_each_payee_once_its_part_of_the_cycle_is_final() {
         onboard_clean(&env);
         // A domestic part (eu-agri owed by eu-nl-foods) beside the cross-border one.
         env.house
-            .submit_claim("eu-pharma", &medicines("c-1", 10))
+            .submit_accepted("eu-pharma", &medicines("c-1", 10))
             .unwrap();
         env.tick();
         env.house
-            .submit_claim("ir-kerman", &pistachios("c-2", 8000))
+            .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
             .unwrap();
         env.tick();
         let domestic = claim(
@@ -678,7 +678,11 @@ fn the_payee_release_pays_each_payee_once_its_part_of_the_cycle_is_final() {
             "EUR 2500.00",
             &["1001.99;Milling wheat;10000 KGM;EUR 2500.00"],
         );
-        let c = env.house.submit_claim("eu-agri", &domestic).unwrap().claim;
+        let c = env
+            .house
+            .submit_accepted("eu-agri", &domestic)
+            .unwrap()
+            .claim;
         assert_eq!(c.status, ClaimStatus::Queued, "{:?}", c.checks);
         env.tick();
         let cycle = env
@@ -725,18 +729,18 @@ fn a_liquidity_provider_lets_a_cycle_clear_beyond_the_counter_flow_and_is_repaid
         onboard_clean(&env);
         // EU exports EUR 1,267.50, Iran EUR 875.00: without a provider EUR 875.00 each way.
         env.house
-            .submit_claim("eu-pharma", &medicines("c-1", 10))
+            .submit_accepted("eu-pharma", &medicines("c-1", 10))
             .unwrap();
         env.tick();
         env.house
-            .submit_claim(
+            .submit_accepted(
                 "eu-pharma",
                 &medicines_to("c-3", "ir-medequip", "Tehran Medical Equipment Co.", 20),
             )
             .unwrap();
         env.tick();
         env.house
-            .submit_claim("ir-kerman", &pistachios("c-2", 100))
+            .submit_accepted("ir-kerman", &pistachios("c-2", 100))
             .unwrap();
         env.tick();
         let cycle = env
@@ -804,7 +808,7 @@ fn a_liquidity_provider_lets_a_cycle_clear_beyond_the_counter_flow_and_is_repaid
         // the EU's surplus repays the provider first.
         env.tick();
         env.house
-            .submit_claim("ir-kerman", &pistachios("c-4", 200))
+            .submit_accepted("ir-kerman", &pistachios("c-4", 200))
             .unwrap();
         env.tick();
         let second = env.run_and_settle();

@@ -36,7 +36,7 @@ fn system_directories_parent_escapes_and_missing_parents_are_refused() {
         onboard_clean(&env);
         let queued = env
             .house
-            .submit_claim("eu-pharma", &medicines("c-med", 2000))
+            .submit_accepted("eu-pharma", &medicines("c-med", 2000))
             .unwrap();
         assert_eq!(queued.claim.status, ClaimStatus::Queued);
         env.tick();

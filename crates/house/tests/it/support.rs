@@ -179,6 +179,40 @@ pub fn checker() -> Arc<goods::Checker> {
         .clone()
 }
 
+/// Submitting a claim and having its debtor accept it, as a firm and its customer do before a
+/// claim enters clearing (`house::lifecycle`): what the tests written about clearing expect of
+/// a submission.
+pub trait SubmitAccepted {
+    /// Submits `submission`; a claim that passed its checks (awaiting acceptance) or was held is
+    /// then accepted by its debtor (a held claim in advance: it is queued once released), and
+    /// the answer carries the claim as it stands after.
+    fn submit_accepted(
+        &self,
+        actor: &str,
+        submission: &ClaimSubmission,
+    ) -> Result<house::ClaimOutcome, HouseError>;
+}
+
+impl SubmitAccepted for House {
+    fn submit_accepted(
+        &self,
+        actor: &str,
+        submission: &ClaimSubmission,
+    ) -> Result<house::ClaimOutcome, HouseError> {
+        let mut outcome = self.submit_claim(actor, submission)?;
+        let status = outcome.claim.status;
+        if matches!(
+            status,
+            house::ClaimStatus::AwaitingAcceptance | house::ClaimStatus::Held
+        ) {
+            let debtor = &submission.debtor;
+            outcome.claim =
+                self.accept_claim(&format!("user of {debtor}"), debtor, &submission.id)?;
+        }
+        Ok(outcome)
+    }
+}
+
 /// A database with a house on it, its clock, and a directory for settlement files.
 pub struct Env {
     pub db: TestDb,
