@@ -1,8 +1,7 @@
-//! Test databases (a fresh SQLite file, and a fresh schema on the PostgreSQL server that CI and
-//! every development machine run: `CLEARHOUSE_TEST_POSTGRES_URL`, by default
-//! `postgres://postgres@127.0.0.1:5432/test`; PostgreSQL tests never skip, they fail without a
-//! server), a hand-set clock, the sanctions lists and goods checker built once per test binary,
-//! and builders for participants and claims.
+//! The house's test helpers: the test databases and the clock (from `test-support`, shared with
+//! the store's and the CLI's tests; PostgreSQL tests never skip, they fail without a server),
+//! the sanctions lists and goods checker built once per test binary, and builders for
+//! participants and claims.
 
 #![allow(dead_code)]
 
@@ -12,128 +11,8 @@ use std::sync::{Arc, OnceLock};
 use house::{
     ClaimSubmission, House, HouseError, InvoiceParty, Lists, OnboardingInput, PartyDetails,
 };
-use store::{Clock, Location, Record, RecordQuery, Store};
-
-/// The server PostgreSQL tests use.
-pub fn postgres_base_url() -> String {
-    std::env::var("CLEARHOUSE_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-/// A database that disappears with the test.
-#[derive(Debug)]
-pub struct TestDb {
-    pub location: Location,
-    /// What the test names the backend in messages.
-    pub name: &'static str,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<String>,
-}
-
-impl TestDb {
-    /// A new SQLite file in a temporary directory.
-    pub fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let location = Location::Sqlite(dir.path().join("house.db"));
-        TestDb {
-            location,
-            name: "sqlite",
-            _dir: Some(dir),
-            schema: None,
-        }
-    }
-
-    /// A new, empty schema on the test PostgreSQL server.
-    pub fn postgres() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let base = postgres_base_url();
-        let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap_or_else(|e| {
-            panic!(
-                "PostgreSQL tests need a server at {base} (set CLEARHOUSE_TEST_POSTGRES_URL \
-                 to another one): {e}"
-            )
-        });
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        let schema = format!(
-            "house_test_{}_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed),
-            nanos
-        );
-        client
-            .batch_execute(&format!("CREATE SCHEMA {schema}"))
-            .expect("create a test schema");
-        let separator = if base.contains('?') { '&' } else { '?' };
-        let url =
-            format!("{base}{separator}options=-csearch_path%3D{schema}&application_name={schema}");
-        TestDb {
-            location: Location::Postgres(url),
-            name: "postgres",
-            _dir: None,
-            schema: Some(schema),
-        }
-    }
-
-    /// Opens a store on this database with `clock`.
-    pub fn open(&self, clock: &TestClock) -> Store {
-        Store::open(self.location.clone(), clock.clock())
-            .unwrap_or_else(|e| panic!("open {}: {e}", self.name))
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some(schema) = &self.schema
-            && let Ok(mut client) = postgres::Client::connect(&postgres_base_url(), postgres::NoTls)
-        {
-            // Best effort: a leftover schema only costs space in the test database.
-            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-        }
-    }
-}
-
-/// Runs `test` on a fresh SQLite database, then on a fresh PostgreSQL schema.
-pub fn each_backend(test: impl Fn(TestDb)) {
-    for make in [TestDb::sqlite as fn() -> TestDb, TestDb::postgres] {
-        let db = make();
-        eprintln!("--- backend {}", db.name);
-        test(db);
-    }
-}
-
-/// A clock the test sets by hand, in nanoseconds.
-#[derive(Clone, Debug, Default)]
-pub struct TestClock(Arc<AtomicU64>);
-
-/// A realistic starting time: 2026-01-01T00:00:00Z.
-pub const T0: u64 = 1_767_225_600_000_000_000;
-/// One second in nanoseconds.
-pub const SECOND: u64 = 1_000_000_000;
-
-impl TestClock {
-    /// A clock at `now`.
-    pub fn at(now: u64) -> Self {
-        let clock = TestClock::default();
-        clock.0.store(now, Ordering::SeqCst);
-        clock
-    }
-    /// Moves the time forward.
-    pub fn advance(&self, by: u64) {
-        self.0.fetch_add(by, Ordering::SeqCst);
-    }
-    /// The time.
-    pub fn now(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
-    }
-    /// The clock to hand to a store or a house.
-    pub fn clock(&self) -> Clock {
-        let inner = Arc::clone(&self.0);
-        Arc::new(move || inner.load(Ordering::SeqCst))
-    }
-}
+use store::{Record, RecordQuery, Store};
+pub use test_support::{SECOND, T0, TestClock, TestDb, each_backend};
 
 /// The bundled sanctions lists, built once per test binary (about a second).
 pub fn lists() -> Lists {
@@ -657,22 +536,10 @@ pub fn pistachios(id: &str, kg: i64) -> ClaimSubmission {
     )
 }
 
-/// The workplace's shared data folder (`../shared/data` beside the repository), which holds
-/// the official ISO 20022 schemas; fails clearly when it is not there.
-pub fn shared_data() -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    assert!(
-        dir.is_dir(),
-        "the shared data folder is missing at {} (the ISO 20022 schemas the files are validated against live there)",
-        dir.display()
-    );
-    dir
-}
-
 /// Validates an XML file with `xmllint --schema` against the official schema of `message`
 /// (`pain.001.001.09`, `camt.053.001.08`, …); fails with xmllint's words.
 pub fn assert_schema_valid(file: &std::path::Path, message: &str) {
-    let schema = shared_data().join(format!("iso20022/{message}.xsd"));
+    let schema = test_support::shared_data(format!("iso20022/{message}.xsd"));
     let out = std::process::Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")
