@@ -17,9 +17,11 @@
 //!   pay-ins they depend on arrived (pain.001), unwinds at the deadline, liquidity providers,
 //!   statements (camt.053, CSV).
 //! - [`House::verify`]: postings, zone balance per cycle, audit chain.
+//! - [`demo`]: the demo's population (participants, claims, reference prices), compiled in.
 
 pub mod config;
 mod cycle;
+pub mod demo;
 pub use iso20022;
 mod error;
 mod ids;

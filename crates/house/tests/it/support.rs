@@ -22,36 +22,15 @@ pub fn lists() -> Lists {
         .clone()
 }
 
-/// Reference unit values for the price check, in euro cents per kilogram or per article, twelve
-/// observations per subheading around a centre.
-fn reference_prices() -> String {
-    let mut csv = String::from("hs6,origin,destination,unit,unit_value_minor,currency\n");
-    for (hs6, unit, centre) in [
-        ("100199", "KGM", 25),
-        ("300490", "KGM", 4_200),
-        ("901890", "NAR", 38_000),
-        ("080251", "KGM", 900),
-        ("848210", "NAR", 3_500),
-    ] {
-        for k in 0..12i64 {
-            let value = centre * (90 + 2 * k) / 100;
-            csv.push_str(&format!("{hs6},,,{unit},{value},EUR\n"));
-        }
-    }
-    csv
-}
-
-/// The bundled nomenclature and policy with price bands from [`reference_prices`], built once.
+/// The bundled nomenclature and policy with price bands from the demo's reference prices,
+/// built once.
 pub fn checker() -> Arc<goods::Checker> {
     static CHECKER: OnceLock<Arc<goods::Checker>> = OnceLock::new();
     CHECKER
         .get_or_init(|| {
             let nomenclature = goods::Nomenclature::bundled().expect("bundled nomenclature");
             let policy = goods::Policy::bundled(&nomenclature).expect("bundled policy");
-            let mut history = goods::PriceHistory::new();
-            history
-                .read_csv(reference_prices().as_bytes(), &nomenclature)
-                .expect("reference prices");
+            let history = house::demo::price_history(&nomenclature).expect("reference prices");
             let bands = history.bands(policy.band_settings());
             Arc::new(goods::Checker::new(nomenclature, policy, Some(bands)).expect("checker"))
         })
@@ -331,90 +310,13 @@ pub fn firm(
     }
 }
 
-/// Clean firms of both zones, four in each.
+/// The demo's clean firms (every one but those screening holds for review), four in each zone.
 pub fn clean_population() -> Vec<OnboardingInput> {
-    vec![
-        firm(
-            "eu-pharma",
-            "Rhein Pharma GmbH",
-            "DE",
-            "EU",
-            "DE89370400440532013000",
-            "COBADEFFXXX",
-            person("Katrin Vogel", "1968-04-12", "DE"),
-            person("Markus Brandt", "1971-09-30", "DE"),
-        ),
-        firm(
-            "eu-agri",
-            "Beauce Cereales SA",
-            "FR",
-            "EU",
-            "FR1420041010050500013M02606",
-            "BNPAFRPP",
-            person("Claire Dubois", "1975-02-03", "FR"),
-            person("Luc Martin", "1969-06-21", "FR"),
-        ),
-        firm(
-            "eu-medtech",
-            "Medisana Strumenti S.r.l.",
-            "IT",
-            "EU",
-            "IT60X0542811101000000123456",
-            "BPMOIT22",
-            person("Giulia Rossi", "1980-11-14", "IT"),
-            person("Paolo Bianchi", "1966-01-08", "IT"),
-        ),
-        firm(
-            "eu-nl-foods",
-            "Delta Dried Fruit Trading B.V.",
-            "NL",
-            "EU",
-            "NL91ABNA0417164300",
-            "ABNANL2A",
-            person("Sanne de Vries", "1983-03-17", "NL"),
-            person("Pieter Jansen", "1970-12-02", "NL"),
-        ),
-        firm(
-            "ir-darou",
-            "Darou Pakhsh Distribution Co.",
-            "IR",
-            "IR",
-            "IR970170000000100324200002",
-            "MELIIRTH",
-            person("Reza Karimi", "1972-07-19", "IR"),
-            person("Maryam Ahmadi", "1979-10-01", "IR"),
-        ),
-        firm(
-            "ir-gandom",
-            "Gandom Food Industries",
-            "IR",
-            "IR",
-            "IR300120000000200455500003",
-            "REFAIRTH",
-            person("Kamran Tavakoli", "1965-03-11", "IR"),
-            person("Leila Sadeghi", "1981-08-25", "IR"),
-        ),
-        firm(
-            "ir-medequip",
-            "Tehran Medical Equipment Co.",
-            "IR",
-            "IR",
-            "IR750620000000300566600004",
-            "TOSEIRTH",
-            person("Ali Moradi", "1974-04-04", "IR"),
-            person("Narges Hosseini", "1985-12-12", "IR"),
-        ),
-        firm(
-            "ir-kerman",
-            "Kerman Pistachio Export Co.",
-            "IR",
-            "IR",
-            "IR670540000000400677700005",
-            "KESHIRTH",
-            person("Mehdi Rostami", "1962-09-09", "IR"),
-            person("Fatemeh Nouri", "1976-02-14", "IR"),
-        ),
-    ]
+    house::demo::participants()
+        .expect("the demo's participants read")
+        .into_iter()
+        .filter(|p| !house::demo::HELD_FOR_REVIEW.contains(&p.id.as_str()))
+        .collect()
 }
 
 /// Onboards the clean population; every firm must come out active.
