@@ -14,10 +14,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use house::{
-    ClaimStatus, ClaimSubmission, House, InvoiceParty, Lists, OnboardingInput, PartyDetails,
-    Verdict,
-};
+use house::{ClaimStatus, ClaimSubmission, House, Lists, Verdict};
 use store::{Location, Store};
 
 use crate::{output, system_clock};
@@ -76,11 +73,12 @@ pub fn run(
     let store = Store::open(location.clone(), clock.clock())
         .with_context(|| format!("opening {location}"))?;
     refuse_a_house(&store, &location)?;
+    // The reference prices go beside the database, where `--prices` can name them later.
     let prices = dir.join("reference-prices.csv");
-    std::fs::write(&prices, reference_prices())?;
+    std::fs::write(&prices, house::demo::REFERENCE_PRICES_CSV)?;
     let lists = Lists::bundled()?;
     let checker = crate::house_cmd::checker(Some(&prices))?;
-    let config = house::config::example();
+    let config = house::demo::config();
     let house = House::init(store, clock.clock(), lists, checker, config, "operator")?;
     let demo = Demo { house, json };
     demo.say(&format!(
@@ -88,7 +86,7 @@ pub fn run(
         demo.house.lists().version
     ))?;
     onboard(&demo)?;
-    let claims = submit(&demo)?;
+    let claims = submit(&demo, &clock)?;
     answer(&demo)?;
     review(&demo, &claims)?;
     let cycle = crate::demo_settlement::walk(&demo, dir, &clock)?;
@@ -116,188 +114,9 @@ fn refuse_a_house(store: &Store, location: &Location) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reference unit values for the price check (demo figures, in euro cents per kilogram or per
-/// article), twelve observations per subheading.
-fn reference_prices() -> String {
-    let mut csv = String::from("hs6,origin,destination,unit,unit_value_minor,currency\n");
-    for (hs6, unit, centre) in [
-        ("100199", "KGM", 25),
-        ("300490", "KGM", 4_200),
-        ("901890", "NAR", 38_000),
-        ("080251", "KGM", 900),
-        ("848210", "NAR", 3_500),
-    ] {
-        for k in 0..12i64 {
-            let value = centre * (90 + 2 * k) / 100;
-            csv.push_str(&format!("{hs6},,,{unit},{value},EUR\n"));
-        }
-    }
-    csv
-}
-
-fn person(name: &str, birth: &str, nationality: &str) -> PartyDetails {
-    PartyDetails {
-        name: name.into(),
-        birth_date: (!birth.is_empty()).then(|| birth.into()),
-        nationalities: vec![nationality.into()],
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn firm(
-    id: &str,
-    name: &str,
-    reg: &str,
-    country: &str,
-    zone: &str,
-    iban: &str,
-    bic: &str,
-    owners: Vec<PartyDetails>,
-    directors: Vec<PartyDetails>,
-) -> OnboardingInput {
-    OnboardingInput {
-        id: id.into(),
-        legal_name: name.into(),
-        registration_number: reg.into(),
-        country: country.into(),
-        zone: zone.into(),
-        lei: None,
-        iban: iban.into(),
-        bic: bic.into(),
-        bank_name: None,
-        beneficial_owners: owners,
-        directors,
-    }
-}
-
 fn onboard(demo: &Demo) -> anyhow::Result<()> {
     demo.say("\nOnboarding (every legal name, beneficial owner, director and bank screened):")?;
-    let population = [
-        firm(
-            "eu-pharma",
-            "Rhein Pharma GmbH",
-            "HRB 48213",
-            "DE",
-            "EU",
-            "DE89370400440532013000",
-            "COBADEFFXXX",
-            vec![person("Katrin Vogel", "1968-04-12", "DE")],
-            vec![person("Markus Brandt", "1971-09-30", "DE")],
-        ),
-        firm(
-            "eu-agri",
-            "Beauce Cereales SA",
-            "RCS Chartres 512 334 901",
-            "FR",
-            "EU",
-            "FR1420041010050500013M02606",
-            "BNPAFRPP",
-            vec![person("Claire Dubois", "1975-02-03", "FR")],
-            vec![person("Luc Martin", "1969-06-21", "FR")],
-        ),
-        firm(
-            "eu-medtech",
-            "Medisana Strumenti S.r.l.",
-            "MI-2034981",
-            "IT",
-            "EU",
-            "IT60X0542811101000000123456",
-            "BPMOIT22",
-            vec![person("Giulia Rossi", "1980-11-14", "IT")],
-            vec![person("Paolo Bianchi", "1966-01-08", "IT")],
-        ),
-        firm(
-            "eu-nl-foods",
-            "Delta Dried Fruit Trading B.V.",
-            "KvK 34125678",
-            "NL",
-            "EU",
-            "NL91ABNA0417164300",
-            "ABNANL2A",
-            vec![person("Sanne de Vries", "1983-03-17", "NL")],
-            vec![person("Pieter Jansen", "1970-12-02", "NL")],
-        ),
-        firm(
-            "eu-alpen",
-            "Alpen Industriehandel GmbH",
-            "FN 398112 k",
-            "AT",
-            "EU",
-            "AT611904300234573201",
-            "BKAUATWW",
-            vec![person("Saeed Hashemi Moghaddam", "", "IR")],
-            vec![person("Florian Huber", "1977-05-05", "AT")],
-        ),
-        firm(
-            "ir-darou",
-            "Darou Pakhsh Distribution Co.",
-            "Tehran 118822",
-            "IR",
-            "IR",
-            "IR970170000000100324200002",
-            "MELIIRTH",
-            vec![person("Reza Karimi", "1972-07-19", "IR")],
-            vec![person("Maryam Ahmadi", "1979-10-01", "IR")],
-        ),
-        firm(
-            "ir-gandom",
-            "Gandom Food Industries",
-            "Mashhad 40551",
-            "IR",
-            "IR",
-            "IR300120000000200455500003",
-            "REFAIRTH",
-            vec![person("Kamran Tavakoli", "1965-03-11", "IR")],
-            vec![person("Leila Sadeghi", "1981-08-25", "IR")],
-        ),
-        firm(
-            "ir-medequip",
-            "Tehran Medical Equipment Co.",
-            "Tehran 220931",
-            "IR",
-            "IR",
-            "IR750620000000300566600004",
-            "TOSEIRTH",
-            vec![person("Ali Moradi", "1974-04-04", "IR")],
-            vec![person("Narges Hosseini", "1985-12-12", "IR")],
-        ),
-        firm(
-            "ir-kerman",
-            "Kerman Pistachio Export Co.",
-            "Kerman 7731",
-            "IR",
-            "IR",
-            "IR670540000000400677700005",
-            "KESHIRTH",
-            vec![person("Mehdi Rostami", "1962-09-09", "IR")],
-            vec![person("Fatemeh Nouri", "1976-02-14", "IR")],
-        ),
-        firm(
-            "ir-pars-machinery",
-            "Pars Tejarat Machinery Co.",
-            "Isfahan 66120",
-            "IR",
-            "IR",
-            "IR550160000000500788800006",
-            "KESHIRTH",
-            vec![person("Javad Mousavi", "1970-01-20", "IR")],
-            vec![person("Qassem Soleimani", "", "IR")],
-        ),
-        // Clean owners and directors, but its account is at Bank Sepah (SWIFT/BIC SEPBIRTH,
-        // on the OFAC SDN list): review before it may trade.
-        firm(
-            "ir-saffron",
-            "Shiraz Saffron Trading Co.",
-            "Shiraz 51877",
-            "IR",
-            "IR",
-            "IR970170000000100324200099",
-            "SEPBIRTH",
-            vec![person("Hossein Jafari", "1969-05-05", "IR")],
-            vec![person("Shirin Kazemi", "1983-11-11", "IR")],
-        ),
-    ];
-    for input in &population {
+    for input in &house::demo::participants()? {
         let rec = demo.house.onboard("operator", input)?;
         let mut line = format!(
             "  {:<18} {:<34} {:<2} {}",
@@ -324,158 +143,35 @@ fn onboard(demo: &Demo) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn claim(
-    id: &str,
-    creditor: &str,
-    debtor: &str,
-    counterparty: &str,
-    country: &str,
-    amount: &str,
-    incoterms: &str,
-    lines: &[&str],
-) -> anyhow::Result<ClaimSubmission> {
-    Ok(ClaimSubmission {
-        idempotency_key: format!("key-{id}"),
-        id: id.into(),
-        creditor: creditor.into(),
-        debtor: debtor.into(),
-        invoice_number: format!("INV-{id}"),
-        amount: amount.parse()?,
-        due_date: due_in_60_days(),
-        incoterms: incoterms.into(),
-        invoice_counterparty: InvoiceParty {
-            name: counterparty.into(),
-            country: Some(country.into()),
-            kind: None,
-        },
-        goods_lines: lines
-            .iter()
-            .map(|l| crate::house_cmd::parse_line(l))
-            .collect::<anyhow::Result<_>>()?,
-    })
-}
-
-fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimRecord>> {
+fn submit(
+    demo: &Demo,
+    clock: &crate::demo_settlement::DemoClock,
+) -> anyhow::Result<BTreeMap<&'static str, house::ClaimRecord>> {
     demo.say("\nClaims (checks in order: parties, double claims, invoice counterparty, goods policy, price bands, monitoring):")?;
-    let claims = [
-        ("medicines", medicines_claim("c-medicines")?),
-        (
-            "wheat",
-            claim(
-                "c-wheat",
-                "eu-agri",
-                "ir-gandom",
-                "Gandom Food Industries",
-                "IR",
-                "EUR 75000.00",
-                "CFR",
-                &["1001.99;Milling wheat, bulk;300000 KGM;EUR 75000.00"],
-            )?,
-        ),
-        (
-            "medical devices",
-            claim(
-                "c-devices",
-                "eu-medtech",
-                "ir-medequip",
-                "Tehran Medical Equipment Co.",
-                "IR",
-                "EUR 41800.00",
-                "DAP",
-                &["9018.90;Infusion pumps, volumetric;110 NAR;EUR 41800.00"],
-            )?,
-        ),
-        (
-            "pistachios (IR exporter, invoiced in IRR)",
-            claim(
-                "c-pistachios",
-                "ir-kerman",
-                "eu-nl-foods",
-                "Delta Dried Fruit Trading B.V.",
-                "NL",
-                "IRR 33600000000.00",
-                "FOB",
-                &["0802.51;Pistachios in shell, dried;7800 KGM;IRR 33600000000.00"],
-            )?,
-        ),
-        (
-            "pistachios (a second IR export)",
-            claim(
-                "c-pistachios-2",
-                "ir-kerman",
-                "eu-agri",
-                "Beauce Cereales SA",
-                "FR",
-                "IRR 45600000000.00",
-                "FOB",
-                &["0802.51;Pistachios in shell, roasted;10500 KGM;IRR 45600000000.00"],
-            )?,
-        ),
-        (
-            "bearings (Common High Priority List)",
-            claim(
-                "c-bearings",
-                "eu-medtech",
-                "ir-medequip",
-                "Tehran Medical Equipment Co.",
-                "IR",
-                "EUR 4200.00",
-                "DAP",
-                &["8482.10;Ball bearings, spare parts for MRI chiller pumps;120 NAR;EUR 4200.00"],
-            )?,
-        ),
-        (
-            "dual-use mis-declared",
-            claim(
-                "c-sprayer-parts",
-                "eu-medtech",
-                "ir-darou",
-                "Darou Pakhsh Distribution Co.",
-                "IR",
-                "EUR 18600.00",
-                "EXW",
-                &[
-                    "8432.90;Parts for agricultural sprayers: drone gyroscope navigation modules;60 NAR;EUR 18600.00",
-                ],
-            )?,
-        ),
-        (
-            "over-invoiced wheat",
-            claim(
-                "c-wheat-2",
-                "eu-agri",
-                "ir-gandom",
-                "Gandom Food Industries",
-                "IR",
-                "EUR 52000.00",
-                "CFR",
-                &["1001.99;Milling wheat, bagged;40000 KGM;EUR 52000.00"],
-            )?,
-        ),
-        (
-            "to a firm under review",
-            claim(
-                "c-machinery",
-                "eu-medtech",
-                "ir-pars-machinery",
-                "Pars Tejarat Machinery Co.",
-                "IR",
-                "EUR 9000.00",
-                "DAP",
-                &["9018.90;Examination lamps;30 NAR;EUR 9000.00"],
-            )?,
-        ),
-    ];
+    // Due as real trade credit would be, counted from the house's clock when the demo runs.
+    let claims = house::demo::claims(clock.clock()())?;
+    let medicines = claims
+        .iter()
+        .find(|c| c.submission.id == "c-medicines")
+        .map(|c| c.submission.clone())
+        .context("the demo's claims have no c-medicines")?;
     let mut out = BTreeMap::new();
-    for (what, c) in claims {
-        let rec = submit_one(demo, what, &c)?;
-        out.insert(what_key(what), rec);
+    let mut last = Vec::new();
+    for house::demo::DemoClaim {
+        label: what,
+        submission: c,
+    } in claims
+    {
+        // Last, so that it changes no other claim's checks: its debtor will dispute it.
+        if c.id == "c-gum" {
+            last.push((what, c));
+            continue;
+        }
+        let rec = submit_one(demo, &what, &c)?;
+        out.insert(what_key(&what), rec);
     }
     // A client retrying the same request gets the first answer, not a second claim.
-    let again = demo
-        .house
-        .submit_claim("eu-pharma", &medicines_claim("c-medicines")?)?;
+    let again = demo.house.submit_claim("eu-pharma", &medicines)?;
     demo.say(&format!(
         "  retry of c-medicines with the same idempotency key: {} (replayed: {})",
         again.claim.status.as_str(),
@@ -484,7 +180,7 @@ fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimReco
     // The same invoice again under another claim id and invoice number: a possible double claim.
     let twin = demo
         .house
-        .submit_claim("eu-pharma", &medicines_claim("c-medicines-b")?)?;
+        .submit_claim("eu-pharma", &renumbered(&medicines, "c-medicines-b"))?;
     let finding = twin
         .claim
         .checks
@@ -498,21 +194,9 @@ fn submit(demo: &Demo) -> anyhow::Result<BTreeMap<&'static str, house::ClaimReco
         "  c-medicines-b, the same invoice under another number: {}\n      duplicates hold: {finding}",
         twin.claim.status.as_str(),
     ))?;
-    // Last, so that it changes no other claim's checks: its debtor will dispute it.
-    submit_one(
-        demo,
-        "gum tragacanth (IR exporter)",
-        &claim(
-            "c-gum",
-            "ir-darou",
-            "eu-pharma",
-            "Rhein Pharma GmbH",
-            "DE",
-            "EUR 9600.00",
-            "FCA",
-            &["1301.90;Gum tragacanth, pharmaceutical grade;800 KGM;EUR 9600.00"],
-        )?,
-    )?;
+    for (what, c) in last {
+        submit_one(demo, &what, &c)?;
+    }
     Ok(out)
 }
 
@@ -600,27 +284,15 @@ fn answer(demo: &Demo) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The demo's medicines claim (2,000 kg of paracetamol to ir-darou) under claim id `id`.
-fn medicines_claim(id: &str) -> anyhow::Result<ClaimSubmission> {
-    claim(
-        id,
-        "eu-pharma",
-        "ir-darou",
-        "Darou Pakhsh Distribution Co.",
-        "IR",
-        "EUR 84500.00",
-        "CIP",
-        &["3004.90;Paracetamol 500 mg tablets, packaged for retail sale;2000 KGM;EUR 84500.00"],
-    )
-}
-
-/// Sixty days from today: the demo's claims are due as real trade credit would be, whatever
-/// day it runs.
-fn due_in_60_days() -> model::Date {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-    model::calendar::utc_date(now.saturating_add(60 * 86_400 * 1_000_000_000))
+/// `claim` under claim id `id`, with the idempotency key and invoice number the demo's claims
+/// derive from their ids: the same invoice submitted again under another number.
+fn renumbered(claim: &ClaimSubmission, id: &str) -> ClaimSubmission {
+    ClaimSubmission {
+        idempotency_key: format!("key-{id}"),
+        id: id.into(),
+        invoice_number: format!("INV-{id}"),
+        ..claim.clone()
+    }
 }
 
 fn what_key(what: &str) -> &'static str {

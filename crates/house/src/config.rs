@@ -8,7 +8,6 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::HouseError;
-use crate::monitoring;
 
 /// Most zones an instrument may have.
 pub const ZONES_MAX: usize = 16;

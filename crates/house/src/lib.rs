@@ -1,7 +1,7 @@
 //! The clearing house: onboarding, claims, review, clearing cycles and settlement files.
 //!
 //! This crate ties the engines together. It reads the clock (the [`store::Clock`] it is given)
-//! and talks to the store; `screening`, `goods`, `netting` and `ledger` stay pure.
+//! and talks to the store; `screening`, `goods`, `monitoring`, `netting` and `ledger` stay pure.
 //!
 //! Every state change is one [`store::Change`]: the record versions it read (so that a
 //! concurrent change makes it retry instead of overwriting), the ledger transfers that go with
@@ -22,17 +22,19 @@
 //!   statements (camt.053, CSV).
 //! - [`House::verify`]: postings, zone balance per cycle, audit chain, users.
 //! - [`users`]: who acts (roles, API tokens, passwords); four-eyes compares users.
+//! - [`demo`]: the demo's population (participants, claims, reference prices), compiled in.
 
 mod admin;
 pub mod config;
 mod cycle;
+pub mod demo;
 pub use iso20022;
 mod error;
 mod ids;
 mod imbalance;
 pub mod lifecycle;
 pub mod list_store;
-pub mod monitoring;
+pub use monitoring;
 mod onboarding;
 pub mod opening;
 pub mod pages;

@@ -3,12 +3,12 @@
 
 use goods::{Finding, Line, LineFields, Verdict as GoodsVerdict};
 use model::{ClaimId, GOODS_LINES_MAX, Money, ParticipantId};
+use monitoring::{Candidate, Past};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use store::{Change, RecordQuery};
 
 use crate::error::HouseError;
-use crate::monitoring::{self, Candidate, Past};
 use crate::onboarding::{alert_id, screening_alerts};
 use crate::review::claim_record;
 use crate::types::*;

@@ -1,6 +1,6 @@
 //! `clearhouse clear setoff | instex` as a user runs them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use crate::run::{clearhouse as clearhouse_command, text};
@@ -12,19 +12,6 @@ fn clearhouse(args: &[&str]) -> Output {
         .expect("start clearhouse")
 }
 
-/// A file in `../shared/data/netting`; panics naming the missing path.
-fn shared_data(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/netting")
-        .join(name);
-    assert!(
-        path.exists(),
-        "test data {} is missing: the shared data folder must sit beside the repository",
-        path.display()
-    );
-    path
-}
-
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -33,7 +20,7 @@ fn s(p: &Path) -> &str {
 fn setoff_json_summary_matches_the_known_optimum() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cleared.csv");
-    let input = shared_data("obl_200_1k.csv");
+    let input = test_support::shared_data("netting/obl_200_1k.csv");
     let run = clearhouse(&[
         "--json",
         "clear",

@@ -1,7 +1,7 @@
 //! The `clearhouse` binary, run as a user runs it, on SQLite and on PostgreSQL.
 
-#[path = "../../../store/tests/it/support.rs"]
-mod support;
+/// The test databases and the clock, shared with the store's and the house's tests.
+use test_support as support;
 
 mod clear_cmd;
 mod crash;

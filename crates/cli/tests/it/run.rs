@@ -102,19 +102,6 @@ pub fn bank_file(zone: &str, credits: &[(i64, String)]) -> Vec<u8> {
     out
 }
 
-/// The official ISO 20022 schemas, in the shared data folder next to the repository; a clear
-/// failure if it is missing.
-pub fn iso20022_schemas() -> std::path::PathBuf {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/iso20022");
-    assert!(
-        dir.is_dir(),
-        "the ISO 20022 schemas are expected in {} (the shared data folder beside the repository)",
-        dir.display()
-    );
-    dir
-}
-
 /// Validates an ISO 20022 file with `xmllint --schema`, the schema chosen by the file's
 /// namespace. Fails (never skips) when xmllint is missing.
 pub fn assert_schema_valid(file: &std::path::Path) {
@@ -129,7 +116,7 @@ pub fn assert_schema_valid(file: &std::path::Path) {
     .into_iter()
     .find(|m| text.contains(&format!("urn:iso:std:iso:20022:tech:xsd:{m}")))
     .unwrap_or_else(|| panic!("{}: no known ISO 20022 namespace", file.display()));
-    let schema = iso20022_schemas().join(format!("{message}.xsd"));
+    let schema = test_support::shared_data(format!("iso20022/{message}.xsd"));
     let out = Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")

@@ -171,7 +171,10 @@ fn one_firm_is_one_participant() {
         let mut twin = pharma.clone();
         twin.id = "eu-pharma-3".into();
         twin.iban = "DE35370400440532013002".into();
-        twin.registration_number = format!(" reg-{} ", pharma.id.to_uppercase());
+        twin.registration_number = format!(
+            " {} ",
+            pharma.registration_number.to_lowercase().replace(' ', "-")
+        );
         assert_eq!(
             invalid_field(env.house.onboard("operator", &twin)),
             "registration_number"

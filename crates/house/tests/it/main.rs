@@ -1,5 +1,6 @@
 mod bad_input;
 mod concurrency;
+mod demo;
 mod imbalance;
 mod integrity;
 mod lifecycle;

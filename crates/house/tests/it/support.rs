@@ -1,8 +1,7 @@
-//! Test databases (a fresh SQLite file, and a fresh schema on the PostgreSQL server that CI and
-//! every development machine run: `CLEARHOUSE_TEST_POSTGRES_URL`, by default
-//! `postgres://postgres@127.0.0.1:5432/test`; PostgreSQL tests never skip, they fail without a
-//! server), a hand-set clock, the sanctions lists and goods checker built once per test binary,
-//! and builders for participants and claims.
+//! The house's test helpers: the test databases and the clock (from `test-support`, shared with
+//! the store's and the CLI's tests; PostgreSQL tests never skip, they fail without a server),
+//! the sanctions lists and goods checker built once per test binary, and builders for
+//! participants and claims.
 
 #![allow(dead_code)]
 
@@ -12,128 +11,8 @@ use std::sync::{Arc, OnceLock};
 use house::{
     ClaimSubmission, House, HouseError, InvoiceParty, Lists, OnboardingInput, PartyDetails,
 };
-use store::{Clock, Location, Record, RecordQuery, Store};
-
-/// The server PostgreSQL tests use.
-pub fn postgres_base_url() -> String {
-    std::env::var("CLEARHOUSE_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-/// A database that disappears with the test.
-#[derive(Debug)]
-pub struct TestDb {
-    pub location: Location,
-    /// What the test names the backend in messages.
-    pub name: &'static str,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<String>,
-}
-
-impl TestDb {
-    /// A new SQLite file in a temporary directory.
-    pub fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let location = Location::Sqlite(dir.path().join("house.db"));
-        TestDb {
-            location,
-            name: "sqlite",
-            _dir: Some(dir),
-            schema: None,
-        }
-    }
-
-    /// A new, empty schema on the test PostgreSQL server.
-    pub fn postgres() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let base = postgres_base_url();
-        let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap_or_else(|e| {
-            panic!(
-                "PostgreSQL tests need a server at {base} (set CLEARHOUSE_TEST_POSTGRES_URL \
-                 to another one): {e}"
-            )
-        });
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        let schema = format!(
-            "house_test_{}_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed),
-            nanos
-        );
-        client
-            .batch_execute(&format!("CREATE SCHEMA {schema}"))
-            .expect("create a test schema");
-        let separator = if base.contains('?') { '&' } else { '?' };
-        let url =
-            format!("{base}{separator}options=-csearch_path%3D{schema}&application_name={schema}");
-        TestDb {
-            location: Location::Postgres(url),
-            name: "postgres",
-            _dir: None,
-            schema: Some(schema),
-        }
-    }
-
-    /// Opens a store on this database with `clock`.
-    pub fn open(&self, clock: &TestClock) -> Store {
-        Store::open(self.location.clone(), clock.clock())
-            .unwrap_or_else(|e| panic!("open {}: {e}", self.name))
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some(schema) = &self.schema
-            && let Ok(mut client) = postgres::Client::connect(&postgres_base_url(), postgres::NoTls)
-        {
-            // Best effort: a leftover schema only costs space in the test database.
-            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-        }
-    }
-}
-
-/// Runs `test` on a fresh SQLite database, then on a fresh PostgreSQL schema.
-pub fn each_backend(test: impl Fn(TestDb)) {
-    for make in [TestDb::sqlite as fn() -> TestDb, TestDb::postgres] {
-        let db = make();
-        eprintln!("--- backend {}", db.name);
-        test(db);
-    }
-}
-
-/// A clock the test sets by hand, in nanoseconds.
-#[derive(Clone, Debug, Default)]
-pub struct TestClock(Arc<AtomicU64>);
-
-/// A realistic starting time: 2026-01-01T00:00:00Z.
-pub const T0: u64 = 1_767_225_600_000_000_000;
-/// One second in nanoseconds.
-pub const SECOND: u64 = 1_000_000_000;
-
-impl TestClock {
-    /// A clock at `now`.
-    pub fn at(now: u64) -> Self {
-        let clock = TestClock::default();
-        clock.0.store(now, Ordering::SeqCst);
-        clock
-    }
-    /// Moves the time forward.
-    pub fn advance(&self, by: u64) {
-        self.0.fetch_add(by, Ordering::SeqCst);
-    }
-    /// The time.
-    pub fn now(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
-    }
-    /// The clock to hand to a store or a house.
-    pub fn clock(&self) -> Clock {
-        let inner = Arc::clone(&self.0);
-        Arc::new(move || inner.load(Ordering::SeqCst))
-    }
-}
+use store::{Record, RecordQuery, Store};
+pub use test_support::{SECOND, T0, TestClock, TestDb, each_backend};
 
 /// The bundled sanctions lists, built once per test binary (about a second).
 pub fn lists() -> Lists {
@@ -143,36 +22,15 @@ pub fn lists() -> Lists {
         .clone()
 }
 
-/// Reference unit values for the price check, in euro cents per kilogram or per article, twelve
-/// observations per subheading around a centre.
-fn reference_prices() -> String {
-    let mut csv = String::from("hs6,origin,destination,unit,unit_value_minor,currency\n");
-    for (hs6, unit, centre) in [
-        ("100199", "KGM", 25),
-        ("300490", "KGM", 4_200),
-        ("901890", "NAR", 38_000),
-        ("080251", "KGM", 900),
-        ("848210", "NAR", 3_500),
-    ] {
-        for k in 0..12i64 {
-            let value = centre * (90 + 2 * k) / 100;
-            csv.push_str(&format!("{hs6},,,{unit},{value},EUR\n"));
-        }
-    }
-    csv
-}
-
-/// The bundled nomenclature and policy with price bands from [`reference_prices`], built once.
+/// The bundled nomenclature and policy with price bands from the demo's reference prices,
+/// built once.
 pub fn checker() -> Arc<goods::Checker> {
     static CHECKER: OnceLock<Arc<goods::Checker>> = OnceLock::new();
     CHECKER
         .get_or_init(|| {
             let nomenclature = goods::Nomenclature::bundled().expect("bundled nomenclature");
             let policy = goods::Policy::bundled(&nomenclature).expect("bundled policy");
-            let mut history = goods::PriceHistory::new();
-            history
-                .read_csv(reference_prices().as_bytes(), &nomenclature)
-                .expect("reference prices");
+            let history = house::demo::price_history(&nomenclature).expect("reference prices");
             let bands = history.bands(policy.band_settings());
             Arc::new(goods::Checker::new(nomenclature, policy, Some(bands)).expect("checker"))
         })
@@ -486,90 +344,13 @@ pub fn firm(
     }
 }
 
-/// Clean firms of both zones, four in each.
+/// The demo's clean firms (every one but those screening holds for review), four in each zone.
 pub fn clean_population() -> Vec<OnboardingInput> {
-    vec![
-        firm(
-            "eu-pharma",
-            "Rhein Pharma GmbH",
-            "DE",
-            "EU",
-            "DE89370400440532013000",
-            "COBADEFFXXX",
-            person("Katrin Vogel", "1968-04-12", "DE"),
-            person("Markus Brandt", "1971-09-30", "DE"),
-        ),
-        firm(
-            "eu-agri",
-            "Beauce Cereales SA",
-            "FR",
-            "EU",
-            "FR1420041010050500013M02606",
-            "BNPAFRPP",
-            person("Claire Dubois", "1975-02-03", "FR"),
-            person("Luc Martin", "1969-06-21", "FR"),
-        ),
-        firm(
-            "eu-medtech",
-            "Medisana Strumenti S.r.l.",
-            "IT",
-            "EU",
-            "IT60X0542811101000000123456",
-            "BPMOIT22",
-            person("Giulia Rossi", "1980-11-14", "IT"),
-            person("Paolo Bianchi", "1966-01-08", "IT"),
-        ),
-        firm(
-            "eu-nl-foods",
-            "Delta Dried Fruit Trading B.V.",
-            "NL",
-            "EU",
-            "NL91ABNA0417164300",
-            "ABNANL2A",
-            person("Sanne de Vries", "1983-03-17", "NL"),
-            person("Pieter Jansen", "1970-12-02", "NL"),
-        ),
-        firm(
-            "ir-darou",
-            "Darou Pakhsh Distribution Co.",
-            "IR",
-            "IR",
-            "IR970170000000100324200002",
-            "MELIIRTH",
-            person("Reza Karimi", "1972-07-19", "IR"),
-            person("Maryam Ahmadi", "1979-10-01", "IR"),
-        ),
-        firm(
-            "ir-gandom",
-            "Gandom Food Industries",
-            "IR",
-            "IR",
-            "IR300120000000200455500003",
-            "REFAIRTH",
-            person("Kamran Tavakoli", "1965-03-11", "IR"),
-            person("Leila Sadeghi", "1981-08-25", "IR"),
-        ),
-        firm(
-            "ir-medequip",
-            "Tehran Medical Equipment Co.",
-            "IR",
-            "IR",
-            "IR750620000000300566600004",
-            "TOSEIRTH",
-            person("Ali Moradi", "1974-04-04", "IR"),
-            person("Narges Hosseini", "1985-12-12", "IR"),
-        ),
-        firm(
-            "ir-kerman",
-            "Kerman Pistachio Export Co.",
-            "IR",
-            "IR",
-            "IR670540000000400677700005",
-            "KESHIRTH",
-            person("Mehdi Rostami", "1962-09-09", "IR"),
-            person("Fatemeh Nouri", "1976-02-14", "IR"),
-        ),
-    ]
+    house::demo::participants()
+        .expect("the demo's participants read")
+        .into_iter()
+        .filter(|p| !house::demo::HELD_FOR_REVIEW.contains(&p.id.as_str()))
+        .collect()
 }
 
 /// Onboards the clean population; every firm must come out active.
@@ -691,22 +472,10 @@ pub fn pistachios(id: &str, kg: i64) -> ClaimSubmission {
     )
 }
 
-/// The workplace's shared data folder (`../shared/data` beside the repository), which holds
-/// the official ISO 20022 schemas; fails clearly when it is not there.
-pub fn shared_data() -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    assert!(
-        dir.is_dir(),
-        "the shared data folder is missing at {} (the ISO 20022 schemas the files are validated against live there)",
-        dir.display()
-    );
-    dir
-}
-
 /// Validates an XML file with `xmllint --schema` against the official schema of `message`
 /// (`pain.001.001.09`, `camt.053.001.08`, …); fails with xmllint's words.
 pub fn assert_schema_valid(file: &std::path::Path, message: &str) {
-    let schema = shared_data().join(format!("iso20022/{message}.xsd"));
+    let schema = test_support::shared_data(format!("iso20022/{message}.xsd"));
     let out = std::process::Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")

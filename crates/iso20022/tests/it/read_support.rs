@@ -1,30 +1,16 @@
-//! Helpers of the reader tests: the shared data folder, schema validation with xmllint, lines.
+//! Helpers of the reader tests: schema validation with xmllint, lines.
 
 use std::fmt::Debug;
 use std::io::{ErrorKind, Write};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use iso20022::read::ReadError;
 use model::{Currency, Date};
 
-/// The shared data folder beside the worktrees (`CARGO_MANIFEST_DIR/../../../shared/data`).
-pub fn shared_data() -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    assert!(
-        path.is_dir(),
-        "the shared data folder {} is missing: it holds the ISO 20022 schemas \
-         (iso20022/*.xsd) that the fixtures are validated against",
-        path.display()
-    );
-    path
-}
-
-/// Validates `xml` against `shared_data()/iso20022/<schema>` with xmllint; fails (never skips)
-/// when xmllint is not installed.
+/// Validates `xml` against the shared data's `iso20022/<schema>` with xmllint; fails (never
+/// skips) when the schema is missing or xmllint is not installed.
 pub fn assert_schema_valid(xml: &str, schema: &str) {
-    let xsd = shared_data().join("iso20022").join(schema);
-    assert!(xsd.is_file(), "the schema {} is missing", xsd.display());
+    let xsd = test_support::shared_data(format!("iso20022/{schema}"));
     let spawned = Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")

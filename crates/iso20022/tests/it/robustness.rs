@@ -240,7 +240,7 @@ impl Accepted {
             files.len(),
         );
         eprintln!("{message}: {} accepted, {refused} refused", files.len());
-        let schema = shared_data().join(format!("iso20022/{message}.xsd"));
+        let schema = schema(message);
         let out = std::process::Command::new("xmllint")
             .arg("--noout")
             .arg("--schema")

@@ -6,29 +6,17 @@ use std::process::Command;
 use iso20022::{Account, Party, ReferredDocument};
 use model::Date;
 
-/// The workplace's shared data folder (`../shared/data` beside the repository), which holds
-/// the official ISO 20022 schemas; fails clearly when it is not there.
-pub fn shared_data() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    assert!(
-        dir.is_dir(),
-        "the shared data folder is missing at {} (the ISO 20022 schemas the files are \
-         validated against live there, in iso20022/<message>.xsd)",
-        dir.display()
-    );
-    dir
+/// The official schema of `message` (`pain.001.001.09`, …), in the workplace's shared data;
+/// fails naming the missing file.
+pub fn schema(message: &str) -> PathBuf {
+    test_support::shared_data(format!("iso20022/{message}.xsd"))
 }
 
 /// The result of `xmllint --noout --schema <message>.xsd file`: `Ok` or xmllint's words.
 ///
 /// Fails the test when xmllint cannot be run: a missing validator must never pass as valid.
 pub fn xmllint(file: &Path, message: &str) -> Result<(), String> {
-    let schema = shared_data().join(format!("iso20022/{message}.xsd"));
-    assert!(
-        schema.is_file(),
-        "the schema {} is missing",
-        schema.display()
-    );
+    let schema = schema(message);
     let out = Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")

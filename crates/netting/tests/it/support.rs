@@ -6,18 +6,9 @@ use netting::check::{SetOffTotals, check_set_off};
 use netting::setoff::set_off;
 use netting::{Network, Obligation};
 
-/// A file in `../shared/data/netting` (beside the repository); panics naming the missing path.
+/// A file in the shared data's `netting` folder; panics naming the missing path.
 pub fn shared_data(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/netting")
-        .join(name);
-    assert!(
-        path.exists(),
-        "test data {} is missing: the shared data folder must sit beside the repository \
-         (shared/data/netting)",
-        path.display()
-    );
-    path
+    test_support::shared_data(format!("netting/{name}"))
 }
 
 /// A network from `(debtor, creditor, amount)` triples over `firms` firms.

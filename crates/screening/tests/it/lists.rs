@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 
-use crate::support::shared;
 use screening::entity::{Entity, NameStrength, PartialDate, Schema};
 use screening::lists::{
     self, Input, InputFile, ListFormat, ParseError, ParsedList, Position, bundled_files,
@@ -408,7 +407,7 @@ fn detect_every_format() {
 #[test]
 fn mismatched_ofac_set_is_an_error() {
     let sdn = bundled_file("ofac_sdn_2024-05-03.csv");
-    let alt = std::fs::read(shared("lists/ofac_alt_2025.csv")).unwrap();
+    let alt = std::fs::read(test_support::shared_data("lists/ofac_alt_2025.csv")).unwrap();
     let err = ofac::parse(
         OfacKind::Sdn,
         Input::new("sdn.csv", sdn),

@@ -14,7 +14,8 @@
 //!
 //! [`evaluate`] is pure: time comes in as UTC nanoseconds on the claims, there is no clock, no
 //! I/O and no global state, so the same inputs give the same findings, in the same order, also
-//! when the history is given in another order.
+//! when the history is given in another order. The crate as a whole is pure: the house loads
+//! the history from its store and records the findings; this crate only decides.
 //!
 //! **Windows.** A window of length `w` ends at the candidate's submission time `t` and is
 //! half-open, `(t − w, t]`: a claim submitted exactly `w` before the candidate is outside it, a
@@ -113,13 +114,18 @@ pub struct Candidate<'a> {
     pub currency: model::Currency,
 }
 
-/// An amount in minor units of `currency` as people read it (`EUR 1250.00`); a sum beyond
-/// `i64` is printed as minor units.
+/// An amount in minor units of `currency` as people read it (`EUR 1250.00`, as the house
+/// prints money); a sum beyond `i64`, or a currency without a minor unit, is printed as minor
+/// units.
 fn money(minor: impl TryInto<i64> + Copy + std::fmt::Display, currency: model::Currency) -> String {
-    match minor.try_into() {
-        Ok(m) => crate::money_text(m, currency.code()),
-        Err(_) => format!("{} {minor} (minor units)", currency.code()),
-    }
+    minor
+        .try_into()
+        .ok()
+        .and_then(|m| model::Money::new(m, currency).ok())
+        .map_or_else(
+            || format!("{} {minor} (minor units)", currency.code()),
+            |m| m.to_string(),
+        )
 }
 
 /// Every threshold of the rules. `Default` gives the `*_DEFAULT` constants; a missing field
