@@ -27,6 +27,13 @@ pub struct DemoArgs {
     dir: PathBuf,
 }
 
+impl DemoArgs {
+    /// The demo in `dir`.
+    pub fn new(dir: PathBuf) -> DemoArgs {
+        DemoArgs { dir }
+    }
+}
+
 pub(crate) struct Demo {
     pub house: House,
     json: bool,

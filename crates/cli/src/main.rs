@@ -18,6 +18,7 @@ mod ledger_cmd;
 mod lists_cmd;
 mod output;
 mod screen_cmd;
+mod serve_cmd;
 mod settlement_cmd;
 mod user_cmd;
 mod verify_cmd;
@@ -121,6 +122,8 @@ enum Command {
     Imbalance(imbalance_cmd::ImbalanceArgs),
     /// Run the whole house end to end on a fresh database and explain what happened.
     Demo(demo::DemoArgs),
+    /// Serve the HTTP API (users, roles, every party's routes) until Ctrl-C or SIGTERM.
+    Serve(serve_cmd::ServeArgs),
     /// The house's users: add (prints an API token once), list, revoke, new token.
     #[command(subcommand)]
     User(user_cmd::UserCommand),
@@ -231,6 +234,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Statement(args) => house_cmd::run_statement(&ctx, args),
         Command::Settlement(cmd) => settlement_cmd::run(&ctx, cmd),
         Command::Imbalance(args) => imbalance_cmd::run(&ctx, &args),
+        Command::Serve(args) => serve_cmd::run(&ctx, cli.database_url.as_deref(), &args),
         Command::User(cmd) => user_cmd::run(&ctx, cmd),
         Command::Demo(_) => unreachable!("the demo is run above"),
     }

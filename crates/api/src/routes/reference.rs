@@ -1,0 +1,322 @@
+//! What every party looks things up in: the imbalance, the lists, goods, screening, the audit
+//! trail, and `verify`.
+
+use std::sync::Arc;
+
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{JsonBody, QueryOf};
+use crate::policy::Action;
+use crate::routes::page_json;
+use crate::state::AppState;
+
+/// Largest list upload (all its files), in bytes.
+pub const LIST_UPLOAD_BYTES_MAX: usize = 1024 * 1024 * 1024;
+/// Most files in one list upload.
+pub const LIST_UPLOAD_FILES_MAX: usize = 32;
+/// Most hits answered for one screened name.
+pub const SCREEN_HITS_MAX: usize = 50;
+
+/// How many cycles the imbalance looks back on.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ImbalanceQuery {
+    /// The last cycles to show (default 10).
+    pub cycles: Option<usize>,
+}
+
+/// What waits for a counter-flow per zone pair, and what the last cycles left waiting.
+#[utoipa::path(get, path = "/imbalance", tag = "reference", params(ImbalanceQuery),
+    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn imbalance(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    QueryOf(q): QueryOf<ImbalanceQuery>,
+) -> ApiResult<axum::Json<serde_json::Value>> {
+    caller.may(Action::Imbalance)?;
+    let cycles = q.cycles.unwrap_or(house::IMBALANCE_CYCLES_DEFAULT);
+    if cycles > house::IMBALANCE_CYCLES_MAX {
+        return Err(ApiError::invalid(
+            "cycles",
+            format!("at most {}", house::IMBALANCE_CYCLES_MAX),
+        ));
+    }
+    let report = state.run(move |h| h.imbalance(cycles)).await?;
+    Ok(axum::Json(
+        serde_json::to_value(report).map_err(|e| ApiError::internal(&e))?,
+    ))
+}
+
+/// The lists in force and the versions kept.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListsStatus {
+    pub version: String,
+    pub entities: usize,
+    #[schema(value_type = Vec<Object>)]
+    pub versions: Vec<house::list_store::Manifest>,
+}
+
+/// The lists in force, and every version kept with its counts per source.
+#[utoipa::path(get, path = "/lists", tag = "lists",
+    responses((status = 200, body = ListsStatus)), security(("bearer" = [])))]
+pub async fn lists(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+) -> ApiResult<axum::Json<ListsStatus>> {
+    caller.may(Action::ListsStatus)?;
+    let lists = state.house.lists();
+    let store = state.settings.source.list_store();
+    let versions = tokio::task::spawn_blocking(move || store.versions())
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(house::HouseError::from)?;
+    Ok(axum::Json(ListsStatus {
+        version: lists.version.clone(),
+        entities: lists.screener.entities().len(),
+        versions,
+    }))
+}
+
+/// Makes a new version of the lists from files uploaded (multipart, one part per file, its
+/// file name the list file's name), puts it in force and rescreens the house against it.
+#[utoipa::path(post, path = "/lists", tag = "lists",
+    request_body(content = Object, content_type = "multipart/form-data", description = "list files (OFAC CSV sets, UN XML, EU FSF XML, UK CSV, FtM JSON lines); `allow_shrink=true` as a part to accept a list that lost more than 10 %"),
+    responses((status = 200, body = Object), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn upload(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    mut multipart: Multipart,
+) -> ApiResult<axum::Json<serde_json::Value>> {
+    caller.may(Action::ListsImport)?;
+    let mut files = Vec::new();
+    let mut allow_shrink = false;
+    let mut total = 0usize;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::bad_request("bad_multipart", e.body_text()))?
+    {
+        let name = field.file_name().map(str::to_owned);
+        let part = field.name().unwrap_or("").to_owned();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| ApiError::bad_request("bad_multipart", e.body_text()))?;
+        total += bytes.len();
+        if total > LIST_UPLOAD_BYTES_MAX {
+            return Err(ApiError::too_large(LIST_UPLOAD_BYTES_MAX));
+        }
+        match name {
+            Some(name) if !name.is_empty() => {
+                if files.len() == LIST_UPLOAD_FILES_MAX {
+                    return Err(ApiError::invalid(
+                        "files",
+                        format!("at most {LIST_UPLOAD_FILES_MAX}"),
+                    ));
+                }
+                let name = std::path::Path::new(&name)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .ok_or_else(|| ApiError::invalid("files", "a file without a name"))?;
+                files.push(screening::lists::InputFile {
+                    name,
+                    bytes: bytes.to_vec(),
+                });
+            }
+            _ if part == "allow_shrink" => allow_shrink = bytes.as_ref() == b"true",
+            _ => return Err(ApiError::invalid(part, "not a file and not allow_shrink")),
+        }
+    }
+    if files.is_empty() {
+        return Err(ApiError::invalid("files", "no list file was uploaded"));
+    }
+    let actor = caller.actor().to_owned();
+    let store = state.settings.source.list_store();
+    let report = state
+        .run(move |h| {
+            let records = files
+                .iter()
+                .map(|f| house::list_store::FileRecord::of(&f.name, &f.bytes, "uploaded"))
+                .collect();
+            let installed = store.install(files, records, allow_shrink)?;
+            let report = h.rescreen(&actor, installed.lists())?;
+            Ok(serde_json::json!({
+                "version": installed.manifest.version,
+                "previous": installed.previous,
+                "lists": installed.manifest.lists,
+                "rescreen": report,
+            }))
+        })
+        .await?;
+    Ok(axum::Json(report))
+}
+
+/// Goods lines to check.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoodsCheck {
+    /// Origin country (ISO 3166 alpha-2) for the price bands.
+    #[serde(default)]
+    pub origin: String,
+    /// Destination country.
+    #[serde(default)]
+    pub destination: String,
+    /// The lines, as in a claim.
+    #[schema(value_type = Vec<Object>)]
+    pub goods_lines: Vec<model::GoodsLine>,
+}
+
+/// Checks goods lines against the export-control policy, the humanitarian whitelist and the
+/// price bands, as a claim's would be: the policy's answer before sending.
+#[utoipa::path(post, path = "/goods/check", tag = "reference", request_body = GoodsCheck,
+    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn goods_check(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    JsonBody(g): JsonBody<GoodsCheck>,
+) -> ApiResult<axum::Json<serde_json::Value>> {
+    caller.may(Action::GoodsCheck)?;
+    let lines = state
+        .run(move |h| h.check_goods_lines(&g.goods_lines, &g.origin, &g.destination))
+        .await?;
+    Ok(axum::Json(serde_json::json!({ "lines": lines })))
+}
+
+/// A name to screen.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenRequest {
+    pub name: String,
+    /// `Person`, `Organization` (`Company`), `LegalEntity`, `Vessel`, `Airplane`; any if absent.
+    pub schema: Option<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Lowest score reported (default the house's threshold).
+    pub threshold: Option<f64>,
+    /// Most hits (default 10, at most 50).
+    pub limit: Option<usize>,
+}
+
+/// Screens one name against the lists in force, each hit with how it matched.
+#[utoipa::path(post, path = "/screening", tag = "reference", request_body = ScreenRequest,
+    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn screen(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    JsonBody(r): JsonBody<ScreenRequest>,
+) -> ApiResult<axum::Json<serde_json::Value>> {
+    caller.may(Action::Screen)?;
+    let limit = r.limit.unwrap_or(10);
+    if limit == 0 || limit > SCREEN_HITS_MAX {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("1 to {SCREEN_HITS_MAX}"),
+        ));
+    }
+    let threshold = r
+        .threshold
+        .unwrap_or(state.house.config().config.screening_threshold);
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(ApiError::invalid("threshold", "0 to 1"));
+    }
+    let mut query = screening::Query::name(r.name.clone());
+    query.schema = r
+        .schema
+        .as_deref()
+        .map(|s| {
+            screening::entity::parse_schema_or_any(s)
+                .map_err(|e| ApiError::invalid("schema", e.to_string()))
+        })
+        .transpose()?
+        .flatten();
+    query.facts.birth_date = r
+        .birth_date
+        .as_deref()
+        .and_then(screening::screener::parse_partial_date);
+    query.facts.countries = r.countries;
+    let lists = state.house.lists();
+    let matches = tokio::task::spawn_blocking(move || {
+        lists
+            .screener
+            .screen(&query, threshold, limit, &mut screening::Scratch::default())
+            .map(|m| (m, lists.version.clone()))
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?
+    .map_err(|e| ApiError::invalid("name", e.to_string()))?;
+    Ok(axum::Json(serde_json::json!({
+        "lists_version": matches.1,
+        "threshold": threshold,
+        "hits": matches.0,
+    })))
+}
+
+/// The audit trail's filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Only entries about this subject (`claim:ID`, `case:ID`, `participant:ID`, `cycle:N`).
+    pub subject: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// The audit trail, oldest first, a page at a time.
+#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = crate::routes::PageOf)), security(("bearer" = [])))]
+pub async fn audit(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    QueryOf(q): QueryOf<AuditQuery>,
+) -> ApiResult<axum::Json<serde_json::Value>> {
+    caller.may(Action::Audit)?;
+    let request = house::PageRequest {
+        cursor: q.cursor,
+        limit: q.limit,
+        newest_first: false,
+    };
+    let subject = q.subject;
+    let page = state
+        .run(move |h| h.audit_page(subject.as_deref(), &request))
+        .await?;
+    page_json(page.map(|row| crate::routes::cases::audit_json(&row)))
+}
+
+/// Recomputes both journals' hash chains, replays the ledger and checks every record of the
+/// house against the audit entry that wrote it. Runs on its own connection: claims go on.
+#[utoipa::path(post, path = "/verify", tag = "audit",
+    responses((status = 200, body = Object)), security(("bearer" = [])))]
+pub async fn verify(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+) -> ApiResult<(StatusCode, axum::Json<serde_json::Value>)> {
+    caller.may(Action::Verify)?;
+    let value = state
+        .run(|h| {
+            let heads = h.store().heads()?;
+            let ledger = h.store().verify()?;
+            let report = h.verify()?;
+            let ok = ledger.problems.is_empty() && report.is_ok();
+            Ok(serde_json::json!({
+                "ok": ok,
+                "receipt": heads.to_string(),
+                "journal_entries": ledger.entries,
+                "accounts": ledger.accounts,
+                "transfers": ledger.transfers,
+                "audit_entries": report.audit_entries,
+                "participants": report.participants,
+                "claims": report.claims,
+                "cycles": report.cycles,
+                "problems": ledger.problems.iter().chain(&report.problems).collect::<Vec<_>>(),
+            }))
+        })
+        .await?;
+    Ok((StatusCode::OK, axum::Json(value)))
+}

@@ -1,0 +1,77 @@
+//! What every request shares: the house, where its files go, the metrics, the rate limiter.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use house::{House, HouseError, HouseSource};
+
+use crate::error::{ApiError, ApiResult};
+use crate::idempotency::KeyLocks;
+use crate::metrics::Metrics;
+use crate::rate::RateLimiter;
+
+/// Settings of one server.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the house's parts live (database, lists directory, reference prices).
+    pub source: HouseSource,
+    /// Where cycle and settlement files are written and served from.
+    pub files_dir: PathBuf,
+    /// Requests a token may make per second, sustained (`0`: no limit).
+    pub rate_per_second: u32,
+    /// Requests a token may make at once above the sustained rate.
+    pub rate_burst: u32,
+}
+
+/// The shared state of a server.
+#[derive(Debug)]
+pub struct AppState {
+    pub house: Arc<House>,
+    pub settings: Settings,
+    pub metrics: Metrics,
+    pub rate: RateLimiter,
+    pub keys: KeyLocks,
+    pub started: Instant,
+}
+
+impl AppState {
+    pub fn new(house: House, settings: Settings) -> AppState {
+        AppState {
+            house: Arc::new(house),
+            rate: RateLimiter::new(settings.rate_per_second, settings.rate_burst),
+            settings,
+            metrics: Metrics::default(),
+            keys: KeyLocks::default(),
+            started: Instant::now(),
+        }
+    }
+
+    /// Runs a house call on the blocking pool: the store's clients block (the PostgreSQL one
+    /// runs its own runtime and must never be called from an async worker thread), and a long
+    /// `verify` or cycle then holds one blocking thread, never the threads serving requests.
+    pub async fn run<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&House) -> Result<T, HouseError> + Send + 'static,
+    {
+        let house = Arc::clone(&self.house);
+        match tokio::task::spawn_blocking(move || f(&house)).await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(e) => Err(ApiError::internal(&e)),
+        }
+    }
+
+    /// As [`AppState::run`], for work whose errors are already answers.
+    pub async fn run_api<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&House) -> ApiResult<T> + Send + 'static,
+    {
+        let house = Arc::clone(&self.house);
+        match tokio::task::spawn_blocking(move || f(&house)).await {
+            Ok(result) => result,
+            Err(e) => Err(ApiError::internal(&e)),
+        }
+    }
+}
