@@ -38,6 +38,9 @@ pub enum BenchmarkCommand {
     /// Run the clearing house under load on an empty database: onboarding, claims from several
     /// clients with every check, one cycle with its files, verify.
     House(crate::bench_house::HouseArgs),
+    /// Run the HTTP API under load on loopback: claims from many clients over HTTP (every check),
+    /// then one-query `/match` requests; throughput and latency percentiles.
+    Api(crate::bench_api::ApiArgs),
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +90,7 @@ pub fn run(ctx: &Ctx, cmd: BenchmarkCommand) -> anyhow::Result<ExitCode> {
         BenchmarkCommand::Ledger(args) => args,
         BenchmarkCommand::Screening(args) => return crate::screen_cmd::benchmark(ctx, &args),
         BenchmarkCommand::House(args) => return crate::bench_house::run(ctx, &args),
+        BenchmarkCommand::Api(args) => return crate::bench_api::run(ctx, &args),
     };
     check_args(&args)?;
     let store = ctx.open()?;

@@ -100,7 +100,7 @@ fn iban(country: &str, bban: &str) -> String {
     format!("{country}{:02}{bban}", 98 - rem)
 }
 
-fn participant(zone: &str, i: usize) -> OnboardingInput {
+pub(crate) fn participant(zone: &str, i: usize) -> OnboardingInput {
     let (country, bban, bic, name) = if zone == "EU" {
         (
             "DE",
@@ -407,7 +407,7 @@ fn accept_all(h: &House, passed: &[(String, String)], clients: usize) -> anyhow:
 }
 
 /// Claim `k`: alternately EU → IR (medicines, wheat) and IR → EU (pistachios).
-fn submission(k: usize, participants: usize) -> anyhow::Result<ClaimSubmission> {
+pub(crate) fn submission(k: usize, participants: usize) -> anyhow::Result<ClaimSubmission> {
     let a = k % participants;
     // Each round of claims goes to other debtors, as real trade spreads over counterparties.
     let b = (a + 1 + (k / participants) * 13) % participants;

@@ -4,6 +4,7 @@
 //! `verify` found a problem); 2 an error (bad input, unreachable or missing database, …).
 
 mod bench;
+mod bench_api;
 mod bench_house;
 mod clear_cmd;
 mod demo;

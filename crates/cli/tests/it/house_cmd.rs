@@ -978,22 +978,34 @@ fn lifecycle(h: &Session) {
         &["claim", "accept", "c-med", "--as-participant", "eu-pharma"],
         &["forbidden: only claim c-med's debtor (ir-darou) may have it accepted"],
     );
+    h.expect(
+        0,
+        &[
+            "user",
+            "add",
+            "darou.clerk",
+            "--role",
+            "participant",
+            "--participant",
+            "ir-darou",
+        ],
+    );
     let out = h.expect(
         0,
         &[
+            "--as",
+            "darou.clerk",
             "claim",
             "accept",
             "c-med",
             "--as-participant",
             "ir-darou",
-            "--actor",
-            "darou.clerk",
         ],
     );
     let accepted = text(&out.stdout);
     assert!(
         accepted.starts_with("claim c-med queued:")
-            && accepted.contains("\n  accepted by darou.clerk for ir-darou at "),
+            && accepted.contains("\n  accepted by darou.clerk (local) for ir-darou at "),
         "{name}: {accepted}"
     );
     let pist = h.one(
@@ -1002,7 +1014,7 @@ fn lifecycle(h: &Session) {
         &["claim", "accept", "c-pist", "--as-participant", "eu-pharma"],
     );
     assert_eq!(pist["status"], "queued", "{name}: {pist}");
-    assert_eq!(pist["acceptance"]["by"], "operator");
+    assert_eq!(pist["acceptance"]["by"], "operator (local)");
     assert_eq!(pist["acceptance"]["participant"], "eu-pharma");
     let again = h.one(
         0,
@@ -1092,7 +1104,7 @@ fn lifecycle(h: &Session) {
     let disputed = text(&out.stdout);
     assert!(
         disputed.starts_with("claim c-extra-2 disputed:")
-            && disputed.contains("\n  disputed by operator for ir-darou at ")
+            && disputed.contains("\n  disputed by operator (local) for ir-darou at ")
             && disputed.ends_with(": Never ordered\n"),
         "{name}: {disputed}"
     );

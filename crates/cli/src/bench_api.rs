@@ -1,0 +1,305 @@
+//! `clearhouse benchmark api`: the HTTP API under load on loopback. A fresh house is set up on
+//! the database given (participants onboarded, a participant user per firm), the server starts
+//! in this process on 127.0.0.1, and clients on as many threads submit claims over HTTP with
+//! every check running (each firm's own token, an Idempotency-Key each), then send one-query
+//! `/match` requests; throughput, latency percentiles and every status seen are printed, and
+//! `verify` runs at the end. The load generator shares the machine with the server: the
+//! figures are what one machine does serving itself.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use house::users::Role;
+use house::{House, HouseSource, Purpose};
+use serde_json::json;
+
+use crate::output::{json_line, line};
+use crate::{Ctx, system_clock};
+
+/// Most concurrent HTTP clients.
+const CLIENTS_MAX: usize = 512;
+/// Names the `/match` requests rotate through: listed ones and unlisted ones.
+const MATCH_NAMES: &[(&str, &str)] = &[
+    ("Person", "Qasem Soleimani"),
+    ("Company", "Bank Sepah"),
+    ("Person", "Katrin Vogel"),
+    ("Company", "Rhein Pharma GmbH"),
+    ("Person", "Ali Akbar Salehi"),
+    ("Company", "Islamic Republic of Iran Shipping Lines"),
+    ("Person", "Maryam Ahmadi"),
+    ("Company", "Darou Pakhsh Distribution Co."),
+];
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// Participants per zone (each gets a user and a token).
+    #[arg(long, default_value_t = 200)]
+    participants: usize,
+    /// Claims to submit over HTTP.
+    #[arg(long, default_value_t = 20_000)]
+    claims: usize,
+    /// Clients sending requests at once (each one connection, kept alive).
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// One-query `/match` requests to send after the claims (0: none).
+    #[arg(long, default_value_t = 20_000)]
+    queries: usize,
+}
+
+/// What one phase measured.
+struct Phase {
+    requests: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+    statuses: BTreeMap<u16, usize>,
+}
+
+impl Phase {
+    fn pct(&self, p: usize) -> f64 {
+        let i = (self.latencies.len() * p / 100).min(self.latencies.len().saturating_sub(1));
+        self.latencies
+            .get(i)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+
+    fn per_second(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "requests": self.requests, "seconds": self.elapsed.as_secs_f64(),
+            "per_second": self.per_second(), "p50_ms": self.pct(50), "p90_ms": self.pct(90),
+            "p99_ms": self.pct(99), "max_ms": self.pct(100),
+            "statuses": self.statuses,
+        })
+    }
+
+    fn text(&self, what: &str) -> String {
+        format!(
+            "{} {what} from {} clients in {:.1} s: {:.0}/s, latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; statuses {:?}",
+            self.requests,
+            self.latencies.len().min(self.requests),
+            self.elapsed.as_secs_f64(),
+            self.per_second(),
+            self.pct(50),
+            self.pct(90),
+            self.pct(99),
+            self.pct(100),
+            self.statuses
+        )
+    }
+}
+
+/// Sends `requests` requests from `clients` threads; `request(agent, k)` sends request `k` and
+/// answers its status.
+fn load(
+    clients: usize,
+    requests: usize,
+    request: impl Fn(&ureq::Agent, usize) -> anyhow::Result<u16> + Sync,
+) -> anyhow::Result<Phase> {
+    let next = AtomicUsize::new(0);
+    let latencies = Mutex::new(Vec::with_capacity(requests));
+    let statuses = Mutex::new(BTreeMap::new());
+    let started = Instant::now();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let workers: Vec<_> = (0..clients)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    let agent: ureq::Agent = ureq::Agent::config_builder()
+                        .http_status_as_error(false)
+                        .timeout_global(Some(Duration::from_secs(60)))
+                        .build()
+                        .into();
+                    let mut mine = Vec::new();
+                    let mut seen: BTreeMap<u16, usize> = BTreeMap::new();
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if k >= requests {
+                            break;
+                        }
+                        let t = Instant::now();
+                        let status = request(&agent, k)?;
+                        mine.push(t.elapsed());
+                        *seen.entry(status).or_default() += 1;
+                    }
+                    latencies
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend(mine);
+                    let mut all = statuses.lock().unwrap_or_else(|e| e.into_inner());
+                    for (s, n) in seen {
+                        *all.entry(s).or_default() += n;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join()
+                .map_err(|_| anyhow::anyhow!("a client panicked"))??;
+        }
+        Ok(())
+    })?;
+    let elapsed = started.elapsed();
+    let mut latencies = latencies.into_inner().unwrap_or_else(|e| e.into_inner());
+    latencies.sort();
+    Ok(Phase {
+        requests,
+        elapsed,
+        latencies,
+        statuses: statuses.into_inner().unwrap_or_else(|e| e.into_inner()),
+    })
+}
+
+/// Sets up a house with `participants` firms per zone and a token for each; answers the
+/// tokens by participant id and an officer's token.
+fn setup(
+    ctx: &Ctx,
+    participants: usize,
+) -> anyhow::Result<(House, BTreeMap<String, String>, String)> {
+    let store = ctx.open()?;
+    if House::is_initialised(&store)? {
+        bail!(
+            "{} holds a clearing house already: the benchmark needs an empty database",
+            ctx.location
+        );
+    }
+    let lists = crate::house_cmd::load_lists(ctx)?;
+    let checker = crate::house_cmd::checker(ctx.prices.as_deref())?;
+    let h = House::init(
+        store,
+        system_clock(),
+        lists,
+        checker,
+        house::config::example(),
+        "benchmark",
+    )?;
+    let mut tokens = BTreeMap::new();
+    for zone in ["EU", "IR"] {
+        for i in 0..participants {
+            let input = crate::bench_house::participant(zone, i);
+            h.onboard("benchmark", &input)?;
+            let (_, token) = h.add_user(
+                "benchmark",
+                &format!("u-{}", input.id),
+                Role::Participant,
+                Some(&input.id),
+            )?;
+            tokens.insert(input.id.clone(), token.reveal().to_owned());
+        }
+    }
+    let (_, officer) = h.add_user("benchmark", "bench-officer", Role::Officer, None)?;
+    Ok((h, tokens, officer.reveal().to_owned()))
+}
+
+pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
+    if args.clients == 0 || args.clients > CLIENTS_MAX || args.participants == 0 {
+        bail!("--clients must be 1 to {CLIENTS_MAX} and --participants at least 1");
+    }
+    let (h, tokens, officer) = setup(ctx, args.participants)?;
+    drop(h);
+    // Opened again as the server opens it: lists, goods checker, price bands learned once.
+    let source = HouseSource {
+        location: ctx.location.clone(),
+        lists_dir: ctx.lists_dir.clone(),
+        prices: ctx.prices.clone(),
+    };
+    let house = source.open(system_clock(), Purpose::Submit)?;
+    let files = tempfile_dir()?;
+    let state = Arc::new(api::AppState::new(
+        house,
+        api::Settings {
+            source,
+            files_dir: files.clone(),
+            rate_per_second: 0,
+            rate_burst: 1,
+        },
+    ));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(crate::serve_cmd::BLOCKING_THREADS_MAX)
+        .build()
+        .context("starting the server's runtime")?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let address = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = runtime.spawn(api::serve_on(Arc::clone(&state), listener, async move {
+        let _ = stopped.await;
+    }));
+    let base = format!("http://{address}");
+    let claims = load(args.clients, args.claims, |agent, k| {
+        let s = crate::bench_house::submission(k, args.participants)?;
+        let token = tokens
+            .get(&s.creditor)
+            .context("every creditor has a token")?;
+        let mut body = serde_json::to_value(&s)?;
+        if let Some(o) = body.as_object_mut() {
+            o.remove("idempotency_key");
+        }
+        let response = agent
+            .post(format!("{base}/api/v1/claims"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Idempotency-Key", &s.idempotency_key)
+            .header("Content-Type", "application/json")
+            .send(serde_json::to_vec(&body)?.as_slice())?;
+        Ok(response.status().as_u16())
+    })?;
+    let queries = load(args.clients, args.queries, |agent, k| {
+        let (schema, name) = MATCH_NAMES[k % MATCH_NAMES.len()];
+        let body = json!({"queries": {"q": {"schema": schema, "properties": {"name": [name]}}}});
+        let response = agent
+            .post(format!("{base}/match/default"))
+            .header("Authorization", &format!("ApiKey {officer}"))
+            .header("Content-Type", "application/json")
+            .send(serde_json::to_vec(&body)?.as_slice())?;
+        Ok(response.status().as_u16())
+    })?;
+    let _ = stop.send(());
+    runtime
+        .block_on(server)
+        .context("the server stopped")?
+        .context("serving")?;
+    let verify = state.house.verify()?;
+    let ledger = state.house.store().verify()?;
+    let ok = verify.is_ok() && ledger.is_ok();
+    let _ = std::fs::remove_dir_all(&files);
+    if ctx.json {
+        json_line(&json!({"type": "benchmark_api", "data": {
+            "database": ctx.location.to_string(), "participants": 2 * args.participants,
+            "clients": args.clients, "claims": claims.json(), "match": queries.json(),
+            "verify_ok": ok, "claims_in_house": verify.claims,
+        }}))?;
+    } else {
+        line(&format!("{} over HTTP on {base}:", ctx.location))?;
+        line(&format!(
+            "  {}",
+            claims.text("claims (POST /api/v1/claims, every check)")
+        ))?;
+        if args.queries > 0 {
+            line(&format!("  {}", queries.text("one-query /match requests")))?;
+        }
+        line(&format!(
+            "  verify: {} ({} claims in the house)",
+            if ok { "ok" } else { "FAILED" },
+            verify.claims
+        ))?;
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A fresh directory for the server's files.
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("clearhouse-bench-api-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
