@@ -54,6 +54,7 @@ pub struct ApiArgs {
 /// What one phase measured.
 struct Phase {
     requests: usize,
+    clients: usize,
     elapsed: Duration,
     latencies: Vec<Duration>,
     statuses: BTreeMap<u16, usize>,
@@ -73,7 +74,7 @@ impl Phase {
 
     fn json(&self) -> serde_json::Value {
         json!({
-            "requests": self.requests, "seconds": self.elapsed.as_secs_f64(),
+            "requests": self.requests, "clients": self.clients, "seconds": self.elapsed.as_secs_f64(),
             "per_second": self.per_second(), "p50_ms": self.pct(50), "p90_ms": self.pct(90),
             "p99_ms": self.pct(99), "max_ms": self.pct(100),
             "statuses": self.statuses,
@@ -84,7 +85,7 @@ impl Phase {
         format!(
             "{} {what} from {} clients in {:.1} s: {:.0}/s, latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; statuses {:?}",
             self.requests,
-            self.latencies.len().min(self.requests),
+            self.clients,
             self.elapsed.as_secs_f64(),
             self.per_second(),
             self.pct(50),
@@ -151,6 +152,7 @@ fn load(
     latencies.sort();
     Ok(Phase {
         requests,
+        clients,
         elapsed,
         latencies,
         statuses: statuses.into_inner().unwrap_or_else(|e| e.into_inner()),
