@@ -193,7 +193,7 @@ mod tests {
     #[test]
     fn every_decoding_error_names_its_field() {
         assert_eq!(field("{"), (400, None));
-        assert_eq!(field("[]x"), (400, None));
+        assert_eq!(field("[]x"), (422, Some("(body)".into())));
         assert_eq!(field(r#"{"name":"a","lines":[]} x"#), (400, None));
         assert_eq!(field(r#"{"lines":[]}"#), (422, Some("name".into())));
         assert_eq!(
