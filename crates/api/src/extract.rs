@@ -58,6 +58,15 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 format!("the body is not JSON: {inner}"),
             );
         }
+        // serde stops at the first thing it cannot take, which may come before a syntax error
+        // further on (`{"a": }` meets the unknown field `a` first): a body that is not JSON at
+        // all is 400 whatever was met first. Checked on this error path only.
+        if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+            return ApiError::bad_request(
+                "malformed_json",
+                format!("the body is not JSON: {inner}"),
+            );
+        }
         let message = inner.to_string();
         ApiError::invalid(field_path(&path, &message), message)
     })?;
@@ -141,12 +150,17 @@ fn serde_urlencoded_decode<T: DeserializeOwned>(query: &str) -> Result<T, ApiErr
         let message = std::error::Error::source(&e)
             .map(ToString::to_string)
             .unwrap_or_else(|| e.body_text());
-        let field = ["unknown field `", "missing field `", "field `"]
+        let named = ["unknown field `", "missing field `", "field `"]
             .iter()
             .find_map(|p| message.split(p).nth(1))
-            .and_then(|rest| rest.split('`').next())
-            .unwrap_or("(query)")
-            .to_owned();
+            .and_then(|rest| rest.split('`').next());
+        // A value that does not fit its type: axum's message starts with the parameter's path
+        // (`limit: invalid digit found in string`).
+        let at_path = message
+            .split_once(": ")
+            .map(|(path, _)| path)
+            .filter(|p| !p.is_empty() && *p != "." && !p.contains(char::is_whitespace));
+        let field = named.or(at_path).unwrap_or("(query)").to_owned();
         ApiError::invalid(field, format!("query: {message}"))
     })
 }
@@ -190,11 +204,35 @@ mod tests {
         (e.status.as_u16(), e.field)
     }
 
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Page {
+        limit: Option<usize>,
+        cursor: Option<String>,
+    }
+
+    fn query_field(query: &str) -> Option<String> {
+        serde_urlencoded_decode::<Page>(query).unwrap_err().field
+    }
+
+    #[test]
+    fn every_query_error_names_its_parameter() {
+        assert_eq!(query_field("limit=ten"), Some("limit".into()));
+        assert_eq!(query_field("limit=-1"), Some("limit".into()));
+        assert_eq!(query_field("colour=red"), Some("colour".into()));
+        assert_eq!(query_field("limit=1&bogus"), Some("bogus".into()));
+    }
+
     #[test]
     fn every_decoding_error_names_its_field() {
         assert_eq!(field("{"), (400, None));
-        assert_eq!(field("[]x"), (422, Some("(body)".into())));
+        // Not JSON at all, though an array where an object is due comes first.
+        assert_eq!(field("[]x"), (400, None));
+        assert_eq!(field("[]"), (422, Some("(body)".into())));
         assert_eq!(field(r#"{"name":"a","lines":[]} x"#), (400, None));
+        assert_eq!(field(r#"{"a": }"#), (400, None));
+        assert_eq!(field(r#"{"name": 1, "#), (400, None));
         assert_eq!(field(r#"{"lines":[]}"#), (422, Some("name".into())));
         assert_eq!(
             field(r#"{"name":1,"lines":[]}"#),
