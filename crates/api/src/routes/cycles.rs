@@ -144,10 +144,7 @@ fn file_name(name: &str) -> ApiResult<&str> {
     if plain && !name.is_empty() {
         Ok(name)
     } else {
-        Err(ApiError::bad_request(
-            "bad_path",
-            "not a file of this cycle",
-        ))
+        Err(ApiError::bad_request("bad_path", "not a file of this cycle").with_field("name".into()))
     }
 }
 
