@@ -89,9 +89,25 @@ pub async fn list(
     caller: Caller,
     QueryOf(paging): QueryOf<Paging>,
 ) -> ApiResult<axum::Json<serde_json::Value>> {
-    caller.may(Action::CyclesList)?;
-    let page = state.run(move |h| h.cycles_page(&paging.request())).await?;
+    let scope = caller.may(Action::CyclesList)?;
+    let mut page = state.run(move |h| h.cycles_page(&paging.request())).await?;
+    if let Scope::Own(p) = &scope {
+        for cycle in &mut page.items {
+            narrow(cycle, p);
+        }
+    }
     page_json(page)
+}
+
+/// What a participant sees of a cycle: its own position, claims and unwind; never another
+/// firm's position or payments, nor the files and where they lie.
+fn narrow(cycle: &mut house::Cycle, p: &str) {
+    cycle.claims.retain(|c| c.creditor == p || c.debtor == p);
+    cycle.positions.retain(|x| x.participant == p);
+    cycle.unwinds.retain(|u| u.participant == p);
+    cycle.payments.clear();
+    cycle.files.clear();
+    cycle.directory.clear();
 }
 
 /// One cycle: its selection, positions, payments, zone totals and files. A participant sees
@@ -106,11 +122,7 @@ pub async fn show(
     let scope = caller.may(Action::CyclesShow)?;
     let mut cycle = state.run(move |h| h.cycle(number)).await?;
     if let Scope::Own(p) = &scope {
-        cycle.claims.retain(|c| c.creditor == *p || c.debtor == *p);
-        cycle.positions.retain(|x| x.participant == *p);
-        cycle.payments.clear();
-        cycle.files.clear();
-        cycle.directory.clear();
+        narrow(&mut cycle, p);
     }
     Ok(axum::Json(
         serde_json::to_value(cycle).map_err(|e| ApiError::internal(&e))?,
