@@ -8,8 +8,9 @@ same. Python standard library only.
     python3 examples/yente_client.py [BASE_URL]
 
 BASE_URL defaults to $YENTE_BASE_URL, then http://127.0.0.1:8080. An API key in
-$OPENSANCTIONS_API_KEY is sent as yente's documentation sends it (`Authorization: ApiKey …`);
-a Clearhouse token in $CLEARHOUSE_TOKEN as a bearer token.
+$YENTE_API_KEY (or $OPENSANCTIONS_API_KEY) is sent as yente's documentation sends it
+(`Authorization: ApiKey …`): a Clearhouse token works as one; a token in $CLEARHOUSE_TOKEN is
+sent as a bearer token.
 
 Exit codes: 0 answered, 2 the server refused or could not be reached.
 """
@@ -61,8 +62,9 @@ def match(base, queries):
     request = urllib.request.Request(url, data=body, method="POST")
     request.add_header("Content-Type", "application/json")
     request.add_header("Accept", "application/json")
-    if os.environ.get("OPENSANCTIONS_API_KEY"):
-        request.add_header("Authorization", "ApiKey " + os.environ["OPENSANCTIONS_API_KEY"])
+    api_key = os.environ.get("YENTE_API_KEY") or os.environ.get("OPENSANCTIONS_API_KEY")
+    if api_key:
+        request.add_header("Authorization", "ApiKey " + api_key)
     elif os.environ.get("CLEARHOUSE_TOKEN"):
         request.add_header("Authorization", "Bearer " + os.environ["CLEARHOUSE_TOKEN"])
     with urllib.request.urlopen(request, timeout=30) as response:

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::header;
 use axum::http::request::Parts;
 use house::users::{Role, User};
@@ -105,6 +105,16 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             });
         }
         parts.extensions.insert(user.name.clone());
-        Ok(Caller { user })
+        let caller = Caller { user };
+        // The role is checked against the route's action before the handler reads anything
+        // else of the request: a refused caller gets 403 whatever its body or parameters.
+        let route = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str);
+        if let Some(action) = route.and_then(|r| policy::route_action(parts.method.as_str(), r)) {
+            caller.may(action)?;
+        }
+        Ok(caller)
     }
 }

@@ -3,7 +3,8 @@
 //! parameters that refuse what they do not know.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -58,8 +59,17 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 format!("the body is not JSON: {inner}"),
             );
         }
+        // serde stops at the first thing it cannot take, which may come before a syntax error
+        // further on (`{"a": }` meets the unknown field `a` first): a body that is not JSON at
+        // all is 400 whatever was met first. Checked on this error path only.
+        if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+            return ApiError::bad_request(
+                "malformed_json",
+                format!("the body is not JSON: {inner}"),
+            );
+        }
         let message = inner.to_string();
-        ApiError::invalid(field_path(&path, &message), message)
+        ApiError::invalid(field_path(&path, &message), plain(&message))
     })?;
     de.end().map_err(|e| {
         ApiError::bad_request("malformed_json", format!("the body is not JSON: {e}"))
@@ -141,13 +151,18 @@ fn serde_urlencoded_decode<T: DeserializeOwned>(query: &str) -> Result<T, ApiErr
         let message = std::error::Error::source(&e)
             .map(ToString::to_string)
             .unwrap_or_else(|| e.body_text());
-        let field = ["unknown field `", "missing field `", "field `"]
+        let named = ["unknown field `", "missing field `", "field `"]
             .iter()
             .find_map(|p| message.split(p).nth(1))
-            .and_then(|rest| rest.split('`').next())
-            .unwrap_or("(query)")
-            .to_owned();
-        ApiError::invalid(field, format!("query: {message}"))
+            .and_then(|rest| rest.split('`').next());
+        // A value that does not fit its type: axum's message starts with the parameter's path
+        // (`limit: invalid digit found in string`).
+        let at_path = message
+            .split_once(": ")
+            .map(|(path, _)| path)
+            .filter(|p| !p.is_empty() && *p != "." && !p.contains(char::is_whitespace));
+        let field = named.or(at_path).unwrap_or("(query)").to_owned();
+        ApiError::invalid(field, format!("query: {}", plain(&message)))
     })
 }
 
@@ -159,11 +174,84 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathOf<
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| PathOf(p.0))
-            .map_err(|e| ApiError::bad_request("bad_path", e.body_text()))
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(p) => Ok(PathOf(p.0)),
+            Err(e) => Err(path_error(parts, state, &e).await),
+        }
     }
+}
+
+/// A path parameter that does not fit its type, named (axum's own message names the Rust type
+/// it wanted, and for a lone or positional parameter not the parameter).
+async fn path_error<S: Send + Sync>(parts: &mut Parts, state: &S, e: &PathRejection) -> ApiError {
+    use axum::extract::path::ErrorKind;
+    let names: Vec<String> = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map(|raw| raw.iter().map(|(name, _)| name.to_owned()).collect())
+        .unwrap_or_default();
+    let PathRejection::FailedToDeserializePathParams(failed) = e else {
+        return ApiError::bad_request("bad_path", "the path cannot be read");
+    };
+    let (name, expected) = match failed.kind() {
+        ErrorKind::ParseErrorAtKey {
+            key, expected_type, ..
+        } => (Some(key.clone()), *expected_type),
+        ErrorKind::ParseErrorAtIndex {
+            index,
+            expected_type,
+            ..
+        } => (names.get(*index).cloned(), *expected_type),
+        ErrorKind::ParseError { expected_type, .. } if names.len() == 1 => {
+            (names.first().cloned(), *expected_type)
+        }
+        _ => (None, ""),
+    };
+    match name {
+        Some(name) => ApiError::bad_request(
+            "bad_path",
+            format!("path parameter `{name}` is not {}", plain(expected)),
+        )
+        .with_field(name),
+        None => ApiError::bad_request("bad_path", plain(&failed.body_text())),
+    }
+}
+
+/// A serde or axum message with Rust's names put in words: "expected u64" becomes "expected a
+/// whole number of 0 or more", "expected struct MoneyRepr" "expected an object".
+pub fn plain(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut words = message.split(' ').peekable();
+    while let Some(word) = words.next() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let bare = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        let (lead, trail) = word.split_at(word.find(bare).unwrap_or(0));
+        let trail = &trail[bare.len()..];
+        let said = match bare {
+            "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number of 0 or more",
+            "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
+            "f32" | "f64" => "a number",
+            "struct" | "enum" => {
+                // The type's name that follows goes with it.
+                let rest = words.next().unwrap_or("");
+                let tail = rest.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+                out.push_str(lead);
+                out.push_str(if bare == "struct" {
+                    "an object"
+                } else {
+                    "one of its values"
+                });
+                out.push_str(tail);
+                continue;
+            }
+            _ => bare,
+        };
+        out.push_str(lead);
+        out.push_str(said);
+        out.push_str(trail);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -190,11 +278,56 @@ mod tests {
         (e.status.as_u16(), e.field)
     }
 
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Page {
+        limit: Option<usize>,
+        cursor: Option<String>,
+    }
+
+    fn query_field(query: &str) -> Option<String> {
+        serde_urlencoded_decode::<Page>(query).unwrap_err().field
+    }
+
+    #[test]
+    fn rust_names_are_put_in_words() {
+        assert_eq!(
+            plain("invalid type: integer `5`, expected struct MoneyRepr at line 1 column 11"),
+            "invalid type: integer `5`, expected an object at line 1 column 11"
+        );
+        assert_eq!(
+            plain("invalid value: integer `-1`, expected usize"),
+            "invalid value: integer `-1`, expected a whole number of 0 or more"
+        );
+        assert_eq!(
+            plain("Cannot parse `x` to a `u64`"),
+            "Cannot parse `x` to a `a whole number of 0 or more`"
+        );
+        assert_eq!(
+            plain("expected enum Verdict,"),
+            "expected one of its values,"
+        );
+        assert_eq!(plain("unknown field `x`"), "unknown field `x`");
+    }
+
+    #[test]
+    fn every_query_error_names_its_parameter() {
+        assert_eq!(query_field("limit=ten"), Some("limit".into()));
+        assert_eq!(query_field("limit=-1"), Some("limit".into()));
+        assert_eq!(query_field("colour=red"), Some("colour".into()));
+        assert_eq!(query_field("limit=1&bogus"), Some("bogus".into()));
+    }
+
     #[test]
     fn every_decoding_error_names_its_field() {
         assert_eq!(field("{"), (400, None));
-        assert_eq!(field("[]x"), (422, Some("(body)".into())));
+        // Not JSON at all, though an array where an object is due comes first.
+        assert_eq!(field("[]x"), (400, None));
+        assert_eq!(field("[]"), (422, Some("(body)".into())));
         assert_eq!(field(r#"{"name":"a","lines":[]} x"#), (400, None));
+        assert_eq!(field(r#"{"a": }"#), (400, None));
+        assert_eq!(field(r#"{"name": 1, "#), (400, None));
         assert_eq!(field(r#"{"lines":[]}"#), (422, Some("name".into())));
         assert_eq!(
             field(r#"{"name":1,"lines":[]}"#),

@@ -100,7 +100,8 @@ pub fn request_hash(route: &str, body: &impl Serialize) -> String {
 
 /// Runs `work` once per (caller, key): a repeat with the same request gets the kept answer, with
 /// another request a 409. Without a key, `work` just runs. Answers of 5xx and 429 are not kept
-/// (the request may be tried again); every other answer is.
+/// (the request may be tried again), nor 422 (invalid input: nothing was done, nothing is
+/// written, and the corrected request may come under the same key); every other answer is.
 pub async fn once<F, Fut>(
     state: &Arc<AppState>,
     caller: &Caller,
@@ -135,7 +136,10 @@ where
             serde_json::to_value(error_body(e)).unwrap_or_default(),
         ),
     };
-    if !(status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS) {
+    let kept = !(status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::UNPROCESSABLE_ENTITY);
+    if kept {
         let kept = Kept {
             user: caller.actor().to_owned(),
             route: route.to_owned(),

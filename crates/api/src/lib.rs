@@ -149,6 +149,24 @@ pub fn app_and_doc(state: Arc<AppState>) -> (Router, utoipa::openapi::OpenApi) {
         .split_for_parts();
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    // The document is a route too, so that it lists every route the router serves.
+    doc.paths.add_path_operation(
+        "/api/v1/openapi.json",
+        vec![utoipa::openapi::HttpMethod::Get],
+        utoipa::openapi::path::OperationBuilder::new()
+            .tag("system")
+            .operation_id(Some("openapi"))
+            .summary(Some("This document (OpenAPI 3.1)."))
+            .response(
+                "200",
+                utoipa::openapi::ResponseBuilder::new()
+                    .description("The OpenAPI document")
+                    .content(
+                        "application/json",
+                        utoipa::openapi::ContentBuilder::new().build(),
+                    ),
+            ),
+    );
     let served = doc.clone();
     let router = router
         .route(

@@ -121,6 +121,116 @@ pub const TABLE: &[(Action, [Access; 5])] = &[
     (Action::Match, [No, All, All, All, All]),
 ];
 
+/// The action of every authenticated route, by method and path as the router matches them.
+/// The caller's role is checked against it as soon as the caller is known, before the request's
+/// parameters or body are read: a refused caller gets 403, never an answer about what the route
+/// takes. Each handler checks its action again, with the scope of a participant's own data.
+pub const ROUTES: &[(&str, &str, Action)] = &[
+    ("GET", "/api/v1/me", Action::WhoAmI),
+    ("POST", "/api/v1/users", Action::UsersAdd),
+    ("GET", "/api/v1/users", Action::UsersList),
+    ("POST", "/api/v1/users/{name}/revoke", Action::UsersRevoke),
+    ("POST", "/api/v1/users/{name}/token", Action::UsersToken),
+    ("POST", "/api/v1/participants", Action::ParticipantsAdd),
+    ("GET", "/api/v1/participants", Action::ParticipantsList),
+    ("GET", "/api/v1/participants/{id}", Action::ParticipantsShow),
+    (
+        "POST",
+        "/api/v1/participants/{id}/suspend",
+        Action::ParticipantsSuspend,
+    ),
+    (
+        "POST",
+        "/api/v1/participants/{id}/reinstate",
+        Action::ParticipantsSuspend,
+    ),
+    ("POST", "/api/v1/claims", Action::ClaimsSubmit),
+    ("GET", "/api/v1/claims", Action::ClaimsList),
+    ("POST", "/api/v1/claims/batch", Action::ClaimsSubmit),
+    ("GET", "/api/v1/claims/{id}", Action::ClaimsShow),
+    ("POST", "/api/v1/claims/{id}/accept", Action::ClaimsAccept),
+    ("POST", "/api/v1/claims/{id}/dispute", Action::ClaimsDispute),
+    (
+        "POST",
+        "/api/v1/claims/{id}/withdraw",
+        Action::ClaimsWithdraw,
+    ),
+    ("GET", "/api/v1/alerts", Action::AlertsList),
+    ("GET", "/api/v1/alerts/{id}", Action::AlertsShow),
+    ("GET", "/api/v1/cases", Action::CasesList),
+    ("GET", "/api/v1/cases/{id}", Action::CasesShow),
+    ("POST", "/api/v1/cases/{id}/decision", Action::CasesDecide),
+    ("POST", "/api/v1/cases/{id}/reassign", Action::CasesReassign),
+    ("POST", "/api/v1/cycles", Action::CyclesRun),
+    ("GET", "/api/v1/cycles", Action::CyclesList),
+    ("GET", "/api/v1/cycles/{number}", Action::CyclesShow),
+    ("GET", "/api/v1/cycles/{number}/files", Action::CycleFiles),
+    (
+        "GET",
+        "/api/v1/cycles/{number}/files/{name}",
+        Action::CycleFiles,
+    ),
+    (
+        "GET",
+        "/api/v1/cycles/{number}/statements/{participant}",
+        Action::Statements,
+    ),
+    (
+        "POST",
+        "/api/v1/cycles/{number}/advance",
+        Action::SettlementAdvance,
+    ),
+    (
+        "POST",
+        "/api/v1/cycles/{number}/unwind",
+        Action::SettlementUnwind,
+    ),
+    (
+        "POST",
+        "/api/v1/cycles/{number}/payouts/{participant}/retry",
+        Action::SettlementRetry,
+    ),
+    (
+        "POST",
+        "/api/v1/settlement/bank-files",
+        Action::SettlementImport,
+    ),
+    (
+        "GET",
+        "/api/v1/settlement/entries",
+        Action::SettlementSuspense,
+    ),
+    (
+        "POST",
+        "/api/v1/settlement/entries/{id}/resolve",
+        Action::SettlementResolve,
+    ),
+    (
+        "POST",
+        "/api/v1/settlement/deadline",
+        Action::SettlementDeadline,
+    ),
+    ("GET", "/api/v1/imbalance", Action::Imbalance),
+    ("GET", "/api/v1/lists", Action::ListsStatus),
+    ("POST", "/api/v1/lists", Action::ListsImport),
+    ("POST", "/api/v1/goods/check", Action::GoodsCheck),
+    ("POST", "/api/v1/screening", Action::Screen),
+    ("GET", "/api/v1/audit", Action::Audit),
+    ("POST", "/api/v1/verify", Action::Verify),
+    ("POST", "/match/{dataset}", Action::Match),
+    ("GET", "/search/{dataset}", Action::Match),
+    ("GET", "/entities/{id}", Action::Match),
+    ("GET", "/catalog", Action::Match),
+];
+
+/// The action of a route (`None`: a route without a caller, or no route).
+pub fn route_action(method: &str, path: &str) -> Option<Action> {
+    ROUTES
+        .iter()
+        .find(|(m, p, _)| *m == method && *p == path)
+        .map(|(_, _, a)| *a)
+}
+
 /// What `role` may do with `action`.
 pub fn access(action: Action, role: Role) -> Access {
     let column = ROLES

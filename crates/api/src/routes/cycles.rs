@@ -89,9 +89,25 @@ pub async fn list(
     caller: Caller,
     QueryOf(paging): QueryOf<Paging>,
 ) -> ApiResult<axum::Json<serde_json::Value>> {
-    caller.may(Action::CyclesList)?;
-    let page = state.run(move |h| h.cycles_page(&paging.request())).await?;
+    let scope = caller.may(Action::CyclesList)?;
+    let mut page = state.run(move |h| h.cycles_page(&paging.request())).await?;
+    if let Scope::Own(p) = &scope {
+        for cycle in &mut page.items {
+            narrow(cycle, p);
+        }
+    }
     page_json(page)
+}
+
+/// What a participant sees of a cycle: its own position, claims and unwind; never another
+/// firm's position or payments, nor the files and where they lie.
+fn narrow(cycle: &mut house::Cycle, p: &str) {
+    cycle.claims.retain(|c| c.creditor == p || c.debtor == p);
+    cycle.positions.retain(|x| x.participant == p);
+    cycle.unwinds.retain(|u| u.participant == p);
+    cycle.payments.clear();
+    cycle.files.clear();
+    cycle.directory.clear();
 }
 
 /// One cycle: its selection, positions, payments, zone totals and files. A participant sees
@@ -106,11 +122,7 @@ pub async fn show(
     let scope = caller.may(Action::CyclesShow)?;
     let mut cycle = state.run(move |h| h.cycle(number)).await?;
     if let Scope::Own(p) = &scope {
-        cycle.claims.retain(|c| c.creditor == *p || c.debtor == *p);
-        cycle.positions.retain(|x| x.participant == *p);
-        cycle.payments.clear();
-        cycle.files.clear();
-        cycle.directory.clear();
+        narrow(&mut cycle, p);
     }
     Ok(axum::Json(
         serde_json::to_value(cycle).map_err(|e| ApiError::internal(&e))?,
@@ -120,6 +132,8 @@ pub async fn show(
 /// A file of a cycle, as listed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FileEntry {
+    /// Its path in the cycle's directory (`EU/requests-EU.pain013.xml`): the `name` to
+    /// download it by, its `/` written `%2F`.
     pub name: String,
     pub bytes: u64,
     pub sha256: Option<String>,
@@ -130,24 +144,24 @@ fn cycle_dir(state: &AppState, number: u64) -> std::path::PathBuf {
     state.settings.files_dir.join(format!("cycle-{number}"))
 }
 
-/// A file name inside a cycle's directory: one plain component, nothing that climbs out.
+/// A file's path inside a cycle's directory: plain components only, nothing that climbs out
+/// or hides.
 fn file_name(name: &str) -> ApiResult<&str> {
     let path = Path::new(name);
     let plain = name.len() <= 255
-        && path.components().count() == 1
-        && matches!(path.components().next(), Some(Component::Normal(_)))
-        && !name.starts_with('.');
-    if plain {
+        && path.components().count() <= 4
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(n) if !n.to_string_lossy().starts_with('.')));
+    if plain && !name.is_empty() {
         Ok(name)
     } else {
-        Err(ApiError::bad_request(
-            "bad_path",
-            "not a file of this cycle",
-        ))
+        Err(ApiError::bad_request("bad_path", "not a file of this cycle").with_field("name".into()))
     }
 }
 
-/// The files a cycle wrote: payment requests (pain.013), pay-outs (pain.001), statements.
+/// The files a cycle wrote, as its record lists them: payment requests (pain.013 and CSV),
+/// pay-outs (pain.001), statements (camt.053 and CSV), each under its zone's folder.
 #[utoipa::path(get, path = "/cycles/{number}/files", tag = "cycles", params(("number" = u64, Path)),
     responses((status = 200, body = Vec<FileEntry>), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn files(
@@ -158,37 +172,29 @@ pub async fn files(
     caller.may(Action::CycleFiles)?;
     let cycle = state.run(move |h| h.cycle(number)).await?;
     let dir = cycle_dir(&state, number);
-    let mut out = Vec::new();
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(_) => return Ok(axum::Json(out)),
-    };
-    for entry in entries.flatten().take(100_000) {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Ok(meta) = entry.metadata() else { continue };
-        if !meta.is_file() || name.starts_with('.') {
-            continue;
-        }
-        let sha256 = cycle
+    let out = tokio::task::spawn_blocking(move || {
+        let mut out: Vec<FileEntry> = cycle
             .files
             .iter()
-            .find(|f| {
-                Path::new(&f.path)
-                    .file_name()
-                    .is_some_and(|n| n == name.as_str())
+            .filter_map(|f| {
+                // A file of the record that is not on this server's disk is not served here.
+                let meta = std::fs::metadata(dir.join(&f.path)).ok()?;
+                meta.is_file().then(|| FileEntry {
+                    name: f.path.clone(),
+                    bytes: meta.len(),
+                    sha256: Some(f.sha256.clone()),
+                })
             })
-            .map(|f| f.sha256.clone());
-        out.push(FileEntry {
-            name,
-            bytes: meta.len(),
-            sha256,
-        });
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
     Ok(axum::Json(out))
 }
 
-/// Downloads one file of a cycle.
+/// Downloads one file of a cycle, by its path as listed (`EU%2Frequests-EU.csv`).
 #[utoipa::path(get, path = "/cycles/{number}/files/{name}", tag = "cycles", params(("number" = u64, Path), ("name" = String, Path)),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn file(
@@ -198,19 +204,27 @@ pub async fn file(
 ) -> ApiResult<Response> {
     caller.may(Action::CycleFiles)?;
     let name = file_name(&name)?.to_owned();
-    state.run(move |h| h.cycle(number)).await?;
+    let cycle = state.run(move |h| h.cycle(number)).await?;
+    // Only what the cycle's record lists is served: never another file of the directory.
+    if !cycle.files.iter().any(|f| f.path == name) {
+        return Err(ApiError::not_found(format!(
+            "cycle {number} has no file {name}"
+        )));
+    }
     let path = cycle_dir(&state, number).join(&name);
     let bytes = tokio::task::spawn_blocking(move || {
-        let meta = std::fs::metadata(&path)
+        std::fs::metadata(&path)
             .ok()
             .filter(|m| m.is_file() && m.len() <= FILE_BYTES_MAX)?;
-        let _ = meta;
         std::fs::read(&path).ok()
     })
     .await
     .map_err(|e| ApiError::internal(&e))?
     .ok_or_else(|| ApiError::not_found(format!("cycle {number} has no file {name}")))?;
-    Ok(download(&name, bytes))
+    let shown = Path::new(&name)
+        .file_name()
+        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
+    Ok(download(&shown, bytes))
 }
 
 fn download(name: &str, bytes: Vec<u8>) -> Response {

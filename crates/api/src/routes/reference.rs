@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -90,9 +91,17 @@ pub async fn lists(
 pub async fn upload(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<axum::Json<serde_json::Value>> {
     caller.may(Action::ListsImport)?;
+    // axum's own rejection is plain text: answered as every error is.
+    let mut multipart = multipart.map_err(|_| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "the list files come as multipart/form-data (with its boundary)",
+        )
+    })?;
     let mut files = Vec::new();
     let mut allow_shrink = false;
     let mut total = 0usize;

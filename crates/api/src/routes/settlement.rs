@@ -106,6 +106,60 @@ pub enum Resolution {
     Keep { participant: String },
 }
 
+/// A resolution as sent: `action` and the fields it takes, read flat so that an error names
+/// its field (an internally tagged enum read by serde loses the path).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolutionBody {
+    pub action: ResolutionAction,
+    pub cycle: Option<u64>,
+    pub participant: Option<String>,
+}
+
+/// The `action` of a resolution.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolutionAction {
+    Match,
+    Refund,
+    Keep,
+}
+
+impl ResolutionBody {
+    /// The resolution, naming a field its action needs and lacks, or does not take.
+    pub fn resolution(self) -> ApiResult<Resolution> {
+        fn needed<T>(value: Option<T>, field: &str) -> ApiResult<T> {
+            value.ok_or_else(|| ApiError::invalid(field, format!("missing field `{field}`")))
+        }
+        fn unwanted<T>(value: &Option<T>, field: &str) -> ApiResult<()> {
+            match value {
+                Some(_) => Err(ApiError::invalid(
+                    field,
+                    format!("unknown field `{field}` for this action"),
+                )),
+                None => Ok(()),
+            }
+        }
+        match self.action {
+            ResolutionAction::Match => Ok(Resolution::Match {
+                cycle: needed(self.cycle, "cycle")?,
+                participant: needed(self.participant, "participant")?,
+            }),
+            ResolutionAction::Refund => {
+                unwanted(&self.cycle, "cycle")?;
+                unwanted(&self.participant, "participant")?;
+                Ok(Resolution::Refund)
+            }
+            ResolutionAction::Keep => {
+                unwanted(&self.cycle, "cycle")?;
+                Ok(Resolution::Keep {
+                    participant: needed(self.participant, "participant")?,
+                })
+            }
+        }
+    }
+}
+
 /// Resolves a bank entry in suspense: match, refund or keep.
 #[utoipa::path(post, path = "/settlement/entries/{id}/resolve", tag = "settlement", params(("id" = String, Path)), request_body = Resolution,
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)), security(("bearer" = [])))]
@@ -114,9 +168,10 @@ pub async fn resolve(
     caller: Caller,
     headers: HeaderMap,
     PathOf(id): PathOf<String>,
-    JsonBody(r): JsonBody<Resolution>,
+    JsonBody(body): JsonBody<ResolutionBody>,
 ) -> ApiResult<Response> {
     caller.may(Action::SettlementResolve)?;
+    let r = body.resolution()?;
     let key = idempotency::key(&headers)?;
     let route = format!("resolve {id}");
     let hash = idempotency::request_hash(&route, &r);

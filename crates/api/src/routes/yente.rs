@@ -48,7 +48,9 @@ pub async fn match_entities(
     RawBody(body): RawBody<MATCH_BODY_BYTES_MAX>,
 ) -> ApiResult<axum::Json<yente::MatchResponse>> {
     caller.may(Action::Match)?;
-    let request = MatchRequest::from_json(&body).map_err(answer)?;
+    // A body that is not JSON is 400 `malformed_json`, as at every other route.
+    let body: serde_json::Value = crate::extract::decode(&body)?;
+    let request = MatchRequest::from_value(body).map_err(answer)?;
     let lists = state.house.lists();
     let response = tokio::task::spawn_blocking(move || {
         SCRATCH.with(|scratch| {
