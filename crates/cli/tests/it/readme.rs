@@ -39,17 +39,35 @@ impl Example {
     }
 }
 
-/// The body of every ```` ```sh ```` block in the section under `heading` (up to the next `## `).
+/// The subsection whose examples talk to a running server: they run against `serve --demo`
+/// (`the_api_examples_run_against_a_served_demo`), not with the rest of their section.
+const API_SECTION: &str = "### The HTTP API (`clearhouse serve`)";
+/// The address the API examples are written for.
+const API_ADDRESS: &str = "http://127.0.0.1:8080";
+
+/// The body of every ```` ```sh ```` block in the section under `heading` (up to the next
+/// heading of its level or above), leaving out [`API_SECTION`] unless it is that section.
 fn sh_blocks(heading: &str) -> Vec<String> {
     let start = README
         .lines()
         .position(|l| l == heading)
         .unwrap_or_else(|| panic!("README has no section {heading:?}"));
+    let level = heading.split(' ').next().unwrap_or_default().len();
     let mut blocks = Vec::new();
     let mut block: Option<String> = None;
+    let mut skipping = false;
     for line in README.lines().skip(start + 1) {
-        if line.starts_with("## ") {
-            break;
+        if block.is_none() && line.starts_with('#') {
+            let hashes = line.chars().take_while(|&c| c == '#').count();
+            if line[hashes..].starts_with(' ') {
+                if hashes <= level {
+                    break;
+                }
+                skipping = line == API_SECTION;
+            }
+        }
+        if skipping {
+            continue;
         }
         match (&mut block, line.trim_end()) {
             (None, "```sh") => block = Some(String::new()),
@@ -334,4 +352,80 @@ fn commands_are_split_as_sh_splits_them() {
     );
     assert_eq!(examples(block)[1].expected_exit(), 1);
     assert_eq!(examples(block)[0].expected_exit(), 0);
+}
+
+/// A `clearhouse serve` child process, killed when dropped.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The README's API examples run as written (with `curl`) against `clearhouse serve --demo` on a
+/// port of its own: TOKEN and OFFICER_TOKEN are the tokens it printed for `rhein-pharma` and
+/// `a.novak`; each answer is JSON and not an error.
+#[test]
+fn the_api_examples_run_against_a_served_demo() {
+    use std::io::BufRead;
+    assert!(
+        std::process::Command::new("curl")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "the README's API examples need curl (`.ci/run` installs it)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = crate::run::clearhouse()
+        .current_dir(dir.path())
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .env_remove("CLEARHOUSE_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start clearhouse serve");
+    let stdout = child.stdout.take().expect("its stdout");
+    let _served = Served(child);
+    let (mut address, mut token, mut officer) = (None, None, None);
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.expect("serve's output");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let Some(at) = line.strip_prefix("Clearhouse API on ") {
+            address = at.split("/api/v1").next().map(str::to_owned);
+        }
+        match words.as_slice() {
+            [_, "rhein-pharma", "Authorization:", "Bearer", t] => token = Some(t.to_string()),
+            [_, "a.novak", "Authorization:", "Bearer", t] => officer = Some(t.to_string()),
+            _ => {}
+        }
+        if address.is_some() && token.is_some() && officer.is_some() {
+            break;
+        }
+    }
+    let (Some(address), Some(token), Some(officer)) = (address, token, officer) else {
+        panic!("serve --demo ended before printing its address and the demo's tokens");
+    };
+    // The server's output is read to its end: a closed pipe would stop it at its next line.
+    std::thread::spawn(move || lines.for_each(drop));
+    let mut ran = 0;
+    for example in sh_blocks(API_SECTION).iter().flat_map(|b| examples(b)) {
+        let command = example.command.replace(API_ADDRESS, &address);
+        let out = std::process::Command::new("sh")
+            .args(["-c", &command])
+            .current_dir(dir.path())
+            .env("TOKEN", &token)
+            .env("OFFICER_TOKEN", &officer)
+            .output()
+            .expect("start sh");
+        let answer = text(&out.stdout);
+        assert!(out.status.success(), "`{command}`: {}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_str(&answer)
+            .unwrap_or_else(|e| panic!("`{command}` answered no JSON ({e}): {answer}"));
+        assert!(json.get("error").is_none(), "`{command}`: {answer}");
+        ran += 1;
+    }
+    assert!(ran >= 3, "{API_SECTION}: only {ran} commands found");
 }
