@@ -167,11 +167,20 @@ pub fn app_and_doc(state: Arc<AppState>) -> (Router, utoipa::openapi::OpenApi) {
                     ),
             ),
     );
-    let served = doc.clone();
+    // Written once: a handler is cloned for every request, and so would a document it held.
+    let served = axum::body::Bytes::from(serde_json::to_vec(&doc).unwrap_or_default());
     let router = router
         .route(
             "/api/v1/openapi.json",
-            axum::routing::get(move || async move { axum::Json(served) }),
+            axum::routing::get(move || async move {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    )],
+                    served,
+                )
+            }),
         )
         .fallback(|| async { error::ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {

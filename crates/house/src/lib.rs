@@ -30,6 +30,7 @@ mod cycle;
 pub mod demo;
 pub use iso20022;
 mod error;
+mod history;
 mod ids;
 mod imbalance;
 pub mod lifecycle;
@@ -58,6 +59,7 @@ use store::{Applied, AuditEvent, Change, Clock, Expect, Record, RecordQuery, Sto
 pub use config::{Checked as CheckedConfig, HouseConfig, Officer, Role};
 pub use cycle::{CycleOptions, CycleReport};
 pub use error::{ErrorKind, HouseError};
+pub use history::{HISTORY_CACHED_PARTIES_MAX, HISTORY_LOADED_MAX};
 pub use imbalance::{
     Amount, CycleImbalance, CyclePair, IMBALANCE_CYCLES_DEFAULT, IMBALANCE_CYCLES_MAX, Imbalance,
     ImbalanceInput, OldestClaim, PARTICIPANTS_READ_MAX, PairImbalance, WAITING_CLAIMS_MAX,
@@ -221,6 +223,8 @@ pub struct House {
     /// Swapped whole when the price bands are learned again.
     checker: ArcSwap<Checker>,
     config: config::Checked,
+    /// The monitoring history of the participants seen lately (`history`).
+    histories: history::Histories,
 }
 
 impl std::fmt::Debug for House {
@@ -258,6 +262,7 @@ impl House {
             lists: ArcSwap::from_pointee(lists),
             checker: ArcSwap::new(checker),
             config: checked,
+            histories: history::Histories::default(),
         };
         // A house account at a listed bank would route every payment of its zone through it.
         for (i, screened) in house.screen_house_accounts(&house.lists())? {
@@ -347,6 +352,7 @@ impl House {
             lists: ArcSwap::from_pointee(lists),
             checker: ArcSwap::new(checker),
             config,
+            histories: history::Histories::default(),
         })
     }
 

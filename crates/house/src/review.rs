@@ -349,6 +349,9 @@ impl House {
                 }
                 claim.status = ClaimStatus::Rejected;
                 claim.rejection = Some(format!("case {} rejected", case.id));
+                // A rejected claim leaves its parties' monitoring history (`history`).
+                let parties = [&claim.submission.creditor, &claim.submission.debtor];
+                self.touch_activity(change, parties.map(String::as_str), self.now())?;
             }
             claim.case = None;
             change.expect.push(expect(kind::CLAIM, id, Some(version)));
@@ -404,6 +407,7 @@ impl House {
             ..Default::default()
         };
         let mut settling = std::collections::HashSet::new();
+        let mut parties = Vec::new();
         for cycle in self.open_cycles()? {
             settling.extend(
                 cycle
@@ -437,7 +441,11 @@ impl House {
             c.rejection = Some(format!("participant {participant} rejected in case {case}"));
             change.expect.push(expect(kind::CLAIM, &id, Some(version)));
             change.put.push(claim_record(&c, version + 1)?);
+            parties.push(c.submission.creditor);
+            parties.push(c.submission.debtor);
         }
+        // Rejected claims leave their parties' monitoring history (`history`).
+        self.touch_activity(change, parties.iter().map(String::as_str), self.now())?;
 
         Ok(())
     }

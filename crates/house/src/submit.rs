@@ -4,6 +4,8 @@
 use goods::{Finding, Line, LineFields, Verdict as GoodsVerdict};
 use model::{ClaimId, GOODS_LINES_MAX, Money, ParticipantId};
 use monitoring::{Candidate, Past};
+
+use crate::history::{History, past};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use store::{Change, RecordQuery};
@@ -22,8 +24,6 @@ pub const INCOTERMS: &[&str] = &[
 pub const IDEMPOTENCY_KEY_BYTES_MAX: usize = 128;
 /// Longest invoice number or counterparty name, in bytes.
 pub const INVOICE_TEXT_BYTES_MAX: usize = 256;
-/// Most past claims the monitoring rules look at.
-pub const HISTORY_LOADED_MAX: usize = 10_000;
 /// Oldest due date a claim may have, in days before its submission: older invoices are not
 /// trade credit the house clears but stale debt (or a mistyped year).
 pub const DUE_DATE_PAST_DAYS_MAX: u64 = 3 * 366;
@@ -131,6 +131,9 @@ impl House {
             self.load::<Activity>(kind::ACTIVITY, &s.creditor)?,
             self.load::<Activity>(kind::ACTIVITY, &s.debtor)?,
         ];
+        let activity_versions = activity
+            .each_ref()
+            .map(|seen| seen.as_ref().map_or(0, |v| v.version));
         let clearing_amount_minor = self.to_clearing(s.amount)?;
         // One version of the lists for every check of this claim, and the one recorded.
         let lists = self.lists();
@@ -160,10 +163,18 @@ impl House {
                 &mut checks,
                 &mut alerts,
             )?;
+            let from = now.saturating_sub(monitoring::history_window_ns(
+                &self.config.config.monitoring,
+            ));
+            let histories = [
+                self.history(&s.creditor, activity_versions[0], from)?,
+                self.history(&s.debtor, activity_versions[1], from)?,
+            ];
             self.check_monitoring(
                 s,
                 clearing_amount_minor,
                 now,
+                &histories,
                 &subject,
                 &mut checks,
                 &mut alerts,
@@ -315,7 +326,17 @@ impl House {
             }),
         )?);
         Ok(match self.commit(change, "the claim's reservation")? {
-            Commit::Done => Some(outcome),
+            Commit::Done => {
+                let from = now.saturating_sub(monitoring::history_window_ns(
+                    &self.config.config.monitoring,
+                ));
+                let this = (status != ClaimStatus::Rejected).then(|| past(&outcome.claim));
+                for (party, version) in [&s.creditor, &s.debtor].into_iter().zip(activity_versions)
+                {
+                    self.histories.advance(party, version, this.as_ref(), from);
+                }
+                Some(outcome)
+            }
             Commit::Raced(_) => None,
         })
     }
@@ -682,42 +703,25 @@ impl House {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn check_monitoring(
         &self,
         s: &ClaimSubmission,
         amount_minor: i64,
         now: u64,
+        histories: &[History; 2],
         subject: &str,
         checks: &mut Vec<Check>,
         alerts: &mut Vec<Alert>,
     ) -> Result<(), HouseError> {
         let settings = &self.config.config.monitoring;
-        let from = now.saturating_sub(monitoring::history_window_ns(settings));
-        let mut history: Vec<Past> = Vec::new();
-        for party in [&s.creditor, &s.debtor] {
-            let query = RecordQuery {
-                kind: kind::CLAIM.into(),
-                party: Some(party.clone()),
-                at_from: Some(from),
-                newest_first: true,
-                ..RecordQuery::default()
-            };
-            for past in self.list::<ClaimRecord>(query, HISTORY_LOADED_MAX)? {
-                let c = past.value;
-                if c.status == ClaimStatus::Rejected
-                    || history.iter().any(|h| h.claim_id == c.submission.id)
-                {
-                    continue;
-                }
-                history.push(Past {
-                    claim_id: c.submission.id.clone(),
-                    submitted_at_ns: c.submitted_at,
-                    creditor: c.submission.creditor.clone(),
-                    debtor: c.submission.debtor.clone(),
-                    amount_minor: c.clearing_amount_minor,
-                });
-            }
-        }
+        // A claim between the two parties is in both histories: taken from the creditor's.
+        let involves_creditor = |p: &Past| *p.creditor == *s.creditor || *p.debtor == *s.creditor;
+        let history: Vec<Past> = histories[0]
+            .iter()
+            .chain(histories[1].iter().filter(|p| !involves_creditor(p)))
+            .cloned()
+            .collect();
         let candidate = Candidate {
             claim_id: &s.id,
             submitted_at_ns: now,

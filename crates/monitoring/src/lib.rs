@@ -28,6 +28,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -81,16 +82,18 @@ pub const CONCENTRATION_CLAIMS_MIN_DEFAULT: u32 = 10;
 pub const CONCENTRATION_SHARE_PERMILLE_DEFAULT: u32 = 800;
 
 /// One claim already on record (accepted, held or cleared: whatever the caller passes in).
+/// Its names are shared (`Arc<str>`): a caller that keeps a participant's history in memory
+/// between submissions hands it to [`evaluate`] without copying a string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Past {
     /// The claim's id; a claim given twice counts once (its most recent record).
-    pub claim_id: String,
+    pub claim_id: Arc<str>,
     /// When the claim was submitted, UTC nanoseconds since the Unix epoch.
     pub submitted_at_ns: u64,
     /// The participant owed the amount (the seller).
-    pub creditor: String,
+    pub creditor: Arc<str>,
     /// The participant owing the amount (the buyer).
-    pub debtor: String,
+    pub debtor: Arc<str>,
     /// The amount in minor units of the clearing currency, > 0; a claim with another amount is
     /// not a claim and is ignored.
     pub amount_minor: i64,
@@ -407,7 +410,7 @@ fn recent_history<'h>(
         .collect();
     recent.sort_unstable_by(|a, b| recency_order(a, b));
     let mut seen: HashSet<&str> = HashSet::with_capacity(recent.len().min(HISTORY_MAX));
-    recent.retain(|past| seen.insert(past.claim_id.as_str()));
+    recent.retain(|past| seen.insert(&*past.claim_id));
     recent.truncate(HISTORY_MAX);
     recent
 }
@@ -420,8 +423,8 @@ fn is_relevant(candidate: &Candidate<'_>, past: &Past, horizon_ns: u64) -> bool 
     past.amount_minor > 0
         && past.submitted_at_ns <= candidate.submitted_at_ns
         && candidate.submitted_at_ns - past.submitted_at_ns < horizon_ns
-        && past.claim_id != candidate.claim_id
-        && (parties.contains(&past.creditor.as_str()) || parties.contains(&past.debtor.as_str()))
+        && *past.claim_id != *candidate.claim_id
+        && (parties.contains(&&*past.creditor) || parties.contains(&&*past.debtor))
 }
 
 /// Most recent first, then by claim id and every other field: a total order, so that equal
@@ -505,8 +508,10 @@ fn velocity(settings: &Settings, candidate: &Candidate<'_>, recent: &[&Past]) ->
     let window_ns = settings.velocity_window_ns;
     let window = in_window(candidate, recent, window_ns).iter().copied();
     let amount_minor = candidate.amount_minor;
-    let as_creditor = window.clone().filter(|p| p.creditor == candidate.creditor);
-    let as_debtor = window.filter(|p| p.debtor == candidate.debtor);
+    let as_creditor = window
+        .clone()
+        .filter(|p| *p.creditor == *candidate.creditor);
+    let as_debtor = window.filter(|p| *p.debtor == *candidate.debtor);
     let mut sentences = Vec::new();
     let parties = [
         velocity_party(
@@ -635,7 +640,7 @@ fn structuring(
     let in_band = in_window(candidate, recent, window_ns)
         .iter()
         .copied()
-        .filter(|p| p.creditor == candidate.creditor && band.contains(p.amount_minor));
+        .filter(|p| *p.creditor == *candidate.creditor && band.contains(p.amount_minor));
     let tally = Tally::of(candidate.amount_minor, in_band);
     let count_min = settings.structuring_count_min;
     let threshold_minor = settings.review_threshold_minor;
@@ -711,7 +716,7 @@ impl<'h> Loops<'h> {
             if !close {
                 continue;
             }
-            let (creditor, debtor) = (past.creditor.as_str(), past.debtor.as_str());
+            let (creditor, debtor) = (&*past.creditor, &*past.debtor);
             // A third party C is neither A (out legs B→C exclude it) nor B (back legs C→A
             // exclude it), so a key in both maps is a true third party.
             if creditor == b && debtor == a {
@@ -793,13 +798,13 @@ fn round_trip(settings: &Settings, candidate: &Candidate<'_>, recent: &[&Past]) 
         .direct
         .iter()
         .take(IDS_LISTED_MAX)
-        .map(|p| p.claim_id.as_str())
+        .map(|p| &*p.claim_id)
         .collect();
     let three_party: Vec<Value> = loops
         .three_party()
         .take(IDS_LISTED_MAX / 2)
         .map(|(third, out, back)| {
-            let claim_ids = [out.claim_id.as_str(), back.claim_id.as_str()];
+            let claim_ids = [&*out.claim_id, &*back.claim_id];
             json!({ "via": third, "claim_ids": claim_ids })
         })
         .collect();
@@ -834,7 +839,7 @@ fn concentration(
     let as_creditor = window
         .iter()
         .copied()
-        .filter(|p| p.creditor == candidate.creditor);
+        .filter(|p| *p.creditor == *candidate.creditor);
     let all = Tally::of(candidate.amount_minor, as_creditor.clone());
     let claims_min = settings.concentration_claims_min;
     if all.count < u64::from(claims_min) {
@@ -842,7 +847,7 @@ fn concentration(
     }
     let to_debtor = Tally::of(
         candidate.amount_minor,
-        as_creditor.filter(|p| p.debtor == candidate.debtor),
+        as_creditor.filter(|p| *p.debtor == *candidate.debtor),
     );
     let share_min_permille = settings.concentration_share_permille;
     if to_debtor.sum_minor * PERMILLE < i128::from(share_min_permille) * all.sum_minor {
@@ -936,10 +941,10 @@ mod tests {
     /// A past claim submitted `age_ns` before the candidate.
     fn past(claim_id: &str, age_ns: u64, creditor: &str, debtor: &str, amount_minor: i64) -> Past {
         Past {
-            claim_id: claim_id.to_owned(),
+            claim_id: claim_id.into(),
             submitted_at_ns: T_NS - age_ns,
-            creditor: creditor.to_owned(),
-            debtor: debtor.to_owned(),
+            creditor: creditor.into(),
+            debtor: debtor.into(),
             amount_minor,
         }
     }
@@ -1620,10 +1625,10 @@ mod tests {
     #[test]
     fn extreme_times_do_not_overflow() {
         let at = |claim_id: &str, submitted_at_ns: u64| Past {
-            claim_id: claim_id.to_owned(),
+            claim_id: claim_id.into(),
             submitted_at_ns,
-            creditor: "B".to_owned(),
-            debtor: "A".to_owned(),
+            creditor: "B".into(),
+            debtor: "A".into(),
             amount_minor: 1_000,
         };
         let history = [at("zero", 0), at("max", u64::MAX)];
@@ -1883,10 +1888,10 @@ mod tests {
         let party = move || prop::sample::select(parties);
         let claim = (0..40u32, 0..=102 * DAY_NS, party(), party(), any_amount()).prop_map(
             |(id, offset_ns, creditor, debtor, amount_minor)| Past {
-                claim_id: format!("p{id}"),
+                claim_id: format!("p{id}").into(),
                 submitted_at_ns: T_NS - 100 * DAY_NS + offset_ns,
-                creditor: creditor.to_owned(),
-                debtor: debtor.to_owned(),
+                creditor: creditor.into(),
+                debtor: debtor.into(),
                 amount_minor,
             },
         );

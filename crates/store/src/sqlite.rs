@@ -19,6 +19,8 @@ use crate::migrations::RECORDS_BOUND_VERSION;
 use crate::records::{AuditRow, Record, RecordQuery, binding_rows, encode_written};
 use crate::{Opening, StoreError};
 
+/// Most prepared statements a connection keeps.
+const STATEMENTS_CACHED_MAX: usize = 128;
 /// WAL pages before SQLite checkpoints them into the database (its default is 1,000): fewer,
 /// larger checkpoints under a steady write load.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
@@ -55,6 +57,9 @@ impl Sqlite {
              PRAGMA cache_size = -{CACHE_KIB};
              PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES};"
         ))?;
+        // Every statement the store runs stays prepared (rusqlite keeps 16 by default, fewer
+        // than the store has: the rest were parsed again at every use).
+        conn.set_prepared_statement_cache_capacity(STATEMENTS_CACHED_MAX);
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Config(format!(

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
 
-use house::{CaseStatus, ClaimStatus, HouseError, Verdict};
+use house::{CaseStatus, ClaimStatus, House, HouseError, Verdict};
 use ledger::PendingStatus;
 use sha2::Digest;
 
@@ -16,7 +16,7 @@ const SAME_KEY_THREADS: usize = 16;
 #[test]
 fn the_house_is_shared_between_threads() {
     fn shared<T: Send + Sync>() {}
-    shared::<house::House>();
+    shared::<House>();
 }
 
 /// A house whose velocity and concentration rules do not hold a burst of claims: the burst is
@@ -394,5 +394,70 @@ fn one_invoice_claimed_at_once_under_many_ids_is_queued_once() {
             7
         );
         assert!(env.house.verify().unwrap().is_ok());
+    });
+}
+
+/// The claims of `creditor` the velocity rule counted for `claim` (the claim included), from
+/// the finding it recorded; `None` when the rule found nothing.
+fn velocity_count(claim: &house::ClaimRecord) -> Option<u64> {
+    let monitoring = claim.checks.iter().find(|c| c.step == "monitoring")?;
+    let findings = monitoring.inputs["findings"].as_array()?;
+    let velocity = findings.iter().find(|f| f["rule"] == "velocity")?;
+    velocity["inputs"]["parties"][0]["count"].as_u64()
+}
+
+/// Two houses on one database (two servers, or the CLI beside a server) each keep the
+/// monitoring history of the participants they saw: each sees the claims the other recorded,
+/// and a claim the other rejected leaves it.
+#[test]
+fn two_houses_on_one_database_see_each_others_claims_in_the_monitoring_history() {
+    each_backend(|db| {
+        let mut config = house::config::example();
+        config.monitoring.velocity_count_max = 3;
+        let env = Env::with_config(db, config);
+        onboard_clean(&env);
+        let a = &env.house;
+        let b = House::open(
+            env.db.open(&env.clock),
+            env.clock.clock(),
+            lists(),
+            checker(),
+        )
+        .expect("a second house on the same database");
+        let submit = |house: &House, n: usize| {
+            env.tick();
+            let debtor = ["ir-darou", "ir-gandom"][n % 2];
+            let name = ["Darou Pakhsh Distribution Co.", "Gandom Food Industries"][n % 2];
+            let s = medicines_to(&format!("c-two-{n}"), debtor, name, 10 + n as i64);
+            house
+                .submit_claim("eu-pharma", &s)
+                .expect("submitted")
+                .claim
+        };
+        // A keeps eu-pharma's history after c-two-1; B records two more claims.
+        assert_eq!(submit(a, 1).status, ClaimStatus::AwaitingAcceptance);
+        assert_eq!(submit(&b, 2).status, ClaimStatus::AwaitingAcceptance);
+        assert_eq!(submit(&b, 3).status, ClaimStatus::AwaitingAcceptance);
+        // A counts B's claims: four within the day, one more than the limit.
+        let fourth = submit(a, 4);
+        assert_eq!(fourth.status, ClaimStatus::Held, "{:?}", fourth.checks);
+        assert_eq!(velocity_count(&fourth), Some(4));
+        // B's officers reject the fourth claim; A no longer counts it.
+        let case = fourth.case.clone().expect("a held claim has a case");
+        for officer in ["a.novak", "b.laurent"] {
+            let outcome = b
+                .decide(officer, &case, Verdict::Reject, "no end-use certificate")
+                .expect("decided");
+            if outcome.case.status == CaseStatus::Rejected {
+                break;
+            }
+        }
+        assert_eq!(
+            a.claim("c-two-4").expect("the claim").status,
+            ClaimStatus::Rejected
+        );
+        let fifth = submit(a, 5);
+        assert_eq!(velocity_count(&fifth), Some(4), "{:?}", fifth.checks);
+        assert!(a.verify().expect("verify").is_ok());
     });
 }

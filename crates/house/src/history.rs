@@ -1,0 +1,193 @@
+//! The monitoring rules' history of each participant, kept in memory between submissions.
+//!
+//! The rules look at every claim of a new claim's two parties within the longest window (up to
+//! [`HISTORY_LOADED_MAX`] a party). Reading and parsing those claim records at every
+//! submission cost more than every other check together, and grew with the party's trade; so
+//! the house keeps each party's history, labelled with the version of the party's `activity`
+//! record it was read at.
+//!
+//! Why a history served from memory is the store's: every change that alters a party's
+//! history writes its `activity` record (a claim submitted about it, a claim of it rejected by
+//! review), and a submission commits only if both parties' records are still at the versions it
+//! read. A history at the version read is therefore the one the store holds when the claim
+//! commits, also when other processes write to the same database; a history at any other
+//! version is read again from the store.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use monitoring::Past;
+use store::{Change, RecordQuery};
+
+use crate::error::HouseError;
+use crate::types::{Activity, ClaimRecord, ClaimStatus, kind};
+use crate::{House, expect, record};
+
+/// Most past claims of one party the monitoring rules look at (the most recent).
+pub const HISTORY_LOADED_MAX: usize = 10_000;
+/// Most participants whose history is kept in memory; past it, the one used least recently
+/// makes room (it is read from the store again when it is needed).
+pub const HISTORY_CACHED_PARTIES_MAX: usize = 4_096;
+
+/// One party's history, shared with the submissions reading it.
+pub(crate) type History = Arc<Vec<Past>>;
+
+/// The histories kept, by participant.
+#[derive(Debug, Default)]
+pub(crate) struct Histories {
+    parties: Mutex<Cache>,
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    entries: HashMap<String, Entry>,
+    /// Counts uses, to find the entry used least recently.
+    clock: u64,
+}
+
+#[derive(Debug)]
+struct Entry {
+    /// The version of the party's `activity` record the history is at (0: no record).
+    version: u64,
+    claims: History,
+    used: u64,
+}
+
+impl Histories {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+        // A panic while the lock was held leaves at worst a history that fails its version
+        // check: the cache stays usable.
+        self.parties.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The history of `party` at `version`, if it is kept.
+    fn get(&self, party: &str, version: u64) -> Option<History> {
+        let mut cache = self.lock();
+        cache.clock += 1;
+        let now = cache.clock;
+        let entry = cache.entries.get_mut(party)?;
+        if entry.version != version {
+            return None;
+        }
+        entry.used = now;
+        Some(Arc::clone(&entry.claims))
+    }
+
+    /// Keeps `claims` as the history of `party` at `version`.
+    fn put(&self, party: &str, version: u64, claims: History) {
+        let mut cache = self.lock();
+        cache.clock += 1;
+        let used = cache.clock;
+        if !cache.entries.contains_key(party) && cache.entries.len() >= HISTORY_CACHED_PARTIES_MAX {
+            let oldest = cache
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.used)
+                .map(|(p, _)| p.clone());
+            if let Some(oldest) = oldest {
+                cache.entries.remove(&oldest);
+            }
+        }
+        cache.entries.insert(
+            party.to_owned(),
+            Entry {
+                version,
+                claims,
+                used,
+            },
+        );
+    }
+
+    /// After a claim about `party` committed: its history at `version` (if kept) becomes the
+    /// history at `version + 1`, with `claim` (none for a rejected claim) and without the claims
+    /// submitted before `from_ns`. In place when no submission reads it at the moment.
+    pub(crate) fn advance(&self, party: &str, version: u64, claim: Option<&Past>, from_ns: u64) {
+        let mut cache = self.lock();
+        let Some(entry) = cache.entries.get_mut(party) else {
+            return;
+        };
+        if entry.version != version {
+            return;
+        }
+        entry.version = version + 1;
+        let claims = Arc::make_mut(&mut entry.claims);
+        claims.retain(|c| c.submitted_at_ns >= from_ns);
+        claims.extend(claim.cloned());
+        if claims.len() > HISTORY_LOADED_MAX {
+            claims.sort_unstable_by(|a, b| b.submitted_at_ns.cmp(&a.submitted_at_ns));
+            claims.truncate(HISTORY_LOADED_MAX);
+        }
+    }
+}
+
+/// A claim as the monitoring rules see it.
+pub(crate) fn past(c: &ClaimRecord) -> Past {
+    Past {
+        claim_id: c.submission.id.as_str().into(),
+        submitted_at_ns: c.submitted_at,
+        creditor: c.submission.creditor.as_str().into(),
+        debtor: c.submission.debtor.as_str().into(),
+        amount_minor: c.clearing_amount_minor,
+    }
+}
+
+impl House {
+    /// The claims of `party` submitted at or after `from_ns`, not rejected, the most recent
+    /// [`HISTORY_LOADED_MAX`], as they stand when its `activity` record is at `version`.
+    pub(crate) fn history(
+        &self,
+        party: &str,
+        version: u64,
+        from_ns: u64,
+    ) -> Result<History, HouseError> {
+        if let Some(kept) = self.histories.get(party, version) {
+            return Ok(kept);
+        }
+        let query = RecordQuery {
+            kind: kind::CLAIM.into(),
+            party: Some(party.to_owned()),
+            at_from: Some(from_ns),
+            newest_first: true,
+            ..RecordQuery::default()
+        };
+        let claims: Vec<Past> = self
+            .list::<ClaimRecord>(query, HISTORY_LOADED_MAX)?
+            .iter()
+            .filter(|c| c.value.status != ClaimStatus::Rejected)
+            .map(|c| past(&c.value))
+            .collect();
+        let claims = Arc::new(claims);
+        self.histories.put(party, version, Arc::clone(&claims));
+        Ok(claims)
+    }
+
+    /// Writes the `activity` record of each of `parties` (once each) without counting a claim:
+    /// for a change that alters their monitoring history otherwise (a claim rejected), so that
+    /// a submission that read the history before the change is checked again.
+    pub(crate) fn touch_activity<'p>(
+        &self,
+        change: &mut Change,
+        parties: impl IntoIterator<Item = &'p str>,
+        now: u64,
+    ) -> Result<(), HouseError> {
+        let mut parties: Vec<&str> = parties.into_iter().collect();
+        parties.sort_unstable();
+        parties.dedup();
+        for party in parties {
+            let seen = self.load::<Activity>(kind::ACTIVITY, party)?;
+            let (version, value) =
+                seen.map_or((None, Activity::default()), |v| (Some(v.version), v.value));
+            change.expect.push(expect(kind::ACTIVITY, party, version));
+            change.put.push(record(
+                kind::ACTIVITY,
+                party,
+                version.map_or(1, |v| v + 1),
+                "active",
+                (party, ""),
+                now,
+                &value,
+            )?);
+        }
+        Ok(())
+    }
+}
