@@ -40,6 +40,7 @@ mod onboarding;
 pub mod opening;
 pub mod pages;
 mod review;
+pub mod screened;
 pub mod settlement;
 mod submit;
 pub mod types;
@@ -89,6 +90,8 @@ pub struct Lists {
     pub version: String,
     /// The SWIFT/BIC codes the listed entities carry (OFAC's remarks, FtM `swiftBic`).
     pub banks: Arc<BankIndex>,
+    /// The answers of these lists to the names screened so far.
+    pub screened: Arc<screened::ScreenCache>,
 }
 
 /// Listed entities by the SWIFT/BIC codes they carry, keyed by the 8-character institution
@@ -198,6 +201,7 @@ impl Lists {
             screener,
             version: version.to_owned(),
             banks,
+            screened: Arc::default(),
         }
     }
 

@@ -5,7 +5,7 @@ use model::{
     BankAccount, BankAccountInput, Identifier, Participant, ParticipantInput, Party, PartyInput,
     PartyKind,
 };
-use screening::{Query, Schema, Scratch};
+use screening::Schema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::HouseError;
@@ -153,28 +153,25 @@ impl House {
         schema: Option<Schema>,
         field: &str,
     ) -> Result<ScreenedName, HouseError> {
-        let mut query = Query::name(name);
-        query.schema = schema;
-        query.facts.birth_date = birth_date
-            .as_deref()
-            .and_then(screening::screener::parse_partial_date);
-        query.facts.countries = countries.clone();
         let matches = lists
-            .screener
+            .screened
             .screen(
-                &query,
+                &lists.screener,
+                name,
+                schema,
+                birth_date.as_deref(),
+                &countries,
                 self.config.config.screening_threshold,
                 HITS_PER_NAME_MAX,
-                &mut Scratch::default(),
             )
             .map_err(|e| HouseError::invalid(field, format!("{name:?}: {e}")))?;
         let hits = matches
-            .into_iter()
+            .iter()
             .map(|m| Hit {
                 explanation: serde_json::to_value(&m.explanation).unwrap_or_default(),
-                entity_id: m.entity_id,
-                caption: m.caption,
-                list: m.list,
+                entity_id: m.entity_id.clone(),
+                caption: m.caption.clone(),
+                list: m.list.clone(),
                 score: m.score,
             })
             .collect();
