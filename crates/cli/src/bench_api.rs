@@ -49,7 +49,32 @@ pub struct ApiArgs {
     /// One-query `/match` requests to send after the claims (0: none).
     #[arg(long, default_value_t = 20_000)]
     queries: usize,
+    /// Keep the example configuration's velocity limits (20 claims a day per firm): at the
+    /// benchmark's pace most claims are then held, each opening an alert and a case.
+    #[arg(long)]
+    default_velocity: bool,
 }
+
+/// The example configuration, with velocity limits that fit the benchmark's own pace when
+/// `steady` (twice the claims each firm takes part in, and as much money): claims pass the
+/// velocity rule as in steady trade, while every rule still runs and the others still hold
+/// what they find.
+fn config(participants: usize, claims: usize, steady: bool) -> house::HouseConfig {
+    let mut config = house::config::example();
+    if steady {
+        let per_firm = claims.div_ceil(participants.max(1));
+        let count = u32::try_from(2 * per_firm).unwrap_or(u32::MAX);
+        let monitoring = &mut config.monitoring;
+        monitoring.velocity_count_max = monitoring.velocity_count_max.max(count);
+        monitoring.velocity_amount_max_minor = monitoring
+            .velocity_amount_max_minor
+            .max(i64::from(count).saturating_mul(CLAIM_AMOUNT_MAX_MINOR));
+    }
+    config
+}
+
+/// The largest claim the benchmark submits, in cents (see `bench_house::submission`).
+const CLAIM_AMOUNT_MAX_MINOR: i64 = 2_100_000;
 
 /// What one phase measured.
 struct Phase {
@@ -164,6 +189,7 @@ fn load(
 fn setup(
     ctx: &Ctx,
     participants: usize,
+    config: house::HouseConfig,
 ) -> anyhow::Result<(House, BTreeMap<String, String>, String)> {
     let store = ctx.open()?;
     if House::is_initialised(&store)? {
@@ -174,14 +200,7 @@ fn setup(
     }
     let lists = crate::house_cmd::load_lists(ctx)?;
     let checker = crate::house_cmd::checker(ctx.prices.as_deref())?;
-    let h = House::init(
-        store,
-        system_clock(),
-        lists,
-        checker,
-        house::config::example(),
-        "benchmark",
-    )?;
+    let h = House::init(store, system_clock(), lists, checker, config, "benchmark")?;
     let mut tokens = BTreeMap::new();
     for zone in ["EU", "IR"] {
         for i in 0..participants {
@@ -204,7 +223,8 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
     if args.clients == 0 || args.clients > CLIENTS_MAX || args.participants == 0 {
         bail!("--clients must be 1 to {CLIENTS_MAX} and --participants at least 1");
     }
-    let (h, tokens, officer) = setup(ctx, args.participants)?;
+    let config = config(args.participants, args.claims, !args.default_velocity);
+    let (h, tokens, officer) = setup(ctx, args.participants, config)?;
     drop(h);
     // Opened again as the server opens it: lists, goods checker, price bands learned once.
     let source = HouseSource {
@@ -270,12 +290,18 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
     let verify = state.house.verify()?;
     let ledger = state.house.store().verify()?;
     let ok = verify.is_ok() && ledger.is_ok();
+    let by_status: BTreeMap<String, u64> = state
+        .house
+        .store()
+        .count_by_status("claim")?
+        .into_iter()
+        .collect();
     let _ = std::fs::remove_dir_all(&files);
     if ctx.json {
         json_line(&json!({"type": "benchmark_api", "data": {
             "database": ctx.location.to_string(), "participants": 2 * args.participants,
             "clients": args.clients, "claims": claims.json(), "match": queries.json(),
-            "verify_ok": ok, "claims_in_house": verify.claims,
+            "verify_ok": ok, "claims_in_house": verify.claims, "claims_by_status": by_status,
         }}))?;
     } else {
         line(&format!("{} over HTTP on {base}:", ctx.location))?;
@@ -287,9 +313,14 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
             line(&format!("  {}", queries.text("one-query /match requests")))?;
         }
         line(&format!(
-            "  verify: {} ({} claims in the house)",
+            "  verify: {} ({} claims in the house: {})",
             if ok { "ok" } else { "FAILED" },
-            verify.claims
+            verify.claims,
+            by_status
+                .iter()
+                .map(|(status, n)| format!("{n} {status}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))?;
     }
     Ok(if ok {
