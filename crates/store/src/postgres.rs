@@ -36,6 +36,42 @@ impl std::fmt::Debug for Postgres {
     }
 }
 
+/// Reads one record.
+fn record_sql() -> String {
+    format!("SELECT {RECORD_COLUMNS} FROM records WHERE kind = $1 AND id = $2")
+}
+
+/// The versions of records by key.
+const RECORD_VERSIONS_SQL: &str = "SELECT r.kind, r.id, r.version FROM records r
+     JOIN UNNEST($1::text[], $2::text[]) AS k(kind, id) ON r.kind = k.kind AND r.id = k.id";
+
+/// Writes records, each replacing the one of its key.
+fn put_records_sql() -> String {
+    format!(
+        "INSERT INTO records ({RECORD_COLUMNS})
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[],
+                              $6::text[], $7::int8[], $8::text[])
+         ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version,
+             status = excluded.status, party = excluded.party,
+             counterparty = excluded.counterparty, at = excluded.at, body = excluded.body"
+    )
+}
+
+/// The audit journal's head.
+const AUDIT_HEAD_SQL: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+
+/// Appends audit rows.
+fn insert_audit_sql() -> String {
+    format!(
+        "INSERT INTO audit ({AUDIT_COLUMNS})
+         SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[],
+                              $6::text[], $7::bytea[], $8::bytea[], $9::text[])"
+    )
+}
+
+/// Moves the audit journal's head.
+const UPDATE_AUDIT_HEAD_SQL: &str = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1";
+
 struct Statements {
     head: Statement,
     head_for_update: Statement,
@@ -49,6 +85,12 @@ struct Statements {
     insert_journal: Statement,
     update_head: Statement,
     account_transfers: Statement,
+    record: Statement,
+    record_versions: Statement,
+    put_records: Statement,
+    audit_head: Statement,
+    insert_audit: Statement,
+    update_audit_head: Statement,
 }
 
 fn unnest(n: usize) -> String {
@@ -120,6 +162,12 @@ impl Postgres {
                  WHERE timestamp > $2 AND (debit_account_id = $1 OR credit_account_id = $1)
                  ORDER BY timestamp LIMIT $3"
             ))?,
+            record: client.prepare(&record_sql())?,
+            record_versions: client.prepare(RECORD_VERSIONS_SQL)?,
+            put_records: client.prepare(&put_records_sql())?,
+            audit_head: client.prepare(AUDIT_HEAD_SQL)?,
+            insert_audit: client.prepare(&insert_audit_sql())?,
+            update_audit_head: client.prepare(UPDATE_AUDIT_HEAD_SQL)?,
         };
         Ok(Postgres {
             client,
@@ -214,11 +262,25 @@ fn bind_records_found(tx: &mut postgres::Transaction<'_>) -> Result<(), StoreErr
         to_u64(head.try_get(0)?, "audit_head.seq")?,
         hash_from(&hash, "audit_head.hash")?,
     );
-    insert_audit(tx, &binding_rows(head, to_u64(at, "audit.at")?, &written))
+    insert_audit(
+        tx,
+        &binding_rows(head, to_u64(at, "audit.at")?, &written),
+        (insert_audit_sql().as_str(), UPDATE_AUDIT_HEAD_SQL),
+    )
 }
 
 /// Appends audit rows and moves the audit head to the last.
-fn insert_audit(client: &mut impl GenericClient, rows: &[AuditRow]) -> Result<(), StoreError> {
+/// Appends audit rows and moves the head, with the statements `insert` ([`insert_audit_sql`])
+/// and `update` ([`UPDATE_AUDIT_HEAD_SQL`]), prepared or as text.
+fn insert_audit<I, U>(
+    client: &mut impl GenericClient,
+    rows: &[AuditRow],
+    (insert, update): (&I, &U),
+) -> Result<(), StoreError>
+where
+    I: postgres::ToStatement + ?Sized,
+    U: postgres::ToStatement + ?Sized,
+{
     let Some(last) = rows.last() else {
         return Ok(());
     };
@@ -236,19 +298,12 @@ fn insert_audit(client: &mut impl GenericClient, rows: &[AuditRow]) -> Result<()
     let hashes: Vec<&[u8]> = rows.iter().map(|r| &r.hash[..]).collect();
     let records: Vec<String> = rows.iter().map(|r| encode_written(&r.records)).collect();
     client.execute(
-        &format!(
-            "INSERT INTO audit ({AUDIT_COLUMNS})
-             SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[],
-                                  $6::text[], $7::bytea[], $8::bytea[], $9::text[])"
-        ),
+        insert,
         &[
             &seqs, &ats, &actors, &actions, &subjects, &bodies, &prevs, &hashes, &records,
         ],
     )?;
-    client.execute(
-        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-        &[&to_i64(last.seq), &&last.hash[..]],
-    )?;
+    client.execute(update, &[&to_i64(last.seq), &&last.hash[..]])?;
     Ok(())
 }
 
@@ -561,11 +616,9 @@ impl Backend for Postgres {
         }
         let kinds: Vec<&str> = keys.iter().map(|k| k.0).collect();
         let ids: Vec<&str> = keys.iter().map(|k| k.1).collect();
-        let rows = self.client.query(
-            "SELECT r.kind, r.id, r.version FROM records r
-             JOIN UNNEST($1::text[], $2::text[]) AS k(kind, id) ON r.kind = k.kind AND r.id = k.id",
-            &[&kinds, &ids],
-        )?;
+        let rows = self
+            .client
+            .query(&self.s.record_versions, &[&kinds, &ids])?;
         // Each key's positions (a key may be asked twice), so that matching the rows is linear:
         // a cycle expects a version of each of up to a million claims.
         let mut slots: std::collections::HashMap<(&str, &str), Vec<usize>> =
@@ -609,14 +662,7 @@ impl Backend for Postgres {
         let versions: Vec<i64> = records.iter().map(|r| to_i64(r.version)).collect();
         let ats: Vec<i64> = records.iter().map(|r| to_i64(r.at)).collect();
         self.client.execute(
-            &format!(
-                "INSERT INTO records ({RECORD_COLUMNS})
-                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[],
-                                      $6::text[], $7::int8[], $8::text[])
-                 ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version,
-                     status = excluded.status, party = excluded.party,
-                     counterparty = excluded.counterparty, at = excluded.at, body = excluded.body"
-            ),
+            &self.s.put_records,
             &[
                 &kinds, &ids, &versions, &statuses, &parties, &others, &ats, &bodies,
             ],
@@ -625,9 +671,7 @@ impl Backend for Postgres {
     }
 
     fn audit_head(&mut self) -> Result<(u64, Hash), StoreError> {
-        let row = self
-            .client
-            .query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
+        let row = self.client.query_one(&self.s.audit_head, &[])?;
         let hash: Vec<u8> = row.try_get(1)?;
         Ok((
             to_u64(row.try_get(0)?, "audit_head.seq")?,
@@ -636,14 +680,15 @@ impl Backend for Postgres {
     }
 
     fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), StoreError> {
-        insert_audit(&mut self.client, rows)
+        insert_audit(
+            &mut self.client,
+            rows,
+            (&self.s.insert_audit, &self.s.update_audit_head),
+        )
     }
 
     fn record(&mut self, kind: &str, id: &str) -> Result<Option<Record>, StoreError> {
-        let row = self.client.query_opt(
-            &format!("SELECT {RECORD_COLUMNS} FROM records WHERE kind = $1 AND id = $2"),
-            &[&kind, &id],
-        )?;
+        let row = self.client.query_opt(&self.s.record, &[&kind, &id])?;
         row.as_ref().map(record_row).transpose()
     }
 

@@ -159,10 +159,10 @@ fn postgres_connection_errors_say_what_is_wrong_and_where() {
 fn a_postgres_error_shows_the_server_message_and_its_code() {
     let db = TestDb::postgres();
     drop(db.open(&TestClock::at(T0)));
-    // Without its table, a read fails on the server: its message and code are shown.
+    // Without its table, the statements reading it cannot be prepared when the store opens:
+    // the server's message and code are shown.
     db.execute("DROP TABLE records");
-    let store = open_existing(&db.location).unwrap();
-    let e = store.record("claim", "c1").unwrap_err().to_string();
+    let e = open_existing(&db.location).unwrap_err().to_string();
     assert!(
         e.starts_with("postgres: relation \"records\" does not exist (SQLSTATE 42P01)"),
         "{e}"
