@@ -689,6 +689,20 @@ pub(crate) fn json<T: Serialize>(value: &T) -> Result<String, HouseError> {
 }
 
 /// A stored record's body.
+/// A record read by [`Store::records_by_key`], parsed with its version.
+pub(crate) fn versioned<T: DeserializeOwned>(
+    record: Option<&Record>,
+) -> Result<Option<Versioned<T>>, HouseError> {
+    record
+        .map(|r| {
+            Ok(Versioned {
+                value: parse(r)?,
+                version: r.version,
+            })
+        })
+        .transpose()
+}
+
 pub(crate) fn parse<T: DeserializeOwned>(record: &Record) -> Result<T, HouseError> {
     serde_json::from_str(&record.body).map_err(|e| HouseError::Corrupt {
         kind: record.kind.clone(),

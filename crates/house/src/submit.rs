@@ -14,7 +14,7 @@ use crate::error::HouseError;
 use crate::onboarding::{alert_id, screening_alerts};
 use crate::review::claim_record;
 use crate::types::*;
-use crate::{Commit, House, Lists, Versioned, audit, expect, record};
+use crate::{Commit, House, Lists, Versioned, audit, expect, record, versioned};
 
 /// Incoterms 2020 rules.
 pub const INCOTERMS: &[&str] = &[
@@ -53,11 +53,6 @@ impl House {
         let request_hash = request_hash(submission)?;
         let key_id = format!("{}/{}", submission.creditor, submission.idempotency_key);
         for _ in 0..crate::ATTEMPTS_MAX {
-            if let Some(answer) =
-                self.replay(&key_id, &submission.idempotency_key, &request_hash)?
-            {
-                return Ok(answer);
-            }
             if let Some(outcome) = self.try_submit(actor, submission, &request_hash, &key_id)? {
                 return Ok(outcome);
             }
@@ -68,18 +63,14 @@ impl House {
         })
     }
 
-    /// The first answer for this key, if the key was used.
+    /// The first answer for this key.
     fn replay(
-        &self,
+        first: Versioned<Idempotency>,
         key_id: &str,
         key: &str,
         request_hash: &str,
-    ) -> Result<Option<ClaimOutcome>, HouseError> {
-        let Some(Versioned { value: first, .. }) =
-            self.load::<Idempotency>(kind::IDEMPOTENCY, key_id)?
-        else {
-            return Ok(None);
-        };
+    ) -> Result<ClaimOutcome, HouseError> {
+        let first = first.value;
         if first.request_hash != request_hash {
             return Err(HouseError::IdempotencyConflict {
                 key: key.to_owned(),
@@ -94,7 +85,7 @@ impl House {
                 message: e.to_string(),
             })?;
         outcome.replayed = true;
-        Ok(Some(outcome))
+        Ok(outcome)
     }
 
     /// One attempt; `None` when another writer got in between (read again and retry).
@@ -105,12 +96,27 @@ impl House {
         request_hash: &str,
         key_id: &str,
     ) -> Result<Option<ClaimOutcome>, HouseError> {
-        if self.store.record(kind::CLAIM, &s.id)?.is_some() {
-            // A request with this key may have committed since `replay` looked (the claim and
-            // its key are written together): read again, so that it is answered as a replay.
-            if self.store.record(kind::IDEMPOTENCY, key_id)?.is_some() {
-                return Ok(None);
-            }
+        let invoice_keys = invoice_keys(s);
+        // Everything this attempt starts from, read together in one snapshot: the key's first
+        // answer, the claim, both parties, their activity (read before the history the
+        // monitoring rules see: a claim about either party that commits meanwhile changes
+        // these versions, and this attempt is then checked again) and who took each invoice
+        // key first (the duplicate check reads them; a key nobody holds yet is taken by this
+        // claim, expected absent when the change commits).
+        let read = self.store.records_by_key(&[
+            (kind::IDEMPOTENCY, key_id),
+            (kind::CLAIM, &s.id),
+            (kind::PARTICIPANT, &s.creditor),
+            (kind::PARTICIPANT, &s.debtor),
+            (kind::ACTIVITY, &s.creditor),
+            (kind::ACTIVITY, &s.debtor),
+            (invoice_keys[0].0, &invoice_keys[0].1),
+            (invoice_keys[1].0, &invoice_keys[1].1),
+        ])?;
+        if let Some(first) = versioned::<Idempotency>(read[0].as_ref())? {
+            return Self::replay(first, key_id, &s.idempotency_key, request_hash).map(Some);
+        }
+        if read[1].is_some() {
             return Err(HouseError::invalid(
                 "id",
                 format!(
@@ -119,17 +125,15 @@ impl House {
                 ),
             ));
         }
-        let party = |id: &str, field: &str| -> Result<Versioned<ParticipantRecord>, HouseError> {
-            self.load(kind::PARTICIPANT, id)?
+        let party = |i: usize, id: &str, field: &str| {
+            versioned::<ParticipantRecord>(read[i].as_ref())?
                 .ok_or_else(|| HouseError::invalid(field, format!("no participant {id}")))
         };
-        let creditor = party(&s.creditor, "creditor")?;
-        let debtor = party(&s.debtor, "debtor")?;
-        // Read before the history the monitoring rules see: a claim about either party that
-        // commits meanwhile changes these versions, and this attempt is then checked again.
+        let creditor = party(2, &s.creditor, "creditor")?;
+        let debtor = party(3, &s.debtor, "debtor")?;
         let activity = [
-            self.load::<Activity>(kind::ACTIVITY, &s.creditor)?,
-            self.load::<Activity>(kind::ACTIVITY, &s.debtor)?,
+            versioned::<Activity>(read[4].as_ref())?,
+            versioned::<Activity>(read[5].as_ref())?,
         ];
         let activity_versions = activity
             .each_ref()
@@ -144,12 +148,9 @@ impl House {
         let mut alerts = Vec::new();
         let mut all_humanitarian = None;
         check_parties(&creditor.value, &debtor.value, &mut checks);
-        let invoice_keys = invoice_keys(s);
-        // Who took each key first, read once: the duplicate check reads them, and a key nobody
-        // holds yet is taken by this claim (expected absent when the change commits).
         let key_owners = [
-            self.load::<KeyOwner>(invoice_keys[0].0, &invoice_keys[0].1)?,
-            self.load::<KeyOwner>(invoice_keys[1].0, &invoice_keys[1].1)?,
+            versioned::<KeyOwner>(read[6].as_ref())?,
+            versioned::<KeyOwner>(read[7].as_ref())?,
         ];
         if !rejected(&checks) {
             self.check_duplicates(s, &key_owners, &subject, now, &mut checks, &mut alerts)?;

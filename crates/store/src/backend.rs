@@ -104,6 +104,9 @@ pub trait Backend: Send {
     fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), StoreError>;
     /// One record.
     fn record(&mut self, kind: &str, id: &str) -> Result<Option<Record>, StoreError>;
+    /// Records by key (kind, id), in one statement and one snapshot: one answer per key, in
+    /// the order of `keys` (at most [`crate::RECORDS_BY_KEY_MAX`]).
+    fn records_by_key(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Option<Record>>, StoreError>;
     /// Records by kind and filters, in time order.
     fn records(&mut self, query: &RecordQuery) -> Result<Vec<Record>, StoreError>;
     /// How many records of a kind are in each state.
@@ -417,4 +420,17 @@ pub(crate) fn transfer_from_raw(
     };
     let state = pending_state(t.id, status, expires_at)?;
     Ok((t, state))
+}
+
+/// Puts `records` in the order of `keys` (a key asked twice gets its record twice).
+pub(crate) fn by_key(keys: &[(&str, &str)], records: Vec<Record>) -> Vec<Option<Record>> {
+    let mut found: Vec<Option<Record>> = vec![None; keys.len()];
+    for record in records {
+        for (slot, key) in found.iter_mut().zip(keys) {
+            if key.0 == record.kind && key.1 == record.id {
+                *slot = Some(record.clone());
+            }
+        }
+    }
+    found
 }

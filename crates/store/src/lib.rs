@@ -55,6 +55,9 @@ pub const RETRIES_MAX: u32 = 5;
 pub const CACHED_ACCOUNTS_MAX: usize = 1_000_000;
 /// Most transfers one listing returns.
 pub const LIST_LIMIT_MAX: usize = 10_000;
+/// Most keys one [`Store::records_by_key`] reads (SQLite binds two parameters a key, and
+/// allows 32,766).
+pub const RECORDS_BY_KEY_MAX: usize = 256;
 /// Most reader connections open at once. Reads run beside each other and beside the writer
 /// (SQLite in WAL mode, PostgreSQL's MVCC): a long `verify` holds one and the requests go on
 /// with the others. A reader past this waits for one to come back.
@@ -442,6 +445,18 @@ impl Store {
     /// One record, if it exists.
     pub fn record(&self, kind: &str, id: &str) -> Result<Option<Record>, StoreError> {
         self.read(|db| db.record(kind, id))
+    }
+
+    /// Records by key (kind, id), read together in one snapshot: one answer per key, in the
+    /// order of `keys`. At most [`RECORDS_BY_KEY_MAX`] keys.
+    pub fn records_by_key(&self, keys: &[(&str, &str)]) -> Result<Vec<Option<Record>>, StoreError> {
+        if keys.len() > RECORDS_BY_KEY_MAX {
+            return Err(StoreError::BatchTooLarge {
+                len: keys.len(),
+                max: RECORDS_BY_KEY_MAX,
+            });
+        }
+        self.read(|db| db.records_by_key(keys))
     }
 
     /// Records of one kind, filtered, in time order (see [`RecordQuery`]).

@@ -41,6 +41,16 @@ fn record_sql() -> String {
     format!("SELECT {RECORD_COLUMNS} FROM records WHERE kind = $1 AND id = $2")
 }
 
+/// Records by key.
+fn records_by_key_sql() -> String {
+    format!(
+        "SELECT r.kind, r.id, r.version, r.status, r.party, r.counterparty, r.at, r.body
+         FROM records r
+         JOIN (SELECT DISTINCT * FROM UNNEST($1::text[], $2::text[])) AS k(kind, id)
+           ON r.kind = k.kind AND r.id = k.id"
+    )
+}
+
 /// The versions of records by key.
 const RECORD_VERSIONS_SQL: &str = "SELECT r.kind, r.id, r.version FROM records r
      JOIN UNNEST($1::text[], $2::text[]) AS k(kind, id) ON r.kind = k.kind AND r.id = k.id";
@@ -86,6 +96,7 @@ struct Statements {
     update_head: Statement,
     account_transfers: Statement,
     record: Statement,
+    records_by_key: Statement,
     record_versions: Statement,
     put_records: Statement,
     audit_head: Statement,
@@ -163,6 +174,7 @@ impl Postgres {
                  ORDER BY timestamp LIMIT $3"
             ))?,
             record: client.prepare(&record_sql())?,
+            records_by_key: client.prepare(&records_by_key_sql())?,
             record_versions: client.prepare(RECORD_VERSIONS_SQL)?,
             put_records: client.prepare(&put_records_sql())?,
             audit_head: client.prepare(AUDIT_HEAD_SQL)?,
@@ -690,6 +702,19 @@ impl Backend for Postgres {
     fn record(&mut self, kind: &str, id: &str) -> Result<Option<Record>, StoreError> {
         let row = self.client.query_opt(&self.s.record, &[&kind, &id])?;
         row.as_ref().map(record_row).transpose()
+    }
+
+    fn records_by_key(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Option<Record>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kinds: Vec<&str> = keys.iter().map(|k| k.0).collect();
+        let ids: Vec<&str> = keys.iter().map(|k| k.1).collect();
+        let rows = self
+            .client
+            .query(&self.s.records_by_key, &[&kinds, &ids])?;
+        let records = rows.iter().map(record_row).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::backend::by_key(keys, records))
     }
 
     fn count_by_status(&mut self, kind: &str) -> Result<Vec<(String, u64)>, StoreError> {

@@ -598,6 +598,29 @@ impl Backend for Sqlite {
             .transpose()
     }
 
+    fn records_by_key(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Option<Record>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let pairs: Vec<String> = (0..keys.len())
+            .map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE (kind, id) IN (VALUES {})",
+            pairs.join(", ")
+        );
+        let values: Vec<&str> = keys.iter().flat_map(|(k, i)| [*k, *i]).collect();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), record_row)?;
+        let records = rows
+            .map(|raw| {
+                let (text, version, at) = raw?;
+                record_from_parts(text, version, at)
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(crate::backend::by_key(keys, records))
+    }
+
     fn records(&mut self, query: &RecordQuery) -> Result<Vec<Record>, StoreError> {
         let (sql, params) = records_sql(query, |n| format!("?{n}"));
         let values: Vec<rusqlite::types::Value> = params.iter().map(sqlite_param).collect();
