@@ -9,13 +9,13 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Barrier, OnceLock};
 
 use api::{AppState, Settings};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request};
 use house::users::Role;
-use house::{House, HouseSource, Lists, OnboardingInput};
+use house::{House, HouseConfig, HouseSource, Lists, OnboardingInput};
 use http_body_util::BodyExt;
 pub use test_support::{SECOND, T0, TestClock, TestDb, each_backend};
 use tower::ServiceExt;
@@ -58,8 +58,9 @@ pub struct Api {
     pub tokens: BTreeMap<String, String>,
     pub files: tempfile::TempDir,
     pub lists_dir: tempfile::TempDir,
-    /// Dropped last: the house's store is closed by then.
-    pub db: TestDb,
+    /// Dropped last: the house's store is closed by then (shared with the servers of
+    /// [`Api::second`]: the database goes with the last of them).
+    pub db: Arc<TestDb>,
 }
 
 impl Api {
@@ -71,18 +72,27 @@ impl Api {
 
     /// As [`Api::new`], with a rate limit per token (`0`: none).
     pub fn with_rate(db: TestDb, rate_per_second: u32, rate_burst: u32) -> Api {
+        Api::init(db, house::demo::config(), (rate_per_second, rate_burst))
+    }
+
+    /// As [`Api::new`], with another configuration of the house.
+    pub fn with_config(db: TestDb, config: HouseConfig) -> Api {
+        Api::init(db, config, (0, 0))
+    }
+
+    /// A house set up with `config` on `db`, each seeded user with a token, behind the API with
+    /// a rate limit of `(per second, burst)` per token.
+    fn init(db: TestDb, config: HouseConfig, rate: (u32, u32)) -> Api {
         let clock = TestClock::at(T0);
         let house = House::init(
             db.open(&clock),
             clock.clock(),
             lists(),
             checker(),
-            house::demo::config(),
+            config,
             "operator",
         )
         .unwrap_or_else(|e| panic!("init on {}: {e}", db.name));
-        let files = tempfile::tempdir().expect("temporary directory");
-        let lists_dir = tempfile::tempdir().expect("temporary directory");
         let mut tokens = BTreeMap::new();
         for name in ["operator", "a.novak", "b.laurent", "c.weber"] {
             let token = house
@@ -90,6 +100,40 @@ impl Api {
                 .unwrap_or_else(|e| panic!("token of {name}: {e}"));
             tokens.insert(name.to_owned(), token.reveal().to_owned());
         }
+        Api::serve(Arc::new(db), clock, house, tokens, rate)
+    }
+
+    /// Another server on this one's database, as a second `clearhouse serve` process would be:
+    /// its own store (connections and writer), house opened as set up, router, runtime and
+    /// files; the database's users, so the same tokens; the same clock.
+    pub fn second(&self) -> Api {
+        let house = House::open(
+            self.db.open(&self.clock),
+            self.clock.clock(),
+            lists(),
+            checker(),
+        )
+        .unwrap_or_else(|e| panic!("open on {}: {e}", self.db.name));
+        let settings = &self.state.settings;
+        Api::serve(
+            Arc::clone(&self.db),
+            self.clock.clone(),
+            house,
+            self.tokens.clone(),
+            (settings.rate_per_second, settings.rate_burst),
+        )
+    }
+
+    /// `house` behind a router of its own, on a runtime of its own.
+    fn serve(
+        db: Arc<TestDb>,
+        clock: TestClock,
+        house: House,
+        tokens: BTreeMap<String, String>,
+        (rate_per_second, rate_burst): (u32, u32),
+    ) -> Api {
+        let files = tempfile::tempdir().expect("temporary directory");
+        let lists_dir = tempfile::tempdir().expect("temporary directory");
         let settings = Settings {
             source: HouseSource {
                 location: db.location.clone(),
@@ -208,6 +252,30 @@ impl Api {
 /// Runs `test` on a house on a fresh SQLite database, then on a fresh PostgreSQL schema.
 pub fn each_api(test: impl Fn(Api)) {
     each_backend(|db| test(Api::new(db)));
+}
+
+/// Sends each request to its server, all released at the same instant (one thread each);
+/// the answers in the requests' order. With two servers on one database, this is two
+/// processes taking requests at once.
+pub fn at_once(requests: Vec<(&Api, Request<Body>)>) -> Vec<Answer> {
+    assert!(requests.len() <= CONCURRENT_REQUESTS_MAX);
+    let start = Barrier::new(requests.len());
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = requests
+            .into_iter()
+            .map(|(api, request)| {
+                let start = &start;
+                scope.spawn(move || {
+                    start.wait();
+                    api.send(request)
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("a request thread"))
+            .collect()
+    })
 }
 
 /// The demo's participants.
