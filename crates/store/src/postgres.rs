@@ -42,14 +42,11 @@ fn record_sql() -> String {
 }
 
 /// Records by key.
-fn records_by_key_sql() -> String {
-    format!(
-        "SELECT r.kind, r.id, r.version, r.status, r.party, r.counterparty, r.at, r.body
-         FROM records r
-         JOIN (SELECT DISTINCT * FROM UNNEST($1::text[], $2::text[])) AS k(kind, id)
-           ON r.kind = k.kind AND r.id = k.id"
-    )
-}
+const RECORDS_BY_KEY_SQL: &str =
+    "SELECT r.kind, r.id, r.version, r.status, r.party, r.counterparty, r.at, r.body
+     FROM records r
+     JOIN (SELECT DISTINCT * FROM UNNEST($1::text[], $2::text[])) AS k(kind, id)
+       ON r.kind = k.kind AND r.id = k.id";
 
 /// The versions of records by key.
 const RECORD_VERSIONS_SQL: &str = "SELECT r.kind, r.id, r.version FROM records r
@@ -174,7 +171,7 @@ impl Postgres {
                  ORDER BY timestamp LIMIT $3"
             ))?,
             record: client.prepare(&record_sql())?,
-            records_by_key: client.prepare(&records_by_key_sql())?,
+            records_by_key: client.prepare(RECORDS_BY_KEY_SQL)?,
             record_versions: client.prepare(RECORD_VERSIONS_SQL)?,
             put_records: client.prepare(&put_records_sql())?,
             audit_head: client.prepare(AUDIT_HEAD_SQL)?,
@@ -710,9 +707,7 @@ impl Backend for Postgres {
         }
         let kinds: Vec<&str> = keys.iter().map(|k| k.0).collect();
         let ids: Vec<&str> = keys.iter().map(|k| k.1).collect();
-        let rows = self
-            .client
-            .query(&self.s.records_by_key, &[&kinds, &ids])?;
+        let rows = self.client.query(&self.s.records_by_key, &[&kinds, &ids])?;
         let records = rows.iter().map(record_row).collect::<Result<Vec<_>, _>>()?;
         Ok(crate::backend::by_key(keys, records))
     }
