@@ -602,12 +602,13 @@ impl Backend for Sqlite {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
+        // One primary-key search per key (SQLite scans the table for `(kind, id) IN (VALUES …)`).
         let pairs: Vec<String> = (0..keys.len())
-            .map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2))
+            .map(|i| format!("(kind = ?{} AND id = ?{})", 2 * i + 1, 2 * i + 2))
             .collect();
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM records WHERE (kind, id) IN (VALUES {})",
-            pairs.join(", ")
+            "SELECT {RECORD_COLUMNS} FROM records WHERE {}",
+            pairs.join(" OR ")
         );
         let values: Vec<&str> = keys.iter().flat_map(|(k, i)| [*k, *i]).collect();
         let mut stmt = self.conn.prepare_cached(&sql)?;

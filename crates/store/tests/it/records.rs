@@ -876,3 +876,57 @@ fn a_record_written_twice_in_one_change_ends_as_the_last_on_both_backends() {
         assert_eq!(ids(&store, claims()), ["c2", "c1"], "{}", db.name);
     }
 }
+
+/// Records read by key come back one per key, in the keys' order: a key asked twice twice, a
+/// missing one as none, the same id under another kind apart; too many keys are refused.
+#[test]
+fn records_read_by_key_come_back_in_the_order_asked() {
+    for db in TestDb::each() {
+        let clock = TestClock::at(T0);
+        let store = db.open(&clock);
+        let put = vec![
+            record("claim", "c1", 1, "queued", ["acme", "bolt"], T0 + SECOND),
+            record("claim", "c2", 1, "queued", ["bolt", "acme"], T0 + SECOND),
+            record("alert", "c1", 1, "open", ["acme", ""], T0 + SECOND),
+        ];
+        store
+            .apply_change(Change {
+                put: put.clone(),
+                audit: vec![event("claim.submitted", "claim:c1")],
+                ..Default::default()
+            })
+            .unwrap();
+        let got = store
+            .records_by_key(&[
+                ("claim", "c2"),
+                ("claim", "missing"),
+                ("alert", "c1"),
+                ("claim", "c1"),
+                ("claim", "c2"),
+                ("nothing", "c1"),
+            ])
+            .unwrap();
+        let keys: Vec<Option<(String, String)>> = got
+            .iter()
+            .map(|r| r.as_ref().map(|r| (r.kind.clone(), r.id.clone())))
+            .collect();
+        let key = |k: &str, i: &str| Some((k.to_owned(), i.to_owned()));
+        assert_eq!(
+            keys,
+            [
+                key("claim", "c2"),
+                None,
+                key("alert", "c1"),
+                key("claim", "c1"),
+                key("claim", "c2"),
+                None
+            ],
+            "{}",
+            db.name
+        );
+        assert_eq!(got[3].as_ref().unwrap().body, put[0].body, "{}", db.name);
+        assert!(store.records_by_key(&[]).unwrap().is_empty());
+        let many = vec![("claim", "c1"); store::RECORDS_BY_KEY_MAX + 1];
+        assert!(store.records_by_key(&many).is_err(), "{}", db.name);
+    }
+}
