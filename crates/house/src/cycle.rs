@@ -325,7 +325,6 @@ impl House {
             number,
             cutoff,
             run_at: now,
-            run_by: String::new(),
             set_off_domestic,
             clearing_currency: self.config.clearing_currency.code().to_owned(),
             // Every claim taken is kept, those that clear nothing too: what waits is part of
@@ -336,20 +335,9 @@ impl House {
                 .zip(cleared)
                 .map(|(claim, (cleared, set_off))| cycle_claim(&claim.value, cleared, set_off))
                 .collect(),
-            payments: Vec::new(),
-            zones: Vec::new(),
-            files: Vec::new(),
-            receipt: None,
             status: CycleStatus::AwaitingPayIns,
-            deadline: 0,
-            revision: 0,
-            positions: Vec::new(),
-            unwinds: Vec::new(),
-            claim_parts: 0,
-            payout_batches: 0,
-            directory: String::new(),
-            settled_at: None,
-            liquidity: Vec::new(),
+            // What only a run sets (the deadline, the receipt, the files) stays empty here.
+            ..Cycle::default()
         };
         cycle.liquidity = crate::settlement::liquidity::moves(&cycle.claims, &budgets);
         cycle.positions = self.positions(&cycle, &participants, None)?;
