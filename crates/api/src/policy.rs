@@ -162,6 +162,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/cases/{id}/decision", Action::CasesDecide),
     ("POST", "/api/v1/cases/{id}/reassign", Action::CasesReassign),
     ("POST", "/api/v1/cycles", Action::CyclesRun),
+    ("POST", "/api/v1/cycles/preview", Action::CyclesPreview),
     ("GET", "/api/v1/cycles", Action::CyclesList),
     ("GET", "/api/v1/cycles/{number}", Action::CyclesShow),
     ("GET", "/api/v1/cycles/{number}/files", Action::CycleFiles),

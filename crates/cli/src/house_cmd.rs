@@ -277,6 +277,16 @@ pub enum CycleCommand {
         #[arg(long)]
         deadline: Option<String>,
     },
+    /// Show what `cycle run` would clear now, and what would stay and why, computed as the run
+    /// computes it; writes nothing (no cycle, no files, no claim deemed accepted or set aside).
+    Preview {
+        /// Take claims submitted up to this time (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`); default now.
+        #[arg(long)]
+        cutoff: Option<String>,
+        /// Domestic set-off before the INSTEX selection (`true` or `false`); default as configured.
+        #[arg(long)]
+        domestic_set_off: Option<bool>,
+    },
     /// List cycles.
     List,
     /// Show one cycle: claims, payments, zone totals, files.
@@ -858,6 +868,20 @@ pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
                 cycle_text(&r.cycle, Some(&r.directory))
             })
         }
+        CycleCommand::Preview {
+            cutoff,
+            domestic_set_off,
+        } => {
+            let cutoff = cutoff
+                .as_deref()
+                .map(|c| parse_time(c).context("--cutoff"))
+                .transpose()?;
+            let preview = h.preview_cycle(&house::PreviewOptions {
+                cutoff,
+                set_off_domestic: domestic_set_off,
+            })?;
+            emit(ctx, "cycle_preview", &preview, preview_text)
+        }
         CycleCommand::List => {
             for c in h.cycles()? {
                 emit(ctx, "cycle", &c, |c| {
@@ -911,19 +935,36 @@ fn cycle_text(c: &house::Cycle, dir: Option<&str>) -> String {
             }
         ));
     }
-    for z in &c.zones {
+    out.push_str(&zones_text(&c.zones, &c.liquidity, &c.clearing_currency));
+    out.push('\n');
+    out.push_str(&crate::settlement_cmd::status_text(c));
+    if let Some(dir) = dir {
+        out.push_str(&format!("\n  {} files in {dir}", c.files.len()));
+    }
+    if let Some(receipt) = &c.receipt {
+        out.push_str(&format!(
+            "\n  receipt (in every file; keep it outside the house, check with `clearhouse verify --expect-head`): {receipt}"
+        ));
+    }
+    out
+}
+
+/// Each zone's totals, and what each zone clears beyond its counter-flow (`cur`: the clearing
+/// currency), a line each.
+fn zones_text(zones: &[house::CycleZone], liquidity: &[house::LiquidityMove], cur: &str) -> String {
+    let mut out = String::new();
+    for z in zones {
         out.push_str(&format!(
             "\n  zone {}: pay-ins {} = pay-outs {}; domestic {}, cross-border in {}, out {}",
             z.zone,
             money(z.paid_in_minor, &z.currency),
             money(z.paid_out_minor, &z.currency),
-            money(z.domestic_minor, &c.clearing_currency),
-            money(z.cross_border_in_minor, &c.clearing_currency),
-            money(z.cross_border_out_minor, &c.clearing_currency)
+            money(z.domestic_minor, cur),
+            money(z.cross_border_in_minor, cur),
+            money(z.cross_border_out_minor, cur)
         ));
     }
-    for m in c.liquidity.iter().filter(|m| m.beyond_minor != 0) {
-        let cur = &c.clearing_currency;
+    for m in liquidity.iter().filter(|m| m.beyond_minor != 0) {
         out.push_str(&format!(
             "\n  zone {} beyond its counter-flow: {} (allowance {}): held money used {}, drawn from its provider {}, provider repaid {}, kept {}",
             m.zone,
@@ -935,16 +976,62 @@ fn cycle_text(c: &house::Cycle, dir: Option<&str>) -> String {
             money(m.held_added_minor, cur)
         ));
     }
-    out.push('\n');
-    out.push_str(&crate::settlement_cmd::status_text(c));
-    if let Some(dir) = dir {
-        out.push_str(&format!("\n  {} files in {dir}", c.files.len()));
-    }
-    if let Some(receipt) = &c.receipt {
+    out
+}
+
+/// What a preview says, as text: each claim that would clear, each that would stay and why,
+/// the positions and the zones.
+fn preview_text(p: &house::CyclePreview) -> String {
+    let cur = p.clearing_currency.as_str();
+    let mut out = format!(
+        "cycle {} would clear {} (cut-off {}, cleared in {cur}); a preview: nothing written",
+        p.number,
+        money(p.cleared_minor, cur),
+        model::calendar::utc_timestamp(p.cutoff)
+    );
+    if !p.deemed_accepted.is_empty() {
         out.push_str(&format!(
-            "\n  receipt (in every file; keep it outside the house, check with `clearhouse verify --expect-head`): {receipt}"
+            "\n  deemed accepted first: {}",
+            p.deemed_accepted.join(", ")
         ));
     }
+    for x in &p.clearing {
+        let extent = match x.extent {
+            house::ClearedExtent::Whole => "whole",
+            house::ClearedExtent::Partial => "partial",
+        };
+        out.push_str(&format!(
+            "\n  {:<22} {extent:<8} {} of {}",
+            x.claim,
+            money(x.cleared_minor, cur),
+            money(x.owed_minor, cur)
+        ));
+        if x.set_off_minor > 0 {
+            out.push_str(&format!(" ({} by set-off)", money(x.set_off_minor, cur)));
+        }
+    }
+    for x in &p.staying {
+        out.push_str(&format!(
+            "\n  {:<22} {:<8} {} owed: {}",
+            x.claim,
+            "stays",
+            money(x.owed_minor, cur),
+            x.why
+        ));
+    }
+    for x in &p.positions {
+        let side = match x.side {
+            house::PositionSide::PayIn => "pays in",
+            house::PositionSide::PayOut => "is paid",
+            house::PositionSide::Flat => "nets to zero",
+        };
+        out.push_str(&format!(
+            "\n  {:<24} {side} {}",
+            x.participant,
+            money(x.due_minor, &x.currency)
+        ));
+    }
+    out.push_str(&zones_text(&p.zones, &p.liquidity, cur));
     out
 }
 

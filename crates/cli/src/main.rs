@@ -111,7 +111,8 @@ enum Command {
     /// Cases for review: list, show, decide (four eyes), reassign.
     #[command(subcommand)]
     Case(house_cmd::CaseCommand),
-    /// Clearing cycles: run (INSTEX selection, postings, settlement files), list, show.
+    /// Clearing cycles: preview (what a run would clear now), run (INSTEX selection, postings,
+    /// settlement files), list, show.
     #[command(subcommand)]
     Cycle(house_cmd::CycleCommand),
     /// A participant's statement for a cycle.

@@ -20,6 +20,7 @@ use serde::Serialize;
 use store::{Change, RecordQuery};
 
 use crate::error::HouseError;
+use crate::preview::{StayReason, StayingClaim};
 use crate::review::claim_record;
 use crate::types::*;
 use crate::{Commit, House, Versioned, audit, expect, record};
@@ -59,6 +60,61 @@ pub struct CycleReport {
 
 /// Every participant by id, with the version read.
 pub(crate) type Participants = HashMap<String, Versioned<ParticipantRecord>>;
+
+/// What a cycle takes and clears at one moment ([`House::select_now`]): the one decision
+/// behind a run, which writes it, and a preview, which shows it.
+pub(crate) struct Selection {
+    /// The cycle as a run records it: number, cut-off, time, set-off setting and clearing
+    /// currency; every claim taken, in rank order, those that clear nothing too; the liquidity
+    /// moves, one position per participant (and per drawing or repaid provider) and the zone
+    /// totals. What only a run sets (who ran it, the deadline, the receipt, the files) is empty.
+    pub cycle: Cycle,
+    /// Every participant, by id, with the version read.
+    pub participants: Participants,
+    /// The claims taken, in the order of `cycle.claims`, with the versions read.
+    pub taken: Vec<Versioned<ClaimRecord>>,
+    /// Claims in clearing the cycle does not take, in rank order, and why: they stay queued.
+    pub left: Vec<StayingClaim>,
+    /// Claims no cycle can take, in rank order, and why: a run holds them with an alert.
+    pub set_aside: Vec<(Versioned<ClaimRecord>, String)>,
+}
+
+/// What [`House::within_limits`] makes of the ranked claims.
+struct Limited {
+    /// Taken, in rank order.
+    taken: Vec<Versioned<ClaimRecord>>,
+    /// The same, as the engine takes them.
+    engine_claims: Vec<instex::Claim>,
+    /// Beyond the cycle's limits: the next cycle takes them.
+    beyond: Vec<StayingClaim>,
+    /// No cycle can take them, and why.
+    set_aside: Vec<(Versioned<ClaimRecord>, String)>,
+}
+
+/// A claim's rank in the selection: priority (humanitarian first), then submission time (oldest
+/// first), then id.
+fn rank_key(c: &ClaimRecord) -> (u32, u64, &str) {
+    (c.priority, c.submitted_at, c.submission.id.as_str())
+}
+
+/// The rank of a claim that stays, as [`rank_key`] gives it.
+pub(crate) fn rank_key_of(s: &StayingClaim) -> (u32, u64, &str) {
+    (s.priority, s.submitted_at, s.claim.as_str())
+}
+
+/// A claim that stays queued, and why.
+pub(crate) fn staying(c: &ClaimRecord, reason: StayReason, why: String) -> StayingClaim {
+    StayingClaim {
+        claim: c.submission.id.clone(),
+        creditor: c.submission.creditor.clone(),
+        debtor: c.submission.debtor.clone(),
+        priority: c.priority,
+        submitted_at: c.submitted_at,
+        owed_minor: c.remaining_minor(),
+        reason,
+        why,
+    }
+}
 
 /// The record id of cycle `n`.
 pub(crate) fn cycle_id(n: u64) -> String {
@@ -115,110 +171,36 @@ impl House {
         options: &CycleOptions,
     ) -> Result<Option<CycleReport>, HouseError> {
         let now = self.now();
-        let cutoff = options.cutoff.unwrap_or(now);
-        let deadline = match options.deadline {
-            Some(d) if d <= now => {
-                return Err(HouseError::invalid(
-                    "deadline",
-                    format!(
-                        "{} is not after now ({})",
-                        model::calendar::utc_timestamp(d),
-                        model::calendar::utc_timestamp(now)
-                    ),
-                ));
-            }
-            Some(d) => d,
-            None => {
-                now.saturating_add(u64::from(self.config.config.settlement.pay_in_hours) * HOUR_NS)
-            }
-        };
-        let number = self.cycles_last()? + 1;
-        // Every participant, read once: their states decide which claims are taken, and the
-        // versions read are expected unchanged when the cycle commits (a participant suspended
-        // meanwhile makes the cycle start again without its claims).
-        let participants = self.participants_by_id()?;
-        // Claims a cycle still settling holds wait for it.
-        let open = self.open_cycles()?;
-        let budgets = self.budgets(&open)?;
-        let mut held_by_open = HashSet::new();
-        for c in open {
-            held_by_open.extend(c.value.claims.into_iter().map(|c| c.claim));
+        let deadline = self.deadline(options.deadline, now)?;
+        // What clears is decided as a preview decides it ([`House::select_now`]); the run only
+        // writes it down.
+        let Selection {
+            mut cycle,
+            participants,
+            taken,
+            left,
+            set_aside,
+        } = self.select_now(now, options.cutoff, options.set_off_domestic, Vec::new())?;
+        // A claim no cycle could take is held for the officers, so that it never blocks the
+        // others.
+        for (claim, why) in set_aside {
+            self.set_aside(actor, claim, &why)?;
         }
-        let mut taken: Vec<Versioned<ClaimRecord>> = Vec::new();
-        let mut skipped = Vec::new();
-        let clearable = [ClaimStatus::Queued, ClaimStatus::PartiallyCleared];
-        let up_to_cutoff = RecordQuery {
-            at_to: Some(cutoff),
-            ..RecordQuery::default()
-        };
-        for claim in self.claims_in(&clearable, up_to_cutoff)? {
-            let mut active = !held_by_open.contains(&claim.value.submission.id);
-            for p in [
-                &claim.value.submission.creditor,
-                &claim.value.submission.debtor,
-            ] {
-                let status = participants.get(p).map(|v| v.value.status);
-                active &= status == Some(ParticipantStatus::Active);
-            }
-            if active {
-                taken.push(claim);
-            } else {
-                skipped.push(claim.value.submission.id.clone());
-            }
-        }
-        taken.sort_by(|a, b| {
-            let key = |c: &ClaimRecord| (c.priority, c.submitted_at, c.submission.id.clone());
-            key(&a.value).cmp(&key(&b.value))
-        });
-        let (taken, engine_claims) = self.within_limits(actor, taken, &mut skipped)?;
-        let set_off_domestic = options
-            .set_off_domestic
-            .unwrap_or(self.config.config.set_off_domestic);
-        let allowances = self.allowances(&budgets)?;
-        let cleared = select(engine_claims, set_off_domestic, &allowances)?;
+        let number = cycle.number;
+        cycle.run_by = actor.to_owned();
+        cycle.deadline = deadline;
+        // The history so far, as a receipt every file of the cycle carries: whoever keeps a
+        // file can later check that the house's journals still hold it.
+        cycle.receipt = Some(self.store.heads()?.to_string());
+        let skipped: Vec<String> = left.into_iter().map(|s| s.claim).collect();
         let mut change = Change::default();
-        let mut cycle = Cycle {
-            number,
-            cutoff,
-            run_at: now,
-            run_by: actor.to_owned(),
-            set_off_domestic,
-            clearing_currency: self.config.clearing_currency.code().to_owned(),
-            claims: Vec::new(),
-            payments: Vec::new(),
-            zones: Vec::new(),
-            files: Vec::new(),
-            // The history so far, as a receipt every file of the cycle carries: whoever keeps a
-            // file can later check that the house's journals still hold it.
-            receipt: Some(self.store.heads()?.to_string()),
-            status: CycleStatus::AwaitingPayIns,
-            deadline,
-            revision: 0,
-            positions: Vec::new(),
-            unwinds: Vec::new(),
-            claim_parts: 0,
-            payout_batches: 0,
-            directory: String::new(),
-            settled_at: None,
-            liquidity: Vec::new(),
-        };
-        for (claim, (cleared, set_off)) in taken.iter().zip(cleared) {
+        for claim in &taken {
             change.expect.push(expect(
                 kind::CLAIM,
                 &claim.value.submission.id,
                 Some(claim.version),
             ));
-            // Every claim taken is kept, those that clear nothing too: what waits is part of
-            // the cycle's record (the imbalance reads it).
-            cycle
-                .claims
-                .push(cycle_claim(&claim.value, cleared, set_off));
         }
-        cycle.liquidity = crate::settlement::liquidity::moves(&cycle.claims, &budgets);
-        cycle.positions = self.positions(&cycle, &participants, None)?;
-        let providers = self.provider_positions(&cycle, None)?;
-        cycle.positions.extend(providers);
-        cycle.zones = self.zone_totals(&cycle);
         let mut involved: Vec<&str> = cycle
             .positions
             .iter()
@@ -258,7 +240,8 @@ impl House {
             "cycle.run",
             format!("cycle:{number}"),
             &serde_json::json!({
-                "cutoff": cutoff, "deadline": deadline, "set_off_domestic": set_off_domestic,
+                "cutoff": cycle.cutoff, "deadline": deadline,
+                "set_off_domestic": cycle.set_off_domestic,
                 "claims": cycle.claims.len(), "positions": cycle.positions, "zones": cycle.zones,
                 "files": cycle.files, "skipped": skipped.len(),
             }),
@@ -286,6 +269,151 @@ impl House {
                 .to_string(),
             skipped,
         }))
+    }
+
+    /// When pay-ins are due: `asked`, which must be after `now`, or by default `now` plus the
+    /// house's `settlement.pay_in_hours`.
+    fn deadline(&self, asked: Option<u64>, now: u64) -> Result<u64, HouseError> {
+        match asked {
+            Some(d) if d <= now => Err(HouseError::invalid(
+                "deadline",
+                format!(
+                    "{} is not after now ({})",
+                    model::calendar::utc_timestamp(d),
+                    model::calendar::utc_timestamp(now)
+                ),
+            )),
+            Some(d) => Ok(d),
+            None => Ok(
+                now.saturating_add(u64::from(self.config.config.settlement.pay_in_hours) * HOUR_NS)
+            ),
+        }
+    }
+
+    /// What a cycle run at `now` takes and clears: the claims in clearing submitted up to the
+    /// cut-off (`cutoff`, default `now`) whose parties are both active and that no open cycle
+    /// holds, with `deemed` (claims a run deems accepted before it reads, as it makes them),
+    /// ranked and within the cycle's limits; the INSTEX selection of them within the zones'
+    /// allowances (with domestic set-off first if `set_off_domestic`, default as configured);
+    /// the liquidity moves, positions and zone totals that follow.
+    ///
+    /// Reads only, and the one place that decides what clears: [`House::run_cycle`] writes what
+    /// it decides, [`House::preview_cycle`] shows it.
+    pub(crate) fn select_now(
+        &self,
+        now: u64,
+        cutoff: Option<u64>,
+        set_off_domestic: Option<bool>,
+        deemed: Vec<Versioned<ClaimRecord>>,
+    ) -> Result<Selection, HouseError> {
+        let cutoff = cutoff.unwrap_or(now);
+        let set_off_domestic = set_off_domestic.unwrap_or(self.config.config.set_off_domestic);
+        let number = self.cycles_last()? + 1;
+        // Every participant, read once: their states decide which claims are taken, and the
+        // versions read are expected unchanged when a run commits (a participant suspended
+        // meanwhile makes the run start again without its claims).
+        let participants = self.participants_by_id()?;
+        let open = self.open_cycles()?;
+        let budgets = self.budgets(&open)?;
+        let (ranked, mut left) = self.candidates(cutoff, &open, &participants, deemed)?;
+        let limited = self.within_limits(ranked);
+        left.extend(limited.beyond);
+        left.sort_by(|a, b| rank_key_of(a).cmp(&rank_key_of(b)));
+        let allowances = self.allowances(&budgets)?;
+        let cleared = select(limited.engine_claims, set_off_domestic, &allowances)?;
+        let mut cycle = Cycle {
+            number,
+            cutoff,
+            run_at: now,
+            set_off_domestic,
+            clearing_currency: self.config.clearing_currency.code().to_owned(),
+            // Every claim taken is kept, those that clear nothing too: what waits is part of
+            // the cycle's record (the imbalance reads it).
+            claims: limited
+                .taken
+                .iter()
+                .zip(cleared)
+                .map(|(claim, (cleared, set_off))| cycle_claim(&claim.value, cleared, set_off))
+                .collect(),
+            status: CycleStatus::AwaitingPayIns,
+            // What only a run sets (the deadline, the receipt, the files) stays empty here.
+            ..Cycle::default()
+        };
+        cycle.liquidity = crate::settlement::liquidity::moves(&cycle.claims, &budgets);
+        cycle.positions = self.positions(&cycle, &participants, None)?;
+        let providers = self.provider_positions(&cycle, None)?;
+        cycle.positions.extend(providers);
+        cycle.zones = self.zone_totals(&cycle);
+        Ok(Selection {
+            cycle,
+            participants,
+            taken: limited.taken,
+            left,
+            set_aside: limited.set_aside,
+        })
+    }
+
+    /// The claims a cycle may take at `cutoff`, ranked ([`rank_key`]), and those it leaves
+    /// queued: held by a cycle still settling (`open`), or with a party not active. `deemed`
+    /// join those read unless read already.
+    fn candidates(
+        &self,
+        cutoff: u64,
+        open: &[Versioned<Cycle>],
+        participants: &Participants,
+        deemed: Vec<Versioned<ClaimRecord>>,
+    ) -> Result<(Vec<Versioned<ClaimRecord>>, Vec<StayingClaim>), HouseError> {
+        let mut held_by_open = HashMap::new();
+        for c in open {
+            for x in &c.value.claims {
+                held_by_open.insert(x.claim.as_str(), c.value.number);
+            }
+        }
+        let clearable = [ClaimStatus::Queued, ClaimStatus::PartiallyCleared];
+        let up_to_cutoff = RecordQuery {
+            at_to: Some(cutoff),
+            ..RecordQuery::default()
+        };
+        let mut claims = self.claims_in(&clearable, up_to_cutoff)?;
+        let read: HashSet<String> = claims
+            .iter()
+            .map(|c| c.value.submission.id.clone())
+            .collect();
+        claims.extend(
+            deemed.into_iter().filter(|c| {
+                c.value.submitted_at <= cutoff && !read.contains(&c.value.submission.id)
+            }),
+        );
+        let mut taken = Vec::new();
+        let mut left = Vec::new();
+        for claim in claims {
+            let c = &claim.value;
+            if let Some(n) = held_by_open.get(c.submission.id.as_str()) {
+                let why = format!("cycle {n}, still settling, holds it");
+                left.push(staying(c, StayReason::HeldByOpenCycle, why));
+                continue;
+            }
+            let inactive: Vec<String> = [
+                ("creditor", &c.submission.creditor),
+                ("debtor", &c.submission.debtor),
+            ]
+            .into_iter()
+            .filter_map(|(side, p)| {
+                let status = participants.get(p).map(|v| v.value.status);
+                (status != Some(ParticipantStatus::Active)).then(|| {
+                    let status = status.map_or("unknown", ParticipantStatus::as_str);
+                    format!("its {side} {p} is {status}")
+                })
+            })
+            .collect();
+            if inactive.is_empty() {
+                taken.push(claim);
+            } else {
+                left.push(staying(c, StayReason::PartyNotActive, inactive.join("; ")));
+            }
+        }
+        taken.sort_by(|a, b| rank_key(&a.value).cmp(&rank_key(&b.value)));
+        Ok((taken, left))
     }
 
     /// Writes the cycle record (its selection in parts) into `change`: `version` is the
@@ -420,22 +548,22 @@ impl House {
         }
     }
 
-    /// The claims one cycle can take, in rank order: at most [`CYCLE_CLAIMS_MAX`], and no more
-    /// in total than every zone's currency can sum ([`crate::config::Checked::cycle_total_minor_max`]);
-    /// the others wait for the next cycle (`skipped`). A claim that no cycle could take (an
-    /// amount beyond the per-claim limit, or a record the engine cannot read) is set aside:
-    /// held with an alert for the officers, so that it never blocks the others.
-    fn within_limits(
-        &self,
-        actor: &str,
-        ranked: Vec<Versioned<ClaimRecord>>,
-        skipped: &mut Vec<String>,
-    ) -> Result<(Vec<Versioned<ClaimRecord>>, Vec<instex::Claim>), HouseError> {
+    /// The claims one cycle takes of `ranked` (in rank order): at most [`CYCLE_CLAIMS_MAX`],
+    /// and no more in total than every zone's currency can sum
+    /// ([`crate::config::Checked::cycle_total_minor_max`]); the others wait for the next cycle
+    /// (`beyond`). A claim that no cycle could take (an amount beyond the per-claim limit, or a
+    /// record the engine cannot read) goes to `set_aside`, with why: a run holds it with an
+    /// alert for the officers, so that it never blocks the others. Writes nothing.
+    fn within_limits(&self, ranked: Vec<Versioned<ClaimRecord>>) -> Limited {
         let claim_max = self.config.claim_minor_max();
         let total_max = self.config.cycle_total_minor_max();
         let mut total: i64 = 0;
-        let mut taken = Vec::with_capacity(ranked.len().min(CYCLE_CLAIMS_MAX));
-        let mut engine_claims = Vec::with_capacity(taken.capacity());
+        let mut out = Limited {
+            taken: Vec::with_capacity(ranked.len().min(CYCLE_CLAIMS_MAX)),
+            engine_claims: Vec::with_capacity(ranked.len().min(CYCLE_CLAIMS_MAX)),
+            beyond: Vec::new(),
+            set_aside: Vec::new(),
+        };
         for claim in ranked {
             let remaining = claim.value.remaining_minor();
             // Each claim is read for the engine once, and checked alone as the engine would.
@@ -450,25 +578,31 @@ impl House {
                     let why = format!(
                         "{remaining} minor units still owed, outside 1 to {claim_max}, the most one claim may clear"
                     );
-                    self.set_aside(actor, claim, &why)?;
+                    out.set_aside.push((claim, why));
                     continue;
                 }
                 Err(e) => {
                     let why = format!("the clearing engine cannot take it: {e}");
-                    self.set_aside(actor, claim, &why)?;
+                    out.set_aside.push((claim, why));
                     continue;
                 }
             };
             match total.checked_add(remaining) {
-                Some(sum) if sum <= total_max && taken.len() < CYCLE_CLAIMS_MAX => {
+                Some(sum) if sum <= total_max && out.taken.len() < CYCLE_CLAIMS_MAX => {
                     total = sum;
-                    taken.push(claim);
-                    engine_claims.push(engine);
+                    out.taken.push(claim);
+                    out.engine_claims.push(engine);
                 }
-                _ => skipped.push(claim.value.submission.id.clone()),
+                _ => {
+                    let why = format!(
+                        "beyond what one cycle takes: at most {CYCLE_CLAIMS_MAX} claims and {total_max} minor units in all"
+                    );
+                    out.beyond
+                        .push(staying(&claim.value, StayReason::BeyondCycleLimits, why));
+                }
             }
         }
-        Ok((taken, engine_claims))
+        out
     }
 
     /// Holds a claim no cycle can take, with an alert and a case; its reservation stays, so

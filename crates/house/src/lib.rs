@@ -16,7 +16,8 @@
 //!   ([`lifecycle`]).
 //! - [`House::decide`], [`House::reassign`]: cases and four-eyes review.
 //! - [`House::rescreen`]: after a list update, new hits open alerts and suspend participants.
-//! - [`House::run_cycle`]: the INSTEX selection fixed, each payer's pay-in requested (pain.013).
+//! - [`House::run_cycle`]: the INSTEX selection fixed, each payer's pay-in requested (pain.013);
+//!   [`House::preview_cycle`]: what a run would clear now, by the same code, nothing written.
 //! - [`settlement`]: bank files matched (camt.054/053, pain.002), suspense, pay-outs once the
 //!   pay-ins they depend on arrived (pain.001), unwinds at the deadline, liquidity providers,
 //!   statements (camt.053, CSV).
@@ -39,6 +40,7 @@ pub use monitoring;
 mod onboarding;
 pub mod opening;
 pub mod pages;
+mod preview;
 mod review;
 pub mod screened;
 pub mod settlement;
@@ -69,6 +71,10 @@ pub use imbalance::{
 pub use onboarding::{OnboardingInput, PartyDetails};
 pub use opening::{HouseSource, Purpose};
 pub use pages::{PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Page, PageRequest};
+pub use preview::{
+    ClearedExtent, CyclePreview, PositionSide, PreviewClaim, PreviewOptions, PreviewPosition,
+    StayReason, StayingClaim,
+};
 pub use review::{DecisionOutcome, RescreenReport};
 pub use settlement::files::{Statement, StatementLine};
 pub use settlement::{AdvanceReport, ImportReport, ImportedEntry, UnwindReport};

@@ -187,6 +187,33 @@ impl House {
         })
     }
 
+    /// The claims [`House::deem_accepted`] would deem accepted at `now`, each as it would make
+    /// it (queued, accepted by `actor` for its debtor), with the version read; nothing is
+    /// written. Empty when the setting is off. A preview of a cycle takes them as the run would.
+    pub(crate) fn due_for_deeming(
+        &self,
+        actor: &str,
+        now: u64,
+    ) -> Result<Vec<Versioned<ClaimRecord>>, HouseError> {
+        let Some(days) = self.config.config.acceptance.deemed_after_days else {
+            return Ok(Vec::new());
+        };
+        let due = now.saturating_sub(u64::from(days) * DAY_NS);
+        // As many as `deem_accepted` takes before it gives up, and one more to tell.
+        let most = DEEM_CHANGES_MAX * DEEM_CLAIMS_PER_CHANGE_MAX;
+        let mut claims = self.list::<ClaimRecord>(deem_query(due), most + 1)?;
+        if claims.len() > most {
+            return Err(HouseError::Contention {
+                what: format!("claims awaiting acceptance (more than {most})"),
+                attempts: crate::ATTEMPTS_MAX,
+            });
+        }
+        for claim in &mut claims {
+            deem(&mut claim.value, actor, now);
+        }
+        Ok(claims)
+    }
+
     /// One change of at most [`DEEM_CLAIMS_PER_CHANGE_MAX`] claims due, retried on a race;
     /// returns how many it deemed and whether there may be more.
     fn deem_batch(
@@ -196,12 +223,7 @@ impl House {
         due: u64,
         now: u64,
     ) -> Result<(usize, bool), HouseError> {
-        let query = RecordQuery {
-            kind: kind::CLAIM.into(),
-            status: Some(ClaimStatus::AwaitingAcceptance.as_str().into()),
-            at_to: Some(due),
-            ..RecordQuery::default()
-        };
+        let query = deem_query(due);
         for _ in 0..crate::ATTEMPTS_MAX {
             let batch = self.list::<ClaimRecord>(query.clone(), DEEM_CLAIMS_PER_CHANGE_MAX)?;
             let full = batch.len() == DEEM_CLAIMS_PER_CHANGE_MAX;
@@ -217,13 +239,7 @@ impl House {
             {
                 let id = claim.submission.id.clone();
                 let debtor = claim.submission.debtor.clone();
-                claim.acceptance = Some(Acceptance {
-                    by: actor.to_owned(),
-                    participant: debtor.clone(),
-                    at: now,
-                    deemed: true,
-                });
-                claim.status = ClaimStatus::Queued;
+                deem(&mut claim, actor, now);
                 change.expect.push(expect(kind::CLAIM, &id, Some(version)));
                 change.put.push(claim_record(&claim, version + 1)?);
                 change.audit.push(audit(
@@ -717,6 +733,27 @@ fn closing_problems(c: &ClaimRecord, seen: Seen) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The claims that have awaited their debtor's acceptance since `due` or before.
+fn deem_query(due: u64) -> RecordQuery {
+    RecordQuery {
+        kind: kind::CLAIM.into(),
+        status: Some(ClaimStatus::AwaitingAcceptance.as_str().into()),
+        at_to: Some(due),
+        ..RecordQuery::default()
+    }
+}
+
+/// A claim deemed accepted by `actor` at `now`, for its debtor: queued.
+fn deem(claim: &mut ClaimRecord, actor: &str, now: u64) {
+    claim.acceptance = Some(Acceptance {
+        by: actor.to_owned(),
+        participant: claim.submission.debtor.clone(),
+        at: now,
+        deemed: true,
+    });
+    claim.status = ClaimStatus::Queued;
 }
 
 #[cfg(test)]

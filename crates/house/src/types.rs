@@ -532,9 +532,13 @@ pub struct CyclePayment {
 /// A zone's totals in a cycle, in the zone's currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CycleZone {
+    /// The zone's code.
     pub zone: String,
+    /// The zone's currency (ISO 4217): the currency of the two totals of payments below.
     pub currency: String,
+    /// What the zone's payers pay in, zone currency.
     pub paid_in_minor: i64,
+    /// What the zone's payees are paid out, zone currency.
     pub paid_out_minor: i64,
     /// Cleared claims with both parties in this zone, clearing currency.
     pub domestic_minor: i64,

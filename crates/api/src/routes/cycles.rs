@@ -1,4 +1,4 @@
-//! Cycles: run, list, show, their files, and statements (JSON, CSV, camt.053).
+//! Cycles: preview, run, list, show, their files, and statements (JSON, CSV, camt.053).
 
 use std::path::{Component, Path};
 use std::sync::Arc;
@@ -7,7 +7,7 @@ use std::time::Instant;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use house::{CycleOptions, HouseError};
+use house::{CycleOptions, HouseError, PreviewOptions};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -79,6 +79,40 @@ pub async fn run(
         })
         .await,
     )
+}
+
+/// What to preview: the options of the run it stands for, less the deadline (which changes
+/// nothing of what clears).
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewCycle {
+    /// Take claims submitted up to this time (RFC 3339); default now.
+    pub cutoff: Option<String>,
+    /// Run domestic set-off first; default as configured.
+    pub set_off_domestic: Option<bool>,
+}
+
+/// What a cycle run now would clear, computed as `POST /cycles` computes it, with nothing
+/// written: the claims that would clear (whole or in part) and those that would stay, and
+/// why; each participant's position (pay-in, pay-out or flat) in its zone's currency; each
+/// zone's totals and liquidity moves; the claims a run would deem accepted first.
+#[utoipa::path(post, path = "/cycles/preview", tag = "cycles", request_body = PreviewCycle,
+    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn preview(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    JsonBody(body): JsonBody<PreviewCycle>,
+) -> ApiResult<axum::Json<serde_json::Value>> {
+    caller.may(Action::CyclesPreview)?;
+    let options = PreviewOptions {
+        cutoff: time("cutoff", &body.cutoff)?,
+        set_off_domestic: body.set_off_domestic,
+    };
+    let preview = state.run(move |h| h.preview_cycle(&options)).await?;
+    Ok(axum::Json(
+        serde_json::to_value(preview).map_err(|e| ApiError::internal(&e))?,
+    ))
 }
 
 /// Cycles, a page at a time, without their selections.

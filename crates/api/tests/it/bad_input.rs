@@ -149,6 +149,10 @@ fn json_routes(api: &Api) -> Vec<JsonRoute> {
             .wrong("/set_off_domestic", json!("yes"), "set_off_domestic")
             .wrong("/cutoff", json!("next tuesday"), "cutoff")
             .wrong("/deadline", json!(12), "deadline"),
+        route("/api/v1/cycles/preview", "operator", json!({"set_off_domestic": true}))
+            .wrong("/set_off_domestic", json!("yes"), "set_off_domestic")
+            .wrong("/cutoff", json!("next tuesday"), "cutoff")
+            .wrong("/cutoff", json!(12), "cutoff"),
         route(
             "/api/v1/settlement/entries/e-1/resolve",
             "operator",

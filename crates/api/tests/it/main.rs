@@ -6,6 +6,7 @@ mod bad_input;
 mod idempotency;
 mod lifecycle;
 mod matrix;
+mod preview;
 mod scale_out;
 mod serve;
 mod story;

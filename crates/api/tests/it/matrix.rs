@@ -55,6 +55,7 @@ const REGISTERED: &[(&str, &str)] = &[
     ("POST", "/api/v1/screening"),
     ("GET", "/api/v1/audit"),
     ("POST", "/api/v1/cycles"),
+    ("POST", "/api/v1/cycles/preview"),
     ("POST", "/api/v1/settlement/bank-files"),
     ("POST", "/api/v1/verify"),
     ("POST", "/api/v1/lists"),
@@ -338,6 +339,9 @@ fn plan(method: &str, path: &str, fx: &Fixture) -> Call {
         ),
         ("POST", "/api/v1/cycles") => {
             call(Some(A::CyclesRun), vec![], None, Some(json!({})), false)
+        }
+        ("POST", "/api/v1/cycles/preview") => {
+            call(Some(A::CyclesPreview), vec![], None, Some(json!({})), true)
         }
         ("GET", "/api/v1/cycles") => call(Some(A::CyclesList), vec![], None, None, true),
         ("GET", "/api/v1/cycles/{number}") => call(

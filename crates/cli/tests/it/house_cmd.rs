@@ -795,11 +795,13 @@ fn session(h: Session) {
     let cleared = h.json(0, "alert", &["alert", "list", "--status", "cleared"]);
     assert_eq!(cleared.len(), 2, "{name}: {cleared:?}");
 
-    // A cycle and its files.
+    // A cycle and its files, previewed first.
     let out_dir = h.path("settlement");
+    let preview = cycle_preview(&h);
     let report = h.one(0, "cycle", &["cycle", "run", "--out", s(&out_dir)]);
     let cycle = &report["cycle"];
     assert_eq!(cycle["number"], 1);
+    assert_run_as_previewed(cycle, &preview, name);
     let cycle_dir = out_dir.join("cycle-1");
     assert_eq!(report["directory"], s(&cycle_dir), "{name}");
     let after: Vec<(&str, i64, &str)> = cycle["claims"]
@@ -968,6 +970,91 @@ fn session(h: Session) {
         "{name}: {}",
         text(&out.stdout)
     );
+}
+
+/// `cycle preview`, as JSON and as text, before the session's cycle: what the run will clear
+/// (5000 euros cross each way, humanitarian first; the bearings wait), and nothing written.
+fn cycle_preview(h: &Session) -> Value {
+    let name = h.db.name;
+    let before = h.snapshot();
+    let preview = h.one(0, "cycle_preview", &["cycle", "preview"]);
+    let clearing: Vec<(&str, i64, &str)> = preview["clearing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["claim"].as_str().unwrap(),
+                c["cleared_minor"].as_i64().unwrap(),
+                c["extent"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        clearing,
+        [("c-med", 500_000, "partial"), ("c-pist", 500_000, "whole")],
+        "{name}: {preview}"
+    );
+    let staying = &preview["staying"];
+    assert_eq!(staying[0]["claim"], "c-bearings", "{name}: {preview}");
+    assert_eq!(staying[0]["reason"], "not_selected");
+    assert_eq!(staying.as_array().unwrap().len(), 1);
+    let out = h.expect(0, &["cycle", "preview", "--cutoff", "2099-01-01"]);
+    let shown = text(&out.stdout);
+    assert!(
+        shown.starts_with("cycle 1 would clear EUR 10000.00 (cut-off 2099-01-01T00:00:00Z")
+            && shown.contains("nothing written")
+            && shown.contains("c-med                  partial  EUR 5000.00 of EUR 8400.00")
+            && shown.contains("c-bearings             stays    EUR 3000.00 owed")
+            && shown.contains("ir-darou                 nets to zero IRR 0.00"),
+        "{name}: {shown}"
+    );
+    let dry = h.one(
+        0,
+        "cycle_preview",
+        &["cycle", "preview", "--cutoff", "2020-01-01"],
+    );
+    assert_eq!(dry["clearing"], serde_json::json!([]), "{name}: {dry}");
+    h.fails(&["cycle", "preview", "--cutoff", "someday"], &["--cutoff"]);
+    assert_eq!(h.snapshot(), before, "{name}: a preview wrote");
+    preview
+}
+
+/// The run cleared what the preview said: the same claims and amounts, the same positions.
+fn assert_run_as_previewed(cycle: &Value, preview: &Value, name: &str) {
+    let cleared: Vec<(&Value, &Value)> = cycle["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["cleared_minor"] != 0)
+        .map(|c| (&c["claim"], &c["cleared_minor"]))
+        .collect();
+    let previewed: Vec<(&Value, &Value)> = preview["clearing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (&c["claim"], &c["cleared_minor"]))
+        .collect();
+    assert_eq!(cleared, previewed, "{name}");
+    let positions = |list: &Value| -> Vec<(Value, Value, Value)> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["participant"].clone(),
+                    p["net_minor"].clone(),
+                    p["due_minor"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        positions(&cycle["positions"]),
+        positions(&preview["positions"]),
+        "{name}"
+    );
+    assert_eq!(cycle["zones"], preview["zones"], "{name}");
 }
 
 /// The debtors answer the session's claims (`claim accept`, in advance for the held one), and

@@ -4,6 +4,7 @@ mod demo;
 mod imbalance;
 mod integrity;
 mod lifecycle;
+mod preview;
 mod scenarios;
 mod settlement;
 mod settlement_dir;
