@@ -71,6 +71,21 @@ impl Api {
 
     /// As [`Api::new`], with a rate limit per token (`0`: none).
     pub fn with_rate(db: TestDb, rate_per_second: u32, rate_burst: u32) -> Api {
+        Api::with(db, rate_per_second, rate_burst, Vec::new())
+    }
+
+    /// As [`Api::new`], with the list sources `POST /api/v1/lists/update` fetches from (none
+    /// otherwise: no test reaches the published addresses).
+    pub fn with_list_sources(db: TestDb, list_sources: Vec<house::list_store::Source>) -> Api {
+        Api::with(db, 0, 0, list_sources)
+    }
+
+    fn with(
+        db: TestDb,
+        rate_per_second: u32,
+        rate_burst: u32,
+        list_sources: Vec<house::list_store::Source>,
+    ) -> Api {
         let clock = TestClock::at(T0);
         let house = House::init(
             db.open(&clock),
@@ -99,6 +114,7 @@ impl Api {
             files_dir: files.path().to_path_buf(),
             rate_per_second,
             rate_burst,
+            list_sources,
         };
         let state = Arc::new(AppState::new(house, settings));
         let (router, doc) = api::app_and_doc(Arc::clone(&state));
