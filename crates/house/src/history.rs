@@ -114,7 +114,7 @@ impl Histories {
         claims.retain(|c| c.submitted_at_ns >= from_ns);
         claims.extend(claim.cloned());
         if claims.len() > HISTORY_LOADED_MAX {
-            claims.sort_unstable_by(|a, b| b.submitted_at_ns.cmp(&a.submitted_at_ns));
+            claims.sort_unstable_by_key(|c| std::cmp::Reverse(c.submitted_at_ns));
             claims.truncate(HISTORY_LOADED_MAX);
         }
     }
