@@ -196,7 +196,7 @@ fn install(
 /// lost entities is accepted.
 ///
 /// Never an address. The addresses are the operator's configuration (`serve --list-source`,
-/// over the published ones), in [`crate::Settings::list_sources`]: a server that fetched an
+/// over the published ones), in `Settings::list_sources`: a server that fetched an
 /// address a client gave would be a server-side request forgery, letting whoever holds a token
 /// make the server reach what only the server can (its loopback, the internal network, a cloud
 /// metadata endpoint), with what came back stored as a list version and shown in answers.
