@@ -18,6 +18,11 @@ pub const JSON_BODY_BYTES_MAX: usize = 1024 * 1024;
 #[derive(Debug)]
 pub struct JsonBody<T, const LIMIT: usize = JSON_BODY_BYTES_MAX>(pub T);
 
+/// A JSON body that may be left out, decoded into `T`: no body at all is `T::default()`; a
+/// body is taken as [`JsonBody`] takes it.
+#[derive(Debug)]
+pub struct OptionalJsonBody<T, const LIMIT: usize = JSON_BODY_BYTES_MAX>(pub T);
+
 /// The raw bytes of a body of at most `LIMIT` bytes (bank files, list files).
 #[derive(Debug)]
 pub struct RawBody<const LIMIT: usize>(pub Bytes);
@@ -93,29 +98,56 @@ fn field_path(path: &str, message: &str) -> String {
     }
 }
 
+/// Whether a request says its body is JSON.
+fn is_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let essence = v.split(';').next().unwrap_or("").trim();
+            essence.eq_ignore_ascii_case("application/json")
+        })
+}
+
+/// The answer to a body that is not said to be JSON.
+fn not_json() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "the body must be JSON (Content-Type: application/json)",
+    )
+}
+
 impl<S: Send + Sync, T: DeserializeOwned, const LIMIT: usize> FromRequest<S>
     for JsonBody<T, LIMIT>
 {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
-        let json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                let essence = v.split(';').next().unwrap_or("").trim();
-                essence.eq_ignore_ascii_case("application/json")
-            });
-        if !json {
-            return Err(ApiError::new(
-                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "the body must be JSON (Content-Type: application/json)",
-            ));
+        if !is_json(&request) {
+            return Err(not_json());
         }
         let bytes = read_body(request, LIMIT).await?;
         Ok(JsonBody(decode(&bytes)?))
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Default, const LIMIT: usize> FromRequest<S>
+    for OptionalJsonBody<T, LIMIT>
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
+        let json = is_json(&request);
+        let bytes = read_body(request, LIMIT).await?;
+        if bytes.is_empty() {
+            return Ok(OptionalJsonBody(T::default()));
+        }
+        if !json {
+            return Err(not_json());
+        }
+        Ok(OptionalJsonBody(decode(&bytes)?))
     }
 }
 

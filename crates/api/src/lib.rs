@@ -40,7 +40,7 @@ pub use state::{AppState, Settings};
 
 /// Time a request may take, except the long ones below.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Time a cycle run or preview, a bank-file import, a list upload or `verify` may take.
+/// Time a cycle run or preview, a bank-file import, a list upload or update, or `verify` may take.
 pub const LONG_REQUEST_TIMEOUT: Duration = Duration::from_secs(900);
 /// Time requests in flight get to finish after SIGTERM or SIGINT.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -81,6 +81,7 @@ fn long_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(settlement::import))
         .routes(routes!(reference::verify))
         .routes(routes!(reference::upload, reference::lists))
+        .routes(routes!(reference::update))
         .layer(DefaultBodyLimit::max(reference::LIST_UPLOAD_BYTES_MAX))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

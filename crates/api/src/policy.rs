@@ -214,6 +214,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/imbalance", Action::Imbalance),
     ("GET", "/api/v1/lists", Action::ListsStatus),
     ("POST", "/api/v1/lists", Action::ListsImport),
+    ("POST", "/api/v1/lists/update", Action::ListsUpdate),
     ("POST", "/api/v1/goods/check", Action::GoodsCheck),
     ("POST", "/api/v1/screening", Action::Screen),
     ("GET", "/api/v1/audit", Action::Audit),

@@ -1,7 +1,7 @@
 //! What every request shares: the house, where its files go, the metrics, the rate limiter.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use house::{House, HouseError, HouseSource};
@@ -22,6 +22,9 @@ pub struct Settings {
     pub rate_per_second: u32,
     /// Requests a token may make at once above the sustained rate.
     pub rate_burst: u32,
+    /// Where `POST /api/v1/lists/update` fetches each list file from: the operator's
+    /// configuration (`serve --list-source`, over the published addresses), never a request's.
+    pub list_sources: Vec<house::list_store::Source>,
 }
 
 /// The shared state of a server.
@@ -33,6 +36,10 @@ pub struct AppState {
     pub rate: RateLimiter,
     pub keys: KeyLocks,
     pub started: Instant,
+    /// Held while a new version of the lists is installed and the house rescreened against it,
+    /// so that two uploads or updates at once put their versions in force one after the other
+    /// (the house's lists and the store's version in force then agree).
+    pub lists_installing: Mutex<()>,
 }
 
 impl AppState {
@@ -44,6 +51,7 @@ impl AppState {
             metrics: Metrics::default(),
             keys: KeyLocks::default(),
             started: Instant::now(),
+            lists_installing: Mutex::new(()),
         }
     }
 

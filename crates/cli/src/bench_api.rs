@@ -241,6 +241,8 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
             files_dir: files.clone(),
             rate_per_second: 0,
             rate_burst: 1,
+            // The benchmark never updates the lists: no address to fetch from.
+            list_sources: Vec::new(),
         },
     ));
     let runtime = tokio::runtime::Builder::new_multi_thread()

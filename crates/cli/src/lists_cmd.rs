@@ -13,7 +13,7 @@ use screening::Screener;
 
 use crate::{Ctx, output};
 
-pub use house::list_store::{DEFAULT_SOURCES, FileRecord, ListStore, LoadedLists, Manifest};
+pub use house::list_store::{FileRecord, ListStore, LoadedLists, Manifest, Source};
 
 /// Where the lists are kept.
 #[derive(Debug, Clone, Args)]
@@ -49,7 +49,7 @@ pub enum ListsCommand {
 pub struct UpdateArgs {
     /// Override or add a source address: `FILE=URL` (for example `sdn.csv=https://…`).
     #[arg(long = "source", value_name = "FILE=URL")]
-    sources: Vec<String>,
+    sources: Vec<Source>,
     /// Fetch only these files (by name, as listed by `--list-sources`).
     #[arg(long)]
     only: Vec<String>,
@@ -178,34 +178,20 @@ fn print_versions(ctx: &Ctx, dir: &Path, current: &str) -> anyhow::Result<()> {
 }
 
 fn update(ctx: &Ctx, dir: &Path, args: &UpdateArgs) -> anyhow::Result<ExitCode> {
-    let mut sources: Vec<(String, String)> = DEFAULT_SOURCES
-        .iter()
-        .map(|(n, u)| (n.to_string(), u.to_string()))
-        .collect();
-    for spec in &args.sources {
-        let Some((name, url)) = spec.split_once('=') else {
-            bail!("--source {spec}: expected FILE=URL");
-        };
-        match sources.iter_mut().find(|(n, _)| n == name) {
-            Some(entry) => entry.1 = url.to_string(),
-            None => sources.push((name.to_string(), url.to_string())),
+    let sources = house::list_store::published_sources(&args.sources)?;
+    let sources = match house::list_store::select(&sources, &args.only) {
+        Err(house::list_store::ListStoreError::UnknownSource { name, .. }) => {
+            bail!("--only {name}: no such source (see --list-sources)")
         }
-    }
-    if !args.only.is_empty() {
-        for name in &args.only {
-            if !sources.iter().any(|(n, _)| n == name) {
-                bail!("--only {name}: no such source (see --list-sources)");
-            }
-        }
-        sources.retain(|(n, _)| args.only.contains(n));
-    }
+        other => other?,
+    };
     if args.list_sources {
-        for (name, url) in &sources {
-            output::line(&format!("{name}\t{url}"))?;
+        for source in &sources {
+            output::line(&format!("{}\t{}", source.name, source.url))?;
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (inputs, records) = house::list_store::download(&sources)?;
+    let (inputs, records) = house::list_store::download(&sources, None)?;
     install(ctx, dir, inputs, records, args.allow_shrink)
 }
 

@@ -36,6 +36,10 @@ pub struct ServeArgs {
     /// The demo's directory (database, reference prices, files).
     #[arg(long, default_value = "clearhouse-demo")]
     demo_dir: PathBuf,
+    /// Override or add an address `POST /api/v1/lists/update` fetches a list file from:
+    /// `FILE=URL`, as `lists update --source` (the published addresses otherwise).
+    #[arg(long = "list-source", value_name = "FILE=URL")]
+    list_sources: Vec<house::list_store::Source>,
 }
 
 /// The demo's users: (name, role, participant).
@@ -62,6 +66,7 @@ pub fn run(ctx: &Ctx, database_url: Option<&str>, args: &ServeArgs) -> anyhow::R
         source.prices = Some(args.demo_dir.join("reference-prices.csv"));
         files_dir = args.demo_dir.join("files");
     }
+    let list_sources = house::list_store::published_sources(&args.list_sources)?;
     let house = open(&source)?;
     let mut logins = Vec::new();
     if args.demo {
@@ -74,6 +79,7 @@ pub fn run(ctx: &Ctx, database_url: Option<&str>, args: &ServeArgs) -> anyhow::R
             files_dir,
             rate_per_second: args.rate_limit,
             rate_burst: args.rate_limit.saturating_mul(2).max(1),
+            list_sources,
         },
     ));
     let runtime = tokio::runtime::Builder::new_multi_thread()

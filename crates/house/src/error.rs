@@ -140,7 +140,9 @@ impl HouseError {
             HouseError::Lists(
                 ListStoreError::Parse { .. }
                 | ListStoreError::TooLarge { .. }
-                | ListStoreError::Shrink(_),
+                | ListStoreError::Shrink(_)
+                | ListStoreError::BadSource { .. }
+                | ListStoreError::UnknownSource { .. },
             ) => ErrorKind::Invalid,
             HouseError::Lists(ListStoreError::Download { .. }) => ErrorKind::Unavailable,
             HouseError::Store(_)
@@ -176,6 +178,9 @@ impl HouseError {
                 "invalid_list_file"
             }
             HouseError::Lists(ListStoreError::Download { .. }) => "download_failed",
+            HouseError::Lists(
+                ListStoreError::BadSource { .. } | ListStoreError::UnknownSource { .. },
+            ) => "invalid_field",
             HouseError::Store(e) if e.is_retryable() || e.is_connection_lost() => "unavailable",
             _ => "internal",
         }

@@ -11,7 +11,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use screening::Screener;
 use screening::groups::NameGroups;
@@ -36,8 +36,16 @@ pub const VERSIONS_LISTED_MAX: usize = 1_000;
 pub const SHRINK_SHARE_MAX: f64 = 0.10;
 /// Time allowed for one download.
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(300);
+/// Longest file name a source may store its file under, in bytes.
+pub const SOURCE_NAME_BYTES_MAX: usize = 255;
+/// Longest source address, in bytes.
+pub const SOURCE_URL_BYTES_MAX: usize = 2_048;
+/// Most sources in one table (the published addresses and every override): a list update
+/// fetches at most this many files.
+pub const SOURCES_MAX: usize = 64;
 
-/// The official addresses, by the file name each is stored under.
+/// The official addresses, by the file name each is stored under (see [`published_sources`];
+/// the CLI's `lists update` and the server's `POST /api/v1/lists/update` share this table).
 pub const DEFAULT_SOURCES: &[(&str, &str)] = &[
     ("sdn.csv", "https://www.treasury.gov/ofac/downloads/sdn.csv"),
     ("alt.csv", "https://www.treasury.gov/ofac/downloads/alt.csv"),
@@ -81,6 +89,134 @@ pub const DEFAULT_SOURCES: &[(&str, &str)] = &[
     ("us_bis_dpl.txt", "https://www.bis.doc.gov/dpl/dpl.txt"),
 ];
 
+/// Where one list file is fetched from: the name it is stored under and its address.
+///
+/// Written `FILE=URL` (`sdn.csv=https://…`) by `lists update --source` and
+/// `serve --list-source`, both read by [`Source::from_str`](std::str::FromStr).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// The file name the list is stored under (`sdn.csv`): a plain name, no directory.
+    pub name: String,
+    /// The `http://` or `https://` address it is fetched from.
+    pub url: String,
+}
+
+impl Source {
+    /// The address as it may be shown and recorded: without a user name or password it carries
+    /// (`https://user:secret@host/x` is `https://…@host/x`), which would otherwise end up in
+    /// manifests and answers that people other than the operator read.
+    pub fn shown_url(&self) -> String {
+        shown_url(&self.url)
+    }
+}
+
+impl std::str::FromStr for Source {
+    type Err = ListStoreError;
+
+    /// Reads `FILE=URL`: `FILE` a plain file name (no directory, not `manifest.json`, which each
+    /// version keeps beside its files), `URL` an `http://` or `https://` address.
+    fn from_str(spec: &str) -> Result<Source, ListStoreError> {
+        let bad = |message: &str| ListStoreError::BadSource {
+            spec: spec.chars().take(SOURCE_URL_BYTES_MAX).collect(),
+            message: message.to_owned(),
+        };
+        let (name, url) = spec
+            .split_once('=')
+            .ok_or_else(|| bad("expected FILE=URL"))?;
+        let plain_name = !name.is_empty()
+            && name.len() <= SOURCE_NAME_BYTES_MAX
+            && name != "."
+            && name != ".."
+            && name != "manifest.json"
+            && !name
+                .chars()
+                .any(|c| c == '/' || c == '\\' || c.is_control());
+        if !plain_name {
+            return Err(bad(&format!(
+                "FILE must be a plain file name of 1 to {SOURCE_NAME_BYTES_MAX} bytes, without a \
+                 directory, and not manifest.json"
+            )));
+        }
+        let scheme_end = url.find("://").unwrap_or(0);
+        let scheme = url[..scheme_end].to_ascii_lowercase();
+        let well_formed = (scheme == "http" || scheme == "https")
+            && url.len() > scheme_end + 3
+            && url.len() <= SOURCE_URL_BYTES_MAX
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !well_formed {
+            return Err(bad(&format!(
+                "URL must be an http:// or https:// address of at most {SOURCE_URL_BYTES_MAX} \
+                 bytes, without spaces"
+            )));
+        }
+        Ok(Source {
+            name: name.to_owned(),
+            url: url.to_owned(),
+        })
+    }
+}
+
+/// The published addresses ([`DEFAULT_SOURCES`]) with `overrides` applied in order: a name
+/// already there gets the new address, a new name is added at the end.
+pub fn published_sources(overrides: &[Source]) -> Result<Vec<Source>, ListStoreError> {
+    let mut sources: Vec<Source> = DEFAULT_SOURCES
+        .iter()
+        .map(|(name, url)| Source {
+            name: (*name).to_owned(),
+            url: (*url).to_owned(),
+        })
+        .collect();
+    for o in overrides {
+        match sources.iter_mut().find(|s| s.name == o.name) {
+            Some(entry) => entry.url.clone_from(&o.url),
+            None => sources.push(o.clone()),
+        }
+    }
+    if sources.len() > SOURCES_MAX {
+        return Err(ListStoreError::BadSource {
+            spec: format!("{} sources", sources.len()),
+            message: format!("at most {SOURCES_MAX} sources may be configured"),
+        });
+    }
+    Ok(sources)
+}
+
+/// The sources named in `only`, in the table's order (every source when `only` is empty). A
+/// name the table does not have is an error naming its place in `only`.
+pub fn select(sources: &[Source], only: &[String]) -> Result<Vec<Source>, ListStoreError> {
+    if only.is_empty() {
+        return Ok(sources.to_vec());
+    }
+    if let Some((index, name)) = only
+        .iter()
+        .enumerate()
+        .find(|(_, name)| !sources.iter().any(|s| &s.name == *name))
+    {
+        return Err(ListStoreError::UnknownSource {
+            index,
+            name: name.chars().take(SOURCE_NAME_BYTES_MAX).collect(),
+        });
+    }
+    Ok(sources
+        .iter()
+        .filter(|s| only.contains(&s.name))
+        .cloned()
+        .collect())
+}
+
+/// `url` without the user name and password of its authority, if any.
+fn shown_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}://…{}", &url[..scheme_end], &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 /// What can go wrong with the lists on disk. Nothing in force changes when any of these occurs.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -122,6 +258,22 @@ pub enum ListStoreError {
         "{0}; nothing was changed, the lists in force stay (pass allow_shrink if the list really shrank)"
     )]
     Shrink(String),
+    /// A source is not written `FILE=URL` as it must be (see [`Source`]), or there are too many.
+    #[error("source {spec:?}: {message}")]
+    BadSource {
+        /// The source as given.
+        spec: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A file asked for is not among the sources (see [`select`]).
+    #[error("{name:?} is not among the list sources")]
+    UnknownSource {
+        /// Its place among the names asked for.
+        index: usize,
+        /// The name.
+        name: String,
+    },
     /// A download failed.
     #[error("fetching {name} from {url}: {message} (the lists in force are unchanged)")]
     Download {
@@ -483,7 +635,13 @@ impl ListStore {
         })?;
         write_synced(&staging.join("manifest.json"), &json)?;
         let final_dir = versions.join(&version);
-        fs::rename(&staging, &final_dir).map_err(|e| ListStoreError::io(&final_dir, e))?;
+        if final_dir.join("manifest.json").is_file() {
+            // The same files installed again within the same second: the version id names their
+            // hashes, so the version already there is this one, and it is put in force again.
+            let _ = fs::remove_dir_all(&staging);
+        } else {
+            fs::rename(&staging, &final_dir).map_err(|e| ListStoreError::io(&final_dir, e))?;
+        }
         let pointer = self.dir.join(".current.tmp");
         write_synced(&pointer, version.as_bytes())?;
         let current = self.dir.join("current");
@@ -520,23 +678,46 @@ pub fn load_files(paths: &[PathBuf]) -> Result<LoadedLists, ListStoreError> {
     })
 }
 
-/// Fetches each `(file name, URL)`, within [`LIST_FILE_BYTES_MAX`] and [`DOWNLOAD_TIMEOUT`].
+/// Fetches each source, every file within [`LIST_FILE_BYTES_MAX`] and [`DOWNLOAD_TIMEOUT`],
+/// all of them within `time_max` when given. The first failure (no answer, an HTTP error, a
+/// file too large, time run out) stops it and names the file; nothing is written either way.
+/// Each file's record gives its address as [`Source::shown_url`] shows it.
 pub fn download(
-    sources: &[(String, String)],
+    sources: &[Source],
+    time_max: Option<Duration>,
 ) -> Result<(Vec<InputFile>, Vec<FileRecord>), ListStoreError> {
+    let started = Instant::now();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(DOWNLOAD_TIMEOUT))
         .build()
         .into();
     let mut inputs = Vec::with_capacity(sources.len());
     let mut records = Vec::with_capacity(sources.len());
-    for (name, url) in sources {
+    for source in sources {
         let failed = |message: String| ListStoreError::Download {
-            name: name.clone(),
-            url: url.clone(),
+            name: source.name.clone(),
+            url: source.shown_url(),
             message,
         };
-        let mut response = agent.get(url).call().map_err(|e| failed(e.to_string()))?;
+        let timeout = match time_max {
+            None => DOWNLOAD_TIMEOUT,
+            Some(limit) => match limit.checked_sub(started.elapsed()) {
+                Some(left) if !left.is_zero() => left.min(DOWNLOAD_TIMEOUT),
+                _ => {
+                    return Err(failed(format!(
+                        "not started: the downloads' time of {} s ran out",
+                        limit.as_secs()
+                    )));
+                }
+            },
+        };
+        let mut response = agent
+            .get(&source.url)
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .call()
+            .map_err(|e| failed(e.to_string()))?;
         let mut bytes = Vec::new();
         response
             .body_mut()
@@ -547,9 +728,9 @@ pub fn download(
         if bytes.len() as u64 > LIST_FILE_BYTES_MAX {
             return Err(failed(format!("larger than {LIST_FILE_BYTES_MAX} bytes")));
         }
-        records.push(FileRecord::of(name, &bytes, url));
+        records.push(FileRecord::of(&source.name, &bytes, &source.shown_url()));
         inputs.push(InputFile {
-            name: name.clone(),
+            name: source.name.clone(),
             bytes,
         });
     }
@@ -694,6 +875,68 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains("un_sc"));
+    }
+
+    #[test]
+    fn sources_are_read_as_file_equals_url_and_refuse_what_is_not() {
+        let source: Source = "eu_fsf.xml=https://example.org/x?token=a=b"
+            .parse()
+            .unwrap();
+        assert_eq!(source.name, "eu_fsf.xml");
+        assert_eq!(source.url, "https://example.org/x?token=a=b");
+        for bad in [
+            "sdn.csv",
+            "=https://example.org/sdn.csv",
+            "../sdn.csv=https://example.org/sdn.csv",
+            "lists/sdn.csv=https://example.org/sdn.csv",
+            "..=https://example.org/sdn.csv",
+            "manifest.json=https://example.org/m.json",
+            "sdn.csv=ftp://example.org/sdn.csv",
+            "sdn.csv=file:///etc/passwd",
+            "sdn.csv=https://",
+            "sdn.csv=https://example.org/a b",
+            "sdn.csv=example.org/sdn.csv",
+        ] {
+            let e = bad.parse::<Source>().unwrap_err();
+            assert!(matches!(e, ListStoreError::BadSource { .. }), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn overrides_replace_or_add_and_only_selects_by_name() {
+        let overrides: Vec<Source> = ["sdn.csv=http://mirror/sdn.csv", "extra.csv=http://mirror/e"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let sources = published_sources(&overrides).unwrap();
+        assert_eq!(sources.len(), DEFAULT_SOURCES.len() + 1);
+        assert_eq!(sources[0].url, "http://mirror/sdn.csv");
+        assert_eq!(sources.last().unwrap().name, "extra.csv");
+        let chosen = select(&sources, &["extra.csv".into(), "sdn.csv".into()]).unwrap();
+        let names: Vec<&str> = chosen.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["sdn.csv", "extra.csv"]);
+        assert_eq!(select(&sources, &[]).unwrap(), sources);
+        let e = select(&sources, &["sdn.csv".into(), "nope.csv".into()]).unwrap_err();
+        assert!(
+            matches!(&e, ListStoreError::UnknownSource { index: 1, name } if name == "nope.csv"),
+            "{e}"
+        );
+        let many: Vec<Source> = (0..SOURCES_MAX)
+            .map(|i| format!("f{i}.csv=http://mirror/{i}").parse().unwrap())
+            .collect();
+        assert!(published_sources(&many).is_err());
+    }
+
+    #[test]
+    fn an_address_is_shown_without_its_credentials() {
+        assert_eq!(
+            shown_url("https://user:secret@mirror.example/lists/sdn.csv?a=b@c"),
+            "https://…@mirror.example/lists/sdn.csv?a=b@c"
+        );
+        assert_eq!(
+            shown_url("https://mirror.example/a@b"),
+            "https://mirror.example/a@b"
+        );
     }
 
     #[test]

@@ -1,19 +1,24 @@
-//! What every party looks things up in: the imbalance, the lists, goods, screening, the audit
-//! trail, and `verify`.
+//! What every party looks things up in: the imbalance, the lists (and their upload and update),
+//! goods, screening, the audit trail, and `verify`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use house::list_store::ListStoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{JsonBody, QueryOf};
+use crate::extract::{JsonBody, OptionalJsonBody, QueryOf};
+use crate::idempotency;
 use crate::policy::Action;
-use crate::routes::page_json;
+use crate::routes::{json, page_json};
 use crate::state::AppState;
 
 /// Largest list upload (all its files), in bytes.
@@ -145,24 +150,174 @@ pub async fn upload(
         return Err(ApiError::invalid("files", "no list file was uploaded"));
     }
     let actor = caller.actor().to_owned();
-    let store = state.settings.source.list_store();
+    let st = Arc::clone(&state);
     let report = state
-        .run(move |h| {
+        .run(move |_| {
             let records = files
                 .iter()
                 .map(|f| house::list_store::FileRecord::of(&f.name, &f.bytes, "uploaded"))
                 .collect();
-            let installed = store.install(files, records, allow_shrink)?;
-            let report = h.rescreen(&actor, installed.lists())?;
-            Ok(serde_json::json!({
-                "version": installed.manifest.version,
-                "previous": installed.previous,
-                "lists": installed.manifest.lists,
-                "rescreen": report,
-            }))
+            install(&st, &actor, files, records, allow_shrink)
         })
         .await?;
     Ok(axum::Json(report))
+}
+
+/// Puts a new version of the lists in force, for an upload and an update alike: makes it in
+/// the list store from `files` over the version in force (all parsed first; the shrink guard
+/// unless `allow_shrink`), swaps it into the running house and rescreens the house against it.
+/// Runs on the blocking pool, one install at a time ([`AppState::lists_installing`]).
+fn install(
+    state: &AppState,
+    actor: &str,
+    files: Vec<screening::lists::InputFile>,
+    records: Vec<house::list_store::FileRecord>,
+    allow_shrink: bool,
+) -> Result<serde_json::Value, house::HouseError> {
+    let _installing = state
+        .lists_installing
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let installed = state
+        .settings
+        .source
+        .list_store()
+        .install(files, records, allow_shrink)?;
+    let report = state.house.rescreen(actor, installed.lists())?;
+    Ok(serde_json::json!({
+        "version": installed.manifest.version,
+        "previous": installed.previous,
+        "lists": installed.manifest.lists,
+        "rescreen": report,
+    }))
+}
+
+/// What an update may ask: which of the server's list sources to fetch, and whether a list that
+/// lost entities is accepted.
+///
+/// Never an address. The addresses are the operator's configuration (`serve --list-source`,
+/// over the published ones), in `Settings::list_sources`: a server that fetched an
+/// address a client gave would be a server-side request forgery, letting whoever holds a token
+/// make the server reach what only the server can (its loopback, the internal network, a cloud
+/// metadata endpoint), with what came back stored as a list version and shown in answers.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListsUpdate {
+    /// Fetch only these files, by the name each is stored under (`sdn.csv`,
+    /// `UN_consolidated.xml`); every configured source when absent or empty.
+    #[serde(default)]
+    pub only: Vec<String>,
+    /// Accept a list that lost more than 10 % of its entities since the version in force.
+    #[serde(default)]
+    pub allow_shrink: bool,
+}
+
+/// Time all the files of one update may take to download: within [`crate::LONG_REQUEST_TIMEOUT`],
+/// leaving the rest to install the new version and rescreen the house.
+pub const LIST_DOWNLOADS_TIME_MAX: Duration = Duration::from_secs(600);
+const _: () = assert!(LIST_DOWNLOADS_TIME_MAX.as_secs() < crate::LONG_REQUEST_TIMEOUT.as_secs());
+/// Seconds an operator is told to wait after a failed download (`Retry-After`): a list
+/// publisher that is down is seldom back within the second.
+pub const LIST_DOWNLOAD_RETRY_AFTER_SECONDS: u64 = 60;
+
+/// Sets its flag when dropped: a handler whose answer nobody waits for any more (the request's
+/// time ran out, the client went away) tells the blocking work it started not to install.
+struct Abandoned(Arc<AtomicBool>);
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Fetches the official list files from the addresses the server is configured with, makes them
+/// a new version, puts it in force and rescreens the house, as an upload does. A file that
+/// cannot be fetched or read (no answer, an HTTP error, not a list) is 503 naming it, and the
+/// lists in force stay.
+#[utoipa::path(post, path = "/lists/update", tag = "lists", request_body(content = Option<ListsUpdate>, description = "optional; no body fetches every configured source"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "scoped to the caller")),
+    responses((status = 200, body = Object), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    headers: HeaderMap,
+    OptionalJsonBody(body): OptionalJsonBody<ListsUpdate>,
+) -> ApiResult<Response> {
+    caller.may(Action::ListsUpdate)?;
+    let key = idempotency::key(&headers)?;
+    if body.only.len() > house::list_store::SOURCES_MAX {
+        return Err(ApiError::invalid(
+            "only",
+            format!("at most {} names", house::list_store::SOURCES_MAX),
+        ));
+    }
+    let sources = house::list_store::select(&state.settings.list_sources, &body.only).map_err(
+        |e| match e {
+            ListStoreError::UnknownSource { index, name } => ApiError::invalid(
+                format!("only[{index}]"),
+                format!("{name:?} is not among this server's list sources"),
+            ),
+            other => ApiError::from(house::HouseError::from(other)),
+        },
+    )?;
+    if sources.is_empty() {
+        return Err(ApiError::conflict(
+            "no_list_sources",
+            "this server has no list sources configured (serve --list-source FILE=URL)",
+        ));
+    }
+    let hash = idempotency::request_hash("update lists", &body);
+    let actor = caller.actor().to_owned();
+    let allow_shrink = body.allow_shrink;
+    let st = Arc::clone(&state);
+    Ok(
+        idempotency::once(&state, &caller, key, "update lists", hash, || async move {
+            let abandoned = Arc::new(AtomicBool::new(false));
+            let _guard = Abandoned(Arc::clone(&abandoned));
+            let work = Arc::clone(&st);
+            let report = st
+                .run_api(move |_| {
+                    let (files, records) =
+                        house::list_store::download(&sources, Some(LIST_DOWNLOADS_TIME_MAX))
+                            .map_err(|e| fetch_failed(&e.to_string()))?;
+                    if abandoned.load(Ordering::Relaxed) {
+                        return Err(ApiError::unavailable(
+                            "the update was abandoned before it was installed",
+                        ));
+                    }
+                    install(&work, &actor, files, records, allow_shrink)
+                        .map_err(|e| unreadable_download(e, &sources))
+                })
+                .await?;
+            json(StatusCode::OK, &report)
+        })
+        .await,
+    )
+}
+
+/// A list file that could not be fetched: 503, the message naming the file and its address.
+fn fetch_failed(message: &str) -> ApiError {
+    ApiError {
+        retry_after: Some(LIST_DOWNLOAD_RETRY_AFTER_SECONDS),
+        ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "download_failed", message)
+    }
+}
+
+/// An install that failed: a file fetched that is not a list this house reads is a failed
+/// download (503, naming the file: the publisher's fault, not the caller's); anything else is
+/// answered as an upload's would be (a list that shrank is 422 `list_shrank`).
+fn unreadable_download(e: house::HouseError, sources: &[house::list_store::Source]) -> ApiError {
+    if let house::HouseError::Lists(ListStoreError::Parse { source, .. }) = &e
+        && let Some(fetched) = sources.iter().find(|s| s.name == source.file)
+    {
+        return fetch_failed(&format!(
+            "{source}: the file fetched from {} is not a list this house reads (the lists in \
+             force are unchanged)",
+            fetched.shown_url()
+        ));
+    }
+    ApiError::from(e)
 }
 
 /// Goods lines to check.

@@ -177,6 +177,13 @@ fn json_routes(api: &Api) -> Vec<JsonRoute> {
         .wrong("/participants", json!("ir-darou"), "participants")
         .wrong("/suspend", json!("no"), "suspend")
         .missing("/reason", "reason"),
+        route(
+            "/api/v1/lists/update",
+            "operator",
+            json!({"only": ["sdn.csv"], "allow_shrink": false}),
+        )
+        .wrong("/only", json!("sdn.csv"), "only")
+        .wrong("/allow_shrink", json!("yes"), "allow_shrink"),
         route("/api/v1/goods/check", "pharma", json!({"goods_lines": [line]}))
             .wrong("/goods_lines/0/quantity", json!(3), "goods_lines[0].quantity")
             .missing("/goods_lines", "goods_lines"),

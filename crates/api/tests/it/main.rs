@@ -5,6 +5,7 @@
 mod bad_input;
 mod idempotency;
 mod lifecycle;
+mod lists_update;
 mod matrix;
 mod preview;
 mod scale_out;

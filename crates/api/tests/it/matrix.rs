@@ -60,6 +60,7 @@ const REGISTERED: &[(&str, &str)] = &[
     ("POST", "/api/v1/verify"),
     ("POST", "/api/v1/lists"),
     ("GET", "/api/v1/lists"),
+    ("POST", "/api/v1/lists/update"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
@@ -428,6 +429,15 @@ fn plan(method: &str, path: &str, fx: &Fixture) -> Call {
         ("POST", "/api/v1/verify") => call(Some(A::Verify), vec![], None, None, true),
         ("POST", "/api/v1/lists") => call(Some(A::ListsImport), vec![], None, None, false),
         ("GET", "/api/v1/lists") => call(Some(A::ListsStatus), vec![], None, None, true),
+        // The matrix's server has no list sources: the operator's update is refused (422,
+        // naming `only[0]`) before anything is fetched, and nothing reaches the network.
+        ("POST", "/api/v1/lists/update") => call(
+            Some(A::ListsUpdate),
+            vec![],
+            None,
+            Some(json!({"only": ["matrix.csv"]})),
+            false,
+        ),
         ("POST", "/match/{dataset}") => call(
             Some(A::Match),
             vec![p("dataset", "default")],

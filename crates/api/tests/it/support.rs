@@ -72,17 +72,33 @@ impl Api {
 
     /// As [`Api::new`], with a rate limit per token (`0`: none).
     pub fn with_rate(db: TestDb, rate_per_second: u32, rate_burst: u32) -> Api {
-        Api::init(db, house::demo::config(), (rate_per_second, rate_burst))
+        Api::init(
+            db,
+            house::demo::config(),
+            (rate_per_second, rate_burst),
+            Vec::new(),
+        )
     }
 
     /// As [`Api::new`], with another configuration of the house.
     pub fn with_config(db: TestDb, config: HouseConfig) -> Api {
-        Api::init(db, config, (0, 0))
+        Api::init(db, config, (0, 0), Vec::new())
+    }
+
+    /// As [`Api::new`], with the list sources `POST /api/v1/lists/update` fetches from (none
+    /// otherwise: no test reaches the published addresses).
+    pub fn with_list_sources(db: TestDb, list_sources: Vec<house::list_store::Source>) -> Api {
+        Api::init(db, house::demo::config(), (0, 0), list_sources)
     }
 
     /// A house set up with `config` on `db`, each seeded user with a token, behind the API with
-    /// a rate limit of `(per second, burst)` per token.
-    fn init(db: TestDb, config: HouseConfig, rate: (u32, u32)) -> Api {
+    /// a rate limit of `(per second, burst)` per token and `list_sources` to update from.
+    fn init(
+        db: TestDb,
+        config: HouseConfig,
+        rate: (u32, u32),
+        list_sources: Vec<house::list_store::Source>,
+    ) -> Api {
         let clock = TestClock::at(T0);
         let house = House::init(
             db.open(&clock),
@@ -100,7 +116,7 @@ impl Api {
                 .unwrap_or_else(|e| panic!("token of {name}: {e}"));
             tokens.insert(name.to_owned(), token.reveal().to_owned());
         }
-        Api::serve(Arc::new(db), clock, house, tokens, rate)
+        Api::serve(Arc::new(db), clock, house, tokens, rate, list_sources)
     }
 
     /// Another server on this one's database, as a second `clearhouse serve` process would be:
@@ -121,6 +137,7 @@ impl Api {
             house,
             self.tokens.clone(),
             (settings.rate_per_second, settings.rate_burst),
+            settings.list_sources.clone(),
         )
     }
 
@@ -131,6 +148,7 @@ impl Api {
         house: House,
         tokens: BTreeMap<String, String>,
         (rate_per_second, rate_burst): (u32, u32),
+        list_sources: Vec<house::list_store::Source>,
     ) -> Api {
         let files = tempfile::tempdir().expect("temporary directory");
         let lists_dir = tempfile::tempdir().expect("temporary directory");
@@ -143,6 +161,7 @@ impl Api {
             files_dir: files.path().to_path_buf(),
             rate_per_second,
             rate_burst,
+            list_sources,
         };
         let state = Arc::new(AppState::new(house, settings));
         let (router, doc) = api::app_and_doc(Arc::clone(&state));

@@ -219,6 +219,59 @@ fn a_bad_list_file_leaves_the_lists_in_force() {
     );
 }
 
+/// `lists update --source` and `serve --list-source` read sources with one parser: `FILE=URL`,
+/// a plain file name and an http(s) address, refused before anything is opened or fetched.
+#[test]
+fn list_sources_are_read_alike_by_lists_update_and_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let lists = dir.path().join("lists");
+    let run = clearhouse(
+        &lists,
+        &[
+            "lists",
+            "update",
+            "--list-sources",
+            "--source",
+            "sdn.csv=http://mirror.example/sdn.csv",
+            "--source",
+            "extra.csv=https://mirror.example/extra.csv",
+            "--only",
+            "extra.csv",
+            "--only",
+            "sdn.csv",
+        ],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(
+        text(&run.stdout),
+        "sdn.csv\thttp://mirror.example/sdn.csv\nextra.csv\thttps://mirror.example/extra.csv\n"
+    );
+    let run = clearhouse(&lists, &["lists", "update", "--only", "nope.csv"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run.stderr).contains("--only nope.csv: no such source"));
+    for (command, flag) in [
+        (&["lists", "update"][..], "--source"),
+        (&["serve"], "--list-source"),
+    ] {
+        for bad in [
+            "sdn.csv",
+            "../sdn.csv=https://x.example/",
+            "sdn.csv=ftp://x.example/",
+        ] {
+            let mut args = command.to_vec();
+            args.extend([flag, bad]);
+            let run = clearhouse(&lists, &args);
+            assert_eq!(run.status.code(), Some(2), "{args:?}");
+            let error = text(&run.stderr);
+            assert!(
+                error.contains(flag) && error.contains(bad),
+                "{args:?}: {error}"
+            );
+        }
+    }
+    assert!(!lists.exists());
+}
+
 #[test]
 fn benchmark_screening_reports_latency_and_throughput() {
     let dir = tempfile::tempdir().unwrap();
