@@ -219,6 +219,7 @@ pub fn run(ctx: &Ctx, args: &HouseArgs) -> anyhow::Result<ExitCode> {
                 out_dir: args.out.clone(),
                 set_off_domestic: None,
                 deadline: None,
+                idempotency: None,
             },
         )?)
     })?;

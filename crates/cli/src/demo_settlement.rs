@@ -159,6 +159,7 @@ pub fn walk(demo: &Demo, dir: &Path, clock: &DemoClock) -> anyhow::Result<Cycle>
             out_dir,
             set_off_domestic: None,
             deadline: None,
+            idempotency: None,
         },
     )?;
     let c = &report.cycle;

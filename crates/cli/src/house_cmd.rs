@@ -862,6 +862,7 @@ pub fn run_cycle(ctx: &Ctx, cmd: CycleCommand) -> anyhow::Result<ExitCode> {
                     out_dir: out,
                     set_off_domestic: domestic_set_off,
                     deadline,
+                    idempotency: None,
                 },
             )?;
             emit(ctx, "cycle", &report, |r| {

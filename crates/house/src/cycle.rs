@@ -45,6 +45,11 @@ pub struct CycleOptions {
     pub set_off_domestic: Option<bool>,
     /// Pay-ins are due by then (UTC nanoseconds); default the run plus the configured hours.
     pub deadline: Option<u64>,
+    /// The caller's idempotency key (scoped to the caller) and the hash of its request: a run
+    /// under a key used before answers that cycle again, and another request under it is
+    /// refused. The key is taken in the cycle's own commit, so two servers given the same
+    /// request at once run one cycle.
+    pub idempotency: Option<(String, String)>,
 }
 
 /// What a cycle did.
@@ -134,9 +139,15 @@ impl House {
         options: &CycleOptions,
     ) -> Result<CycleReport, HouseError> {
         crate::check_actor("actor", actor)?;
+        if let Some(report) = self.cycle_of_key(options)? {
+            return Ok(report);
+        }
         // Claims whose debtor let the house's acceptance period pass enter this cycle.
         self.deem_accepted(actor)?;
         for _ in 0..crate::ATTEMPTS_MAX {
+            if let Some(report) = self.cycle_of_key(options)? {
+                return Ok(report);
+            }
             if let Some(mut report) = self.try_cycle(actor, options)? {
                 // A cycle with nothing to pay in (everything set off) settles at once.
                 self.advance(actor, report.cycle.number)?;
@@ -148,6 +159,30 @@ impl House {
             what: "the queued claims".into(),
             attempts: crate::ATTEMPTS_MAX,
         })
+    }
+
+    /// The cycle a run under this key made before, if any; another request under the key is
+    /// a conflict.
+    fn cycle_of_key(&self, options: &CycleOptions) -> Result<Option<CycleReport>, HouseError> {
+        let Some((key, request_hash)) = &options.idempotency else {
+            return Ok(None);
+        };
+        let Some(first) = self.load::<CycleKey>(kind::CYCLE_KEY, key)? else {
+            return Ok(None);
+        };
+        if first.value.request_hash != *request_hash {
+            return Err(HouseError::IdempotencyConflict {
+                key: key.clone(),
+                first: first.value.request_hash,
+                this: request_hash.clone(),
+            });
+        }
+        let cycle = self.cycle(first.value.cycle)?;
+        Ok(Some(CycleReport {
+            directory: cycle.directory.clone(),
+            cycle,
+            skipped: Vec::new(),
+        }))
     }
 
     /// Every participant, read once, by id.
@@ -234,6 +269,21 @@ impl House {
         change
             .expect
             .push(expect(kind::CYCLE, &cycle_id(number), None));
+        if let Some((key, request_hash)) = &options.idempotency {
+            change.expect.push(expect(kind::CYCLE_KEY, key, None));
+            change.put.push(record(
+                kind::CYCLE_KEY,
+                key,
+                1,
+                "used",
+                ("", ""),
+                now,
+                &CycleKey {
+                    request_hash: request_hash.clone(),
+                    cycle: number,
+                },
+            )?);
+        }
         self.put_cycle(&mut change, &mut cycle, None, None)?;
         change.audit.push(audit(
             actor,

@@ -25,6 +25,8 @@ pub mod kind {
     pub const REGISTRATION: &str = "registration";
     /// A part of a cycle's selection: up to `CYCLE_PART_CLAIMS_MAX` of its claims.
     pub const CYCLE_CLAIMS: &str = "cycle_claims";
+    /// A caller's idempotency key of a cycle run, with the cycle it ran.
+    pub const CYCLE_KEY: &str = "cycle_key";
     /// One entry of a bank file (a credit on a zone house account, or a debit): matched to a
     /// pay-in, held in suspense, refunded or kept.
     pub const BANK_ENTRY: &str = "bank_entry";
@@ -925,6 +927,15 @@ pub struct Idempotency {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Activity {
     pub claims: u64,
+}
+
+/// The cycle a caller's idempotency key ran, and the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CycleKey {
+    /// SHA-256 of the request, as the caller computed it.
+    pub request_hash: String,
+    /// The cycle's number.
+    pub cycle: u64,
 }
 
 /// Which record a uniqueness key (an IBAN, a registration number, an invoice) points to.

@@ -67,6 +67,11 @@ pub async fn run(
         deadline: time("deadline", &body.deadline)?,
         set_off_domestic: body.set_off_domestic,
         out_dir: state.settings.files_dir.clone(),
+        // Taken in the cycle's own commit: another server given the same request at once
+        // answers the same cycle instead of running a second.
+        idempotency: key
+            .as_ref()
+            .map(|k| (format!("{}/{k}", caller.actor()), hash.clone())),
     };
     let actor = caller.actor().to_owned();
     let st = Arc::clone(&state);

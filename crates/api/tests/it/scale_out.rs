@@ -570,3 +570,40 @@ fn four_eyes_hold_across_servers() {
         both_verify(&one, &two);
     });
 }
+
+/// The operator's cycle run under one key, through both servers at once: one cycle, and both
+/// answers are that cycle; the key with another request is refused on either server.
+#[test]
+fn one_cycle_run_key_through_both_servers_runs_one_cycle() {
+    each_backend(|db| {
+        let (one, two) = two_servers(db);
+        let run = |api: &Api, body: &Value| {
+            api.post("/api/v1/cycles")
+                .by("operator")
+                .key("k-cycle")
+                .json(body)
+                .build()
+        };
+        let answers = at_once(vec![
+            (&one, run(&one, &json!({}))),
+            (&two, run(&two, &json!({}))),
+        ]);
+        for a in &answers {
+            a.expect(201);
+        }
+        let numbers: Vec<Value> = answers
+            .iter()
+            .map(|a| a.json()["cycle"]["number"].clone())
+            .collect();
+        assert_eq!(numbers, [json!(1), json!(1)], "one cycle, answered twice");
+        for api in [&one, &two] {
+            let page = api.get("/api/v1/cycles").by("operator").send();
+            page.expect(200);
+            let items = page.json()["items"].as_array().cloned().unwrap_or_default();
+            assert_eq!(items.len(), 1, "{}", page.text());
+            api.send(run(api, &json!({"set_off_domestic": true})))
+                .expect(409);
+        }
+        both_verify(&one, &two);
+    });
+}
