@@ -21,7 +21,7 @@ use store::{Change, RecordQuery};
 
 use crate::error::HouseError;
 use crate::types::{Activity, ClaimRecord, ClaimStatus, kind};
-use crate::{House, expect, record};
+use crate::{House, Versioned, expect, record};
 
 /// Most past claims of one party the monitoring rules look at (the most recent).
 pub const HISTORY_LOADED_MAX: usize = 10_000;
@@ -175,19 +175,33 @@ impl House {
         parties.dedup();
         for party in parties {
             let seen = self.load::<Activity>(kind::ACTIVITY, party)?;
-            let (version, value) =
-                seen.map_or((None, Activity::default()), |v| (Some(v.version), v.value));
-            change.expect.push(expect(kind::ACTIVITY, party, version));
-            change.put.push(record(
-                kind::ACTIVITY,
-                party,
-                version.map_or(1, |v| v + 1),
-                "active",
-                (party, ""),
-                now,
-                &value,
-            )?);
+            put_activity(change, party, seen.as_ref(), 0, now)?;
         }
         Ok(())
     }
+}
+
+/// Writes `party`'s `activity` record over the version `seen` (none: the first), counting
+/// `added` more claims, and expects that version when the change commits.
+pub(crate) fn put_activity(
+    change: &mut Change,
+    party: &str,
+    seen: Option<&Versioned<Activity>>,
+    added: u64,
+    now: u64,
+) -> Result<(), HouseError> {
+    let (version, claims) = seen.map_or((None, 0), |v| (Some(v.version), v.value.claims));
+    change.expect.push(expect(kind::ACTIVITY, party, version));
+    change.put.push(record(
+        kind::ACTIVITY,
+        party,
+        version.map_or(1, |v| v + 1),
+        "active",
+        (party, ""),
+        now,
+        &Activity {
+            claims: claims + added,
+        },
+    )?);
+    Ok(())
 }

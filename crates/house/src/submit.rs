@@ -5,7 +5,7 @@ use goods::{Finding, Line, LineFields, Verdict as GoodsVerdict};
 use model::{ClaimId, GOODS_LINES_MAX, Money, ParticipantId};
 use monitoring::{Candidate, Past};
 
-use crate::history::{History, past};
+use crate::history::{History, past, put_activity};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use store::{Change, RecordQuery};
@@ -142,6 +142,10 @@ impl House {
         // One version of the lists for every check of this claim, and the one recorded.
         let lists = self.lists();
         let now = self.now();
+        // The oldest submission time any monitoring rule looks at.
+        let from = now.saturating_sub(monitoring::history_window_ns(
+            &self.config.config.monitoring,
+        ));
         check_due_date(s.due_date, now)?;
         let subject = format!("claim:{}", s.id);
         let mut checks = Vec::new();
@@ -164,9 +168,6 @@ impl House {
                 &mut checks,
                 &mut alerts,
             )?;
-            let from = now.saturating_sub(monitoring::history_window_ns(
-                &self.config.config.monitoring,
-            ));
             let histories = [
                 self.history(&s.creditor, activity_versions[0], from)?,
                 self.history(&s.debtor, activity_versions[1], from)?,
@@ -231,19 +232,7 @@ impl House {
             ..Change::default()
         };
         for (party, seen) in [&s.creditor, &s.debtor].into_iter().zip(&activity) {
-            let (version, count) = seen
-                .as_ref()
-                .map_or((None, 0), |v| (Some(v.version), v.value.claims));
-            change.expect.push(expect(kind::ACTIVITY, party, version));
-            change.put.push(record(
-                kind::ACTIVITY,
-                party,
-                version.map_or(1, |v| v + 1),
-                "active",
-                (party, ""),
-                now,
-                &Activity { claims: count + 1 },
-            )?);
+            put_activity(&mut change, party, seen.as_ref(), 1, now)?;
         }
         for ((key_kind, key), owner) in invoice_keys.iter().zip(&key_owners) {
             // The first claim of an invoice keeps its key and a later one only reads it, unless
@@ -328,9 +317,6 @@ impl House {
         )?);
         Ok(match self.commit(change, "the claim's reservation")? {
             Commit::Done => {
-                let from = now.saturating_sub(monitoring::history_window_ns(
-                    &self.config.config.monitoring,
-                ));
                 let this = (status != ClaimStatus::Rejected).then(|| past(&outcome.claim));
                 for (party, version) in [&s.creditor, &s.debtor].into_iter().zip(activity_versions)
                 {
