@@ -73,9 +73,27 @@ impl Histories {
         Some(Arc::clone(&entry.claims))
     }
 
-    /// Keeps `claims` as the history of `party` at `version`.
+    /// Whether this house committed a later version of `party`'s history than `version`: a
+    /// submission that read `version` then read before that commit, and cannot commit (it
+    /// expects `version`); it reads again at once rather than load a history for nothing.
+    pub(crate) fn is_stale(&self, party: &str, version: u64) -> bool {
+        self.lock()
+            .entries
+            .get(party)
+            .is_some_and(|entry| entry.version > version)
+    }
+
+    /// Keeps `claims` as the history of `party` at `version`, unless a later one is kept (read
+    /// by a submission that started before the later one committed: the later one stays).
     fn put(&self, party: &str, version: u64, claims: History) {
         let mut cache = self.lock();
+        if cache
+            .entries
+            .get(party)
+            .is_some_and(|entry| entry.version > version)
+        {
+            return;
+        }
         cache.clock += 1;
         let used = cache.clock;
         if !cache.entries.contains_key(party) && cache.entries.len() >= HISTORY_CACHED_PARTIES_MAX {
