@@ -235,6 +235,8 @@ pub struct House {
     config: config::Checked,
     /// The monitoring history of the participants seen lately (`history`).
     histories: history::Histories,
+    /// Which user each token seen lately was issued to (`users::TokenOwners`).
+    token_owners: users::TokenOwners,
 }
 
 impl std::fmt::Debug for House {
@@ -273,6 +275,7 @@ impl House {
             checker: ArcSwap::new(checker),
             config: checked,
             histories: history::Histories::default(),
+            token_owners: users::TokenOwners::default(),
         };
         // A house account at a listed bank would route every payment of its zone through it.
         for (i, screened) in house.screen_house_accounts(&house.lists())? {
@@ -363,6 +366,7 @@ impl House {
             checker: ArcSwap::new(checker),
             config,
             histories: history::Histories::default(),
+            token_owners: users::TokenOwners::default(),
         })
     }
 

@@ -32,6 +32,23 @@ pub const DUE_DATE_AHEAD_DAYS_MAX: u64 = 5 * 366;
 /// The policy's reason code that makes a line humanitarian (cleared first).
 pub const HUMANITARIAN_CODE: &str = "humanitarian";
 
+/// The audit action of a claim's submission.
+pub const SUBMITTED_ACTION: &str = "claim.submitted";
+/// Audit events read about a claim to find its submission (the first, or the second after a
+/// case opened in the same change).
+const FIRST_EVENTS_READ: usize = 8;
+
+/// The body of a `claim.submitted` audit event.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SubmittedEvent {
+    /// The claim as recorded, with every check and its inputs.
+    claim: ClaimRecord,
+    /// The lists every name was screened against.
+    lists_version: String,
+    /// The alerts a held claim raised (none otherwise).
+    alerts: Vec<Alert>,
+}
+
 /// What a submission got: the claim as recorded, and whether this is the first answer again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClaimOutcome {
@@ -63,8 +80,10 @@ impl House {
         })
     }
 
-    /// The first answer for this key.
+    /// The first answer for this key: the claim as its `claim.submitted` audit event recorded
+    /// it.
     fn replay(
+        &self,
         first: Versioned<Idempotency>,
         key_id: &str,
         key: &str,
@@ -78,14 +97,46 @@ impl House {
                 this: request_hash.to_owned(),
             });
         }
-        let mut outcome: ClaimOutcome =
-            serde_json::from_str(&first.response).map_err(|e| HouseError::Corrupt {
-                kind: kind::IDEMPOTENCY.into(),
-                id: key_id.to_owned(),
+        let corrupt = |message: String| HouseError::Corrupt {
+            kind: kind::IDEMPOTENCY.into(),
+            id: key_id.to_owned(),
+            message,
+        };
+        let claim = match (first.response, first.claim) {
+            (Some(response), _) => {
+                serde_json::from_str::<ClaimOutcome>(&response)
+                    .map_err(|e| corrupt(e.to_string()))?
+                    .claim
+            }
+            (None, Some(claim)) => self.first_answer(&claim)?.ok_or_else(|| {
+                corrupt(format!(
+                    "the audit trail holds no {SUBMITTED_ACTION} event of claim {claim}"
+                ))
+            })?,
+            (None, None) => return Err(corrupt("names neither a claim nor an answer".into())),
+        };
+        Ok(ClaimOutcome {
+            claim,
+            replayed: true,
+        })
+    }
+
+    /// The claim `id` as it was first recorded: the body of its `claim.submitted` audit event.
+    fn first_answer(&self, id: &str) -> Result<Option<ClaimRecord>, HouseError> {
+        let subject = format!("claim:{id}");
+        // The submission's own events come first about its subject: the claim's, then its
+        // case's if it was held.
+        let rows = self.store.audit(0, Some(&subject), FIRST_EVENTS_READ)?;
+        let Some(row) = rows.iter().find(|r| r.action == SUBMITTED_ACTION) else {
+            return Ok(None);
+        };
+        let body: SubmittedEvent =
+            serde_json::from_str(&row.body).map_err(|e| HouseError::Corrupt {
+                kind: "audit".into(),
+                id: row.seq.to_string(),
                 message: e.to_string(),
             })?;
-        outcome.replayed = true;
-        Ok(outcome)
+        Ok(Some(body.claim))
     }
 
     /// One attempt; `None` when another writer got in between (read again and retry).
@@ -114,7 +165,9 @@ impl House {
             (invoice_keys[1].0, &invoice_keys[1].1),
         ])?;
         if let Some(first) = versioned::<Idempotency>(read[0].as_ref())? {
-            return Self::replay(first, key_id, &s.idempotency_key, request_hash).map(Some);
+            return self
+                .replay(first, key_id, &s.idempotency_key, request_hash)
+                .map(Some);
         }
         if read[1].is_some() {
             return Err(HouseError::invalid(
@@ -138,6 +191,14 @@ impl House {
         let activity_versions = activity
             .each_ref()
             .map(|seen| seen.as_ref().map_or(0, |v| v.version));
+        if [&s.creditor, &s.debtor]
+            .into_iter()
+            .zip(activity_versions)
+            .any(|(party, version)| self.histories.is_stale(party, version))
+        {
+            // Read before a claim about a party committed here: this attempt would not commit.
+            return Ok(None);
+        }
         let clearing_amount_minor = self.to_clearing(s.amount)?;
         // One version of the lists for every check of this claim, and the one recorded.
         let lists = self.lists();
@@ -289,7 +350,8 @@ impl House {
         change.put.push(claim_record(&outcome.claim, 1)?);
         let idempotency = Idempotency {
             request_hash: request_hash.to_owned(),
-            response: crate::json(&outcome)?,
+            claim: Some(s.id.clone()),
+            response: None,
         };
         change.put.push(record(
             kind::IDEMPOTENCY,
@@ -300,20 +362,17 @@ impl House {
             now,
             &idempotency,
         )?);
+        // The claim as recorded is the event's body: what the auditor reads, and the first
+        // answer a repeat of the request gets.
         change.audit.push(audit(
             actor,
-            "claim.submitted",
+            SUBMITTED_ACTION,
             subject,
-            &serde_json::json!({
-                "status": status.as_str(),
-                "idempotency_key": s.idempotency_key,
-                "request_hash": request_hash,
-                "clearing_amount_minor": clearing_amount_minor,
-                "priority": priority,
-                "lists_version": lists.version,
-                "checks": outcome.claim.checks,
-                "alerts": alerts,
-            }),
+            &SubmittedEvent {
+                claim: outcome.claim.clone(),
+                lists_version: lists.version.clone(),
+                alerts: alerts.clone(),
+            },
         )?);
         Ok(match self.commit(change, "the claim's reservation")? {
             Commit::Done => {

@@ -917,8 +917,14 @@ pub struct BankEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Idempotency {
     pub request_hash: String,
-    /// The first answer, as JSON.
-    pub response: String,
+    /// The claim the first request recorded. The first answer is that claim as its
+    /// `claim.submitted` audit event holds it: kept once, in the tamper-evident trail, not
+    /// copied into this record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// The first answer as JSON, as houses kept it before the audit event held it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
 }
 
 /// How many claims a participant has been party to: bumped by every submission, so that two

@@ -270,6 +270,43 @@ struct TokenRecord {
     issued_at: u64,
 }
 
+/// Most tokens whose user [`House::authenticate`] remembers; past it, it starts again.
+pub const TOKEN_OWNERS_KEPT_MAX: usize = 16_384;
+
+/// The user each token seen lately was issued to, by the token's lookup hash: fixed when the
+/// token is issued, so remembering it lets [`House::authenticate`] read the token's record and
+/// its user's record in one read. Only the binding is kept; whether the token and the user are
+/// in force is read from the store at every request (a revocation takes effect at once, on
+/// every server).
+#[derive(Debug, Default)]
+pub(crate) struct TokenOwners {
+    owners: std::sync::Mutex<HashMap<String, String>>,
+}
+
+impl TokenOwners {
+    fn get(&self, lookup: &str) -> Option<String> {
+        self.owners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(lookup)
+            .cloned()
+    }
+
+    fn remember(&self, lookup: &str, user: &str) {
+        let mut owners = self
+            .owners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if owners.get(lookup).is_some_and(|u| u == user) {
+            return;
+        }
+        if owners.len() >= TOKEN_OWNERS_KEPT_MAX {
+            owners.clear();
+        }
+        owners.insert(lookup.to_owned(), user.to_owned());
+    }
+}
+
 /// How many users there are, and how many are active per role: what keeps the house able to
 /// work (two deciders, a supervisor, an operator) when users are revoked, and the bound on
 /// users. Every addition and revocation writes it, so two of them at once are serialised.
@@ -525,24 +562,39 @@ impl House {
 
     /// The user an API token belongs to, if the token is one in force and its user is active;
     /// `None` for anything else (unknown, rotated, revoked, malformed, any length), never an
-    /// error for what a caller sends. One point read by the lookup hash, then the verifier
-    /// compared in constant time.
+    /// error for what a caller sends. One read of the token's record and its user's record
+    /// together (the user a token was issued to never changes, so it is remembered), then the
+    /// verifier compared in constant time.
     pub fn authenticate(&self, token: &str) -> Result<Option<User>, HouseError> {
         if !token_shaped(token) {
             return Ok(None);
         }
         let lookup = hex::encode(token_hash(LOOKUP_DOMAIN, token));
-        let Some(found) = self.store.record(kind::USER_TOKEN, &lookup)? else {
+        let (found, rec) = match self.token_owners.get(&lookup) {
+            Some(name) => {
+                let mut read = self
+                    .store
+                    .records_by_key(&[(kind::USER_TOKEN, &lookup), (kind::USER, &name)])?
+                    .into_iter();
+                (read.next().flatten(), read.next().flatten())
+            }
+            None => (self.store.record(kind::USER_TOKEN, &lookup)?, None),
+        };
+        let Some(found) = found else {
             return Ok(None);
         };
         if found.status != UserStatus::Active.as_str() {
             return Ok(None);
         }
         let issued: TokenRecord = crate::parse(&found)?;
-        let Some(rec) = self.load::<UserRecord>(kind::USER, &issued.user)? else {
-            return Ok(None);
+        let rec = match rec {
+            Some(rec) if rec.id == issued.user => crate::parse::<UserRecord>(&rec)?,
+            _ => match self.load::<UserRecord>(kind::USER, &issued.user)? {
+                Some(rec) => rec.value,
+                None => return Ok(None),
+            },
         };
-        let rec = rec.value;
+        self.token_owners.remember(&lookup, &issued.user);
         let Some(hashes) = &rec.token else {
             return Ok(None);
         };
