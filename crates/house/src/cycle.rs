@@ -296,11 +296,16 @@ impl House {
                 "files": cycle.files, "skipped": skipped.len(),
             }),
         )?);
-        match self.commit(change, "the cycle")? {
-            Commit::Done => {}
-            Commit::Raced(_) => {
+        // Nothing of a cycle that did not commit stays: neither a record nor its files.
+        match self.commit(change, "the cycle") {
+            Ok(Commit::Done) => {}
+            Ok(Commit::Raced(_)) => {
                 let _ = std::fs::remove_dir_all(&temp_dir);
                 return Ok(None);
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&temp_dir);
+                return Err(e);
             }
         }
         if final_dir.exists() {

@@ -60,7 +60,7 @@ use serde::de::DeserializeOwned;
 use store::{Applied, AuditEvent, Change, Clock, Expect, Record, RecordQuery, Store};
 
 pub use config::{Checked as CheckedConfig, HouseConfig, Officer, Role};
-pub use cycle::{CycleOptions, CycleReport};
+pub use cycle::{CYCLE_CLAIMS_MAX, CYCLE_PART_CLAIMS_MAX, CycleOptions, CycleReport};
 pub use error::{ErrorKind, HouseError};
 pub use history::{HISTORY_CACHED_PARTIES_MAX, HISTORY_LOADED_MAX};
 pub use imbalance::{

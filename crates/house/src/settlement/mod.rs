@@ -49,6 +49,7 @@ pub use unwind::UnwindReport;
 
 /// Most claims posted in one change: each takes up to two ledger transfers, within one batch.
 pub const POST_CLAIMS_PER_CHANGE_MAX: usize = 4_000;
+const _: () = assert!(2 * POST_CLAIMS_PER_CHANGE_MAX <= ledger::BATCH_EVENTS_MAX);
 /// Most pay-outs instructed in one change.
 pub const PAYOUTS_PER_CHANGE_MAX: usize = 4_000;
 

@@ -1,4 +1,5 @@
 mod bad_input;
+mod big_cycle;
 mod concurrency;
 mod demo;
 mod imbalance;
