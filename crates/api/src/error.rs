@@ -117,9 +117,23 @@ impl ApiError {
     }
 }
 
+/// Seconds a client is told to wait (`Retry-After`) when the server cannot screen against the
+/// lists in force: a version reaches a server's lists directory by an operator's hand, seldom
+/// within the second.
+pub const LISTS_OUT_OF_DATE_RETRY_AFTER_SECONDS: u64 = 30;
+
 impl From<HouseError> for ApiError {
     fn from(e: HouseError) -> ApiError {
         let code = e.code();
+        if let HouseError::ListsOutOfDate { .. } = e {
+            // Its message names the version and why, and nothing internal: the operator
+            // needs it to put the version where this server loads it from.
+            tracing::warn!(error = %e, "lists out of date");
+            return ApiError {
+                retry_after: Some(LISTS_OUT_OF_DATE_RETRY_AFTER_SECONDS),
+                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, e.to_string())
+            };
+        }
         match e.kind() {
             ErrorKind::Invalid => ApiError {
                 field: e.field().map(str::to_owned),

@@ -43,9 +43,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The server's state: `house` loads the versions of the lists other processes put in
+    /// force from the server's lists directory (the one it installs versions in).
     pub fn new(house: House, settings: Settings) -> AppState {
         AppState {
-            house: Arc::new(house),
+            house: Arc::new(house.with_list_store(settings.source.list_store())),
             rate: RateLimiter::new(settings.rate_per_second, settings.rate_burst),
             settings,
             metrics: Metrics::default(),

@@ -110,6 +110,19 @@ pub enum HouseError {
     /// The lists directory (a list file given, the version in force, a download).
     #[error(transparent)]
     Lists(#[from] ListStoreError),
+    /// The database names lists in force (a version another process put in force) that this
+    /// process does not hold and cannot load from its lists directory: nothing is screened
+    /// against other lists, so nothing that screens is done here until it can (HTTP 503).
+    /// Both fields are safe to show: no path, no internal detail.
+    #[error(
+        "the sanctions lists in force are version {version}, which this server cannot screen against: {reason}"
+    )]
+    ListsOutOfDate {
+        /// The version in force.
+        version: String,
+        /// Why it cannot be loaded here.
+        reason: String,
+    },
     /// Something the house needs from the machine is not available (the operating system's
     /// random numbers for a new secret); nothing was written, and the request may be retried.
     #[error("{what} is unavailable: {message}")]
@@ -133,6 +146,7 @@ impl HouseError {
             }
             HouseError::NotInitialised
             | HouseError::Contention { .. }
+            | HouseError::ListsOutOfDate { .. }
             | HouseError::Unavailable { .. } => ErrorKind::Unavailable,
             HouseError::Store(e) if e.is_retryable() || e.is_connection_lost() => {
                 ErrorKind::Unavailable
@@ -173,6 +187,7 @@ impl HouseError {
             HouseError::NotInitialised => "not_initialised",
             HouseError::Contention { .. } => "contention",
             HouseError::Unavailable { .. } => "unavailable",
+            HouseError::ListsOutOfDate { .. } => "lists_out_of_date",
             HouseError::Lists(ListStoreError::Shrink(_)) => "list_shrank",
             HouseError::Lists(ListStoreError::Parse { .. } | ListStoreError::TooLarge { .. }) => {
                 "invalid_list_file"

@@ -34,6 +34,7 @@ mod error;
 mod history;
 mod ids;
 mod imbalance;
+pub mod in_force;
 pub mod lifecycle;
 pub mod list_store;
 pub use monitoring;
@@ -68,6 +69,7 @@ pub use imbalance::{
     ImbalanceInput, OldestClaim, PARTICIPANTS_READ_MAX, PairImbalance, WAITING_CLAIMS_MAX,
     WaitingClaim, ZoneAmount, imbalance_of,
 };
+pub use in_force::{LISTS_IN_FORCE_ID, LISTS_LOAD_RETRY_NS, ListsInForce};
 pub use onboarding::{OnboardingInput, PartyDetails};
 pub use opening::{HouseSource, Purpose};
 pub use pages::{PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Page, PageRequest};
@@ -94,6 +96,9 @@ pub struct Lists {
     pub screener: Arc<Screener>,
     /// Which version (`bundled`, a version id).
     pub version: String,
+    /// The content hash of the files the lists were read from ([`list_store::content_hash`]);
+    /// `None` for lists built from entities alone ([`Lists::index`], [`Lists::none`]).
+    pub content_hash: Option<String>,
     /// The SWIFT/BIC codes the listed entities carry (OFAC's remarks, FtM `swiftBic`).
     pub banks: Arc<BankIndex>,
     /// The answers of these lists to the names screened so far.
@@ -206,6 +211,7 @@ impl Lists {
         Lists {
             screener,
             version: version.to_owned(),
+            content_hash: None,
             banks,
             screened: Arc::default(),
         }
@@ -219,7 +225,18 @@ impl Lists {
             message: e.to_string(),
         })?;
         let entities = lists.into_iter().flat_map(|l| l.entities).collect();
-        Ok(Lists::index(entities, "bundled"))
+        let files: Vec<list_store::FileRecord> = screening::lists::bundled_files()
+            .into_iter()
+            .map(|(name, bytes)| list_store::FileRecord::of(name, bytes, "bundled"))
+            .collect();
+        let mut lists = Lists::index(entities, list_store::BUNDLED_VERSION);
+        lists.content_hash = Some(list_store::content_hash(&files));
+        Ok(lists)
+    }
+
+    /// Whether these are the lists a record of the lists in force names (version and content).
+    pub fn are(&self, in_force: &ListsInForce) -> bool {
+        self.version == in_force.version && self.content_hash == in_force.content_hash
     }
 }
 
@@ -228,8 +245,14 @@ pub struct House {
     store: Store,
     clock: Clock,
     /// Swapped whole by a list update while requests read them: each operation takes one
-    /// snapshot ([`House::lists`]) and screens every name of it against that one version.
-    lists: ArcSwap<Lists>,
+    /// snapshot ([`House::lists`]) and screens every name of it against that one version,
+    /// the version the database names in force (`in_force`).
+    lists: ArcSwap<in_force::Held>,
+    /// Where a version another process put in force is loaded from (`None`: nowhere).
+    list_store: Option<list_store::ListStore>,
+    /// Held while this house loads a version or puts one in force (one load per version,
+    /// whatever the number of requests that find it missing), with the last load that failed.
+    lists_loading: std::sync::Mutex<Option<in_force::LoadFailure>>,
     /// Swapped whole when the price bands are learned again.
     checker: ArcSwap<Checker>,
     config: config::Checked,
@@ -243,7 +266,7 @@ impl std::fmt::Debug for House {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("House")
             .field("store", &self.store)
-            .field("lists", &self.lists.load().version)
+            .field("lists", &self.lists.load().lists.version)
             .finish_non_exhaustive()
     }
 }
@@ -271,7 +294,9 @@ impl House {
         let house = House {
             store,
             clock,
-            lists: ArcSwap::from_pointee(lists),
+            lists: ArcSwap::from_pointee(in_force::Held::unmatched(lists)),
+            list_store: None,
+            lists_loading: std::sync::Mutex::default(),
             checker: ArcSwap::new(checker),
             config: checked,
             histories: history::Histories::default(),
@@ -362,7 +387,9 @@ impl House {
         Ok(House {
             store,
             clock,
-            lists: ArcSwap::from_pointee(lists),
+            lists: ArcSwap::from_pointee(in_force::Held::unmatched(lists)),
+            list_store: None,
+            lists_loading: std::sync::Mutex::default(),
             checker: ArcSwap::new(checker),
             config,
             histories: history::Histories::default(),
@@ -396,16 +423,28 @@ impl House {
         self.checker.store(checker);
     }
 
-    /// The lists in force: a snapshot, kept by the caller for the whole of one operation so
-    /// that every name it screens is screened against one version.
-    pub fn lists(&self) -> Arc<Lists> {
-        self.lists.load_full()
+    /// Where this house loads a version of the lists another process put in force (the lists
+    /// directory; processes on one machine share it). Without one, such a version makes every
+    /// operation that screens fail with [`HouseError::ListsOutOfDate`].
+    pub fn with_list_store(mut self, store: list_store::ListStore) -> House {
+        self.list_store = Some(store);
+        self
     }
 
-    /// Replaces the lists in force for the operations that start after (requests under way
-    /// finish on the snapshot they took). [`House::rescreen`] does this and rescreens.
+    /// The lists this house holds: a snapshot, kept by the caller for the whole of one
+    /// operation so that every name it screens is screened against one version. Whether they
+    /// are the lists in force for the whole house is the database's to say
+    /// ([`House::lists_in_force`]).
+    pub fn lists(&self) -> Arc<Lists> {
+        Arc::clone(&self.lists.load().lists)
+    }
+
+    /// Replaces the lists this house holds for the operations that start after (requests
+    /// under way finish on the snapshot they took). The database's record of the lists in
+    /// force still decides: an operation that screens loads the version it names when the
+    /// house holds another. [`House::rescreen`] puts a version in force for the whole house.
     pub fn set_lists(&self, lists: Lists) {
-        self.lists.store(Arc::new(lists));
+        self.lists.store(Arc::new(in_force::Held::unmatched(lists)));
     }
 
     pub(crate) fn now(&self) -> u64 {

@@ -34,6 +34,8 @@ pub const VERSIONS_LISTED_MAX: usize = 1_000;
 /// gone at once is far likelier a file cut at a row boundary (which the CSV formats cannot tell
 /// from a shorter list) than a list that shrank.
 pub const SHRINK_SHARE_MAX: f64 = 0.10;
+/// The version name of the lists bundled in the binary.
+pub const BUNDLED_VERSION: &str = "bundled";
 /// Time allowed for one download.
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(300);
 /// Longest file name a source may store its file under, in bytes.
@@ -287,6 +289,11 @@ pub enum ListStoreError {
 }
 
 impl ListStoreError {
+    /// Whether a file or directory looked for is not there (a version not kept here).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ListStoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
+
     fn io(path: &Path, source: std::io::Error) -> ListStoreError {
         ListStoreError::Io {
             path: path.display().to_string(),
@@ -320,6 +327,22 @@ impl FileRecord {
             origin: origin.to_string(),
         }
     }
+}
+
+/// The content hash of a set of list files: SHA-256 over each file's name and SHA-256, in name
+/// order, as lower-case hex. Two sets with the same files (whatever their order or origin) have
+/// the same hash; any other file, or any byte of one changed, gives another.
+pub fn content_hash(files: &[FileRecord]) -> String {
+    let mut sorted: Vec<&FileRecord> = files.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut hasher = Sha256::new();
+    for f in sorted {
+        for part in [&f.name, &f.sha256] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+    }
+    hex::encode(hasher.finalize())
 }
 
 /// One list of a version.
@@ -386,7 +409,9 @@ impl LoadedLists {
     /// The lists as the house holds them in force.
     pub fn into_lists(self) -> Result<Lists, ListStoreError> {
         let screener = self.index()?;
-        Ok(Lists::from_screener(Arc::new(screener), &self.version))
+        let mut lists = Lists::from_screener(Arc::new(screener), &self.version);
+        lists.content_hash = Some(content_hash(&self.files));
+        Ok(lists)
     }
 }
 
@@ -408,7 +433,9 @@ impl Installed {
             .iter()
             .flat_map(|l| l.entities.iter().cloned())
             .collect();
-        Lists::index(entities, &self.manifest.version)
+        let mut lists = Lists::index(entities, &self.manifest.version);
+        lists.content_hash = Some(content_hash(&self.manifest.files));
+        lists
     }
 }
 
@@ -431,26 +458,54 @@ impl ListStore {
 
     /// The version in force, else the bundled lists.
     pub fn load(&self) -> Result<LoadedLists, ListStoreError> {
-        if let Some(manifest) = self.current()? {
-            let version_dir = self.dir.join("versions").join(&manifest.version);
-            let paths: Vec<PathBuf> = manifest
-                .files
-                .iter()
-                .map(|f| version_dir.join(&f.name))
-                .collect();
-            let (files, _) = read_files(&paths)?;
-            let lists = lists::parse_files(files).map_err(ListStoreError::parse(format!(
-                "the lists in force ({}) no longer parse",
-                manifest.version
-            )))?;
-            return Ok(LoadedLists {
-                lists,
-                files: manifest.files,
-                version: manifest.version,
-                created_at: Some(manifest.created_at),
+        match self.current()? {
+            Some(manifest) => self.load_manifest(manifest),
+            None => bundled(),
+        }
+    }
+
+    /// One version kept here, by its id (`bundled`: the lists bundled in the binary), whether
+    /// or not it is the one `current` names: what a house loads when the database says another
+    /// process put this version in force. A version not kept here is [`ListStoreError::Io`]
+    /// with [`std::io::ErrorKind::NotFound`] (see [`ListStoreError::is_not_found`]).
+    pub fn load_version(&self, version: &str) -> Result<LoadedLists, ListStoreError> {
+        if version == BUNDLED_VERSION {
+            return bundled();
+        }
+        let manifest = self.manifest(version, &self.dir.join("versions"))?;
+        if manifest.version != version {
+            return Err(ListStoreError::Damaged {
+                path: self
+                    .dir
+                    .join("versions")
+                    .join(version)
+                    .display()
+                    .to_string(),
+                message: format!("its manifest names version {}", manifest.version),
             });
         }
-        bundled()
+        self.load_manifest(manifest)
+    }
+
+    /// The lists of a version, parsed from its files.
+    fn load_manifest(&self, manifest: Manifest) -> Result<LoadedLists, ListStoreError> {
+        let version_dir = self.dir.join("versions").join(&manifest.version);
+        let paths: Vec<PathBuf> = manifest
+            .files
+            .iter()
+            .map(|f| version_dir.join(&f.name))
+            .collect();
+        let (files, _) = read_files(&paths)?;
+        let lists = lists::parse_files(files).map_err(ListStoreError::parse(format!(
+            "the lists of version {} no longer parse",
+            manifest.version
+        )))?;
+        Ok(LoadedLists {
+            lists,
+            files: manifest.files,
+            version: manifest.version,
+            created_at: Some(manifest.created_at),
+        })
     }
 
     /// The manifest of the version in force, if any.
@@ -465,7 +520,12 @@ impl ListStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(ListStoreError::io(&pointer, e)),
         }
-        let version = version.trim();
+        self.manifest(version.trim(), &pointer).map(Some)
+    }
+
+    /// The manifest of a version named in `named_in` (the pointer, or the versions directory):
+    /// a version id is letters, digits and `-`, never a path.
+    fn manifest(&self, version: &str, named_in: &Path) -> Result<Manifest, ListStoreError> {
         let well_formed = version.len() as u64 <= VERSION_ID_BYTES_MAX
             && !version.is_empty()
             && version
@@ -473,7 +533,7 @@ impl ListStore {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !well_formed {
             return Err(ListStoreError::Damaged {
-                path: pointer.display().to_string(),
+                path: named_in.display().to_string(),
                 message: "not a version id".into(),
             });
         }
@@ -482,7 +542,7 @@ impl ListStore {
             .join("versions")
             .join(version)
             .join("manifest.json");
-        read_manifest(&path).map(Some)
+        read_manifest(&path)
     }
 
     /// Every version kept, oldest first (at most [`VERSIONS_LISTED_MAX`], the newest), so that
@@ -564,7 +624,7 @@ impl ListStore {
         &self,
         previous: &LoadedLists,
     ) -> Result<Vec<(InputFile, FileRecord)>, ListStoreError> {
-        if previous.version == "bundled" {
+        if previous.version == BUNDLED_VERSION {
             return Ok(lists::bundled_inputs()
                 .into_iter()
                 .map(|input| {
@@ -661,7 +721,7 @@ pub fn bundled() -> Result<LoadedLists, ListStoreError> {
     Ok(LoadedLists {
         lists,
         files,
-        version: "bundled".to_string(),
+        version: BUNDLED_VERSION.to_string(),
         created_at: None,
     })
 }
@@ -936,6 +996,36 @@ mod tests {
         assert_eq!(
             shown_url("https://mirror.example/a@b"),
             "https://mirror.example/a@b"
+        );
+    }
+
+    #[test]
+    fn the_content_hash_is_of_the_files_whatever_their_order_or_origin() {
+        let a = FileRecord::of("a.csv", b"one", "https://example.org/a.csv");
+        let b = FileRecord::of("b.csv", b"two", "uploaded");
+        let hash = content_hash(&[a.clone(), b.clone()]);
+        assert_eq!(hash.len(), 64);
+        let elsewhere = FileRecord::of("a.csv", b"one", "bundled");
+        assert_eq!(content_hash(&[b.clone(), elsewhere]), hash);
+        assert_ne!(content_hash(std::slice::from_ref(&a)), hash);
+        let changed = FileRecord::of("b.csv", b"two!", "uploaded");
+        assert_ne!(content_hash(&[a, changed]), hash);
+    }
+
+    #[test]
+    fn a_version_not_kept_is_not_found_and_a_path_is_no_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ListStore::new(dir.path());
+        let e = store.load_version("1700000000-0123456789ab").unwrap_err();
+        assert!(e.is_not_found(), "{e}");
+        let e = store.load_version("../elsewhere").unwrap_err();
+        assert!(
+            !e.is_not_found() && e.to_string().contains("not a version id"),
+            "{e}"
+        );
+        assert_eq!(
+            store.load_version(BUNDLED_VERSION).unwrap().version,
+            BUNDLED_VERSION
         );
     }
 

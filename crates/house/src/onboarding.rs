@@ -376,15 +376,6 @@ impl House {
                 format!("{country} is not a country of zone {}", zone.code),
             ));
         }
-        let id = participant.id().to_string();
-        if let Some(existing) = self.load::<ParticipantRecord>(kind::PARTICIPANT, &id)? {
-            if existing.value.participant == participant {
-                return Ok(existing.value);
-            }
-            return Err(HouseError::NotAllowed(format!(
-                "participant {id} exists with other details"
-            )));
-        }
         let bank_name = match &input.bank_name {
             Some(name) => Some(
                 model::clean_text(name, model::LEGAL_NAME_LEN_MAX)
@@ -392,10 +383,41 @@ impl House {
             ),
             None => None,
         };
-        let keys = self.unique_keys(&participant, input)?;
-        // One version of the lists for every name of this participant, and the one recorded.
-        let lists = self.lists();
-        let screening = self.screen_participant(&lists, &participant, bank_name.as_deref())?;
+        for _ in 0..crate::ATTEMPTS_MAX {
+            if let Some(rec) = self.try_onboard(actor, input, &participant, bank_name.clone())? {
+                return Ok(rec);
+            }
+        }
+        Err(HouseError::Contention {
+            what: format!("participant {}", participant.id()),
+            attempts: crate::ATTEMPTS_MAX,
+        })
+    }
+
+    /// One attempt at onboarding; `None` when another writer got in between (the same id or
+    /// key taken, other lists put in force): read again and retry.
+    fn try_onboard(
+        &self,
+        actor: &str,
+        input: &OnboardingInput,
+        participant: &Participant,
+        bank_name: Option<String>,
+    ) -> Result<Option<ParticipantRecord>, HouseError> {
+        let id = participant.id().to_string();
+        if let Some(existing) = self.load::<ParticipantRecord>(kind::PARTICIPANT, &id)? {
+            if existing.value.participant == *participant {
+                return Ok(Some(existing.value));
+            }
+            return Err(HouseError::NotAllowed(format!(
+                "participant {id} exists with other details"
+            )));
+        }
+        let keys = self.unique_keys(participant, input)?;
+        // One version of the lists for every name of this participant, and the one recorded:
+        // the version in force, expected still in force when the participant is recorded.
+        let in_force = self.screening_lists()?;
+        let lists = in_force.lists;
+        let screening = self.screen_participant(&lists, participant, bank_name.as_deref())?;
         let now = self.now();
         let auto_reject = screening.iter().any(|s| {
             s.role == NameRole::LegalName && s.hits.iter().any(|h| h.score >= AUTO_REJECT_SCORE)
@@ -415,7 +437,7 @@ impl House {
         }
         let account = ids::participant_account(&self.config, &id);
         let rec = ParticipantRecord {
-            participant,
+            participant: participant.clone(),
             registration_number: input.registration_number.trim().to_owned(),
             bank_name,
             status,
@@ -427,7 +449,7 @@ impl House {
             open_alerts: alerts.iter().map(|a| a.id.clone()).collect(),
         };
         let mut change = store::Change {
-            expect: vec![expect(kind::PARTICIPANT, &id, None)],
+            expect: vec![expect(kind::PARTICIPANT, &id, None), in_force.expect],
             accounts: vec![account],
             ..store::Change::default()
         };
@@ -468,20 +490,13 @@ impl House {
                 "alerts": rec.open_alerts,
             }),
         )?);
-        match self.commit(change, "the participant's account")? {
-            Commit::Done => Ok(rec),
-            Commit::Raced(_) => {
-                // Another request onboarded the same id meanwhile: answer as if it came first.
-                let existing: ParticipantRecord = self.get(kind::PARTICIPANT, &id)?.value;
-                if existing.participant == rec.participant {
-                    Ok(existing)
-                } else {
-                    Err(HouseError::NotAllowed(format!(
-                        "participant {id} exists with other details"
-                    )))
-                }
-            }
-        }
+        // Lost a race: the next attempt answers as if a request that onboarded the same id
+        // meanwhile came first, or refuses a key taken meanwhile, or screens against the
+        // lists put in force meanwhile.
+        Ok(match self.commit(change, "the participant's account")? {
+            Commit::Done => Some(rec),
+            Commit::Raced(_) => None,
+        })
     }
 }
 

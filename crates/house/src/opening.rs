@@ -79,7 +79,8 @@ impl HouseSource {
             Purpose::Read => Lists::none(),
             Purpose::Screen | Purpose::Submit => self.lists()?,
         };
-        let house = House::open(store, clock, lists, self.checker()?)?;
+        let house =
+            House::open(store, clock, lists, self.checker()?)?.with_list_store(self.list_store());
         if purpose == Purpose::Submit {
             let reference = match &self.prices {
                 Some(path) => reference_prices(path, house.checker().nomenclature())?,

@@ -1,11 +1,14 @@
 //! Review: alerts grouped into cases, decisions with four eyes, reassignment by a supervisor,
 //! and rescreening after a list update.
 
+use std::sync::Arc;
+
 use ledger::{NewTransfer, TransferFlags};
 use serde::Serialize;
 use store::Change;
 
 use crate::error::HouseError;
+use crate::in_force::Screening;
 use crate::onboarding::screening_alerts;
 use crate::types::*;
 use crate::users::{Role, User};
@@ -511,15 +514,19 @@ impl House {
         })
     }
 
-    /// After a list update: screens every participant, owner and director and the invoice
-    /// counterparty of every open claim against `lists`; only results that changed count. New
-    /// hits open alerts and a case, suspend the participant (or hold the claim) until reviewed.
+    /// After a list update: puts `lists` in force for the whole house (the record of the lists
+    /// in force, `in_force`), then screens every participant, owner and director and the
+    /// invoice counterparty of every open claim against them; only results that changed count.
+    /// New hits open alerts and a case, suspend the participant (or hold the claim) until
+    /// reviewed. Other lists put in force meanwhile stop it (their rescreen takes over).
     pub fn rescreen(&self, actor: &str, lists: Lists) -> Result<RescreenReport, HouseError> {
         crate::check_actor("actor", actor)?;
-        // In force from now on: submissions that start while this rescreen runs screen against
-        // the new version too, so nothing slips between the old lists and the rescreen.
-        self.set_lists(lists);
-        let lists = self.lists();
+        // In force from now on, in the database before anything is rescreened: submissions that
+        // start while this rescreen runs, on this house or another, screen against the new
+        // version too, so nothing slips between the old lists and the rescreen; and every
+        // change of the rescreen expects the version still in force.
+        let in_force = self.put_in_force(actor, lists)?;
+        let lists = Arc::clone(&in_force.lists);
         let mut report = RescreenReport {
             lists_version: lists.version.clone(),
             ..RescreenReport::default()
@@ -538,7 +545,7 @@ impl House {
             report.participants += 1;
             let fresh = self.screen_participant(&lists, &p.participant, p.bank_name.as_deref())?;
             report.names += fresh.len();
-            self.apply_rescreen(&lists, actor, p, version, fresh, &mut report)?;
+            self.apply_rescreen(&in_force, actor, p, version, fresh, &mut report)?;
         }
         let open = [
             ClaimStatus::AwaitingAcceptance,
@@ -548,9 +555,9 @@ impl House {
         ];
         for Versioned { value: c, version } in self.claims_in(&open, Default::default())? {
             report.claims += 1;
-            self.rescreen_claim(&lists, actor, c, version, &mut report)?;
+            self.rescreen_claim(&in_force, actor, c, version, &mut report)?;
         }
-        self.rescreen_house_accounts(&lists, actor, &mut report)?;
+        self.rescreen_house_accounts(&in_force, actor, &mut report)?;
         for id in report.suspended.clone() {
             self.leave_open_cycles(actor, &id, "suspended by a list update")?;
         }
@@ -561,10 +568,11 @@ impl House {
     /// about the house's configuration for the officers (the house cannot suspend itself).
     fn rescreen_house_accounts(
         &self,
-        lists: &Lists,
+        in_force: &Screening,
         actor: &str,
         report: &mut RescreenReport,
     ) -> Result<(), HouseError> {
+        let lists: &Lists = &in_force.lists;
         let screened: Vec<ScreenedName> = self
             .screen_house_accounts(lists)?
             .into_iter()
@@ -581,7 +589,10 @@ impl House {
         if alerts.is_empty() {
             return Ok(());
         }
-        let mut change = Change::default();
+        let mut change = Change {
+            expect: vec![in_force.expect.clone()],
+            ..Change::default()
+        };
         self.open_case(&mut change, subject, "house", &mut alerts, now, None)?;
         report
             .new_alerts
@@ -592,21 +603,36 @@ impl House {
             subject.to_owned(),
             &serde_json::json!({ "lists_version": lists.version, "new_alerts": alerts, "screening": screened }),
         )?);
+        self.commit_rescreen(change, in_force)
+    }
+
+    /// Commits one change of a rescreen. A lost race is an error: a record it read changed, or
+    /// other lists were put in force, whose own rescreen takes over.
+    fn commit_rescreen(&self, change: Change, in_force: &Screening) -> Result<(), HouseError> {
         match self.commit(change, "nothing")? {
             Commit::Done => Ok(()),
+            Commit::Raced(what)
+                if what == format!("{} {}", kind::LISTS_IN_FORCE, crate::LISTS_IN_FORCE_ID) =>
+            {
+                Err(HouseError::NotAllowed(format!(
+                    "other lists were put in force while rescreening against {}: their rescreen takes over",
+                    in_force.lists.version
+                )))
+            }
             Commit::Raced(what) => Err(HouseError::Contention { what, attempts: 1 }),
         }
     }
 
     fn apply_rescreen(
         &self,
-        lists: &Lists,
+        in_force: &Screening,
         actor: &str,
         mut p: ParticipantRecord,
         version: u64,
         fresh: Vec<ScreenedName>,
         report: &mut RescreenReport,
     ) -> Result<(), HouseError> {
+        let lists: &Lists = &in_force.lists;
         let id = p.participant.id().to_string();
         let known = |name: &ScreenedName, entity: &str| {
             p.screening.iter().any(|old| {
@@ -649,7 +675,10 @@ impl House {
             return Ok(());
         }
         let mut change = Change {
-            expect: vec![expect(kind::PARTICIPANT, &id, Some(version))],
+            expect: vec![
+                expect(kind::PARTICIPANT, &id, Some(version)),
+                in_force.expect.clone(),
+            ],
             ..Change::default()
         };
         if !alerts.is_empty() {
@@ -683,20 +712,18 @@ impl House {
                 "new_alerts": alerts, "screening": p.screening,
             }),
         )?);
-        match self.commit(change, "nothing")? {
-            Commit::Done => Ok(()),
-            Commit::Raced(what) => Err(HouseError::Contention { what, attempts: 1 }),
-        }
+        self.commit_rescreen(change, in_force)
     }
 
     fn rescreen_claim(
         &self,
-        lists: &Lists,
+        in_force: &Screening,
         actor: &str,
         mut claim: ClaimRecord,
         version: u64,
         report: &mut RescreenReport,
     ) -> Result<(), HouseError> {
+        let lists: &Lists = &in_force.lists;
         let id = claim.submission.id.clone();
         let party = &claim.submission.invoice_counterparty;
         let fresh = self.screen_counterparty(lists, party)?;
@@ -746,7 +773,10 @@ impl House {
         if settling {
             // Its part of the cycle pays out already: it settles, and the officers get the new
             // hits in a case (alerts are never dropped).
-            let mut change = Change::default();
+            let mut change = Change {
+                expect: vec![in_force.expect.clone()],
+                ..Change::default()
+            };
             self.open_case(
                 &mut change,
                 &subject,
@@ -769,6 +799,7 @@ impl House {
             return Ok(());
         }
         let mut change = self.hold_claim(&mut claim, version, &mut alerts, now)?;
+        change.expect.push(in_force.expect.clone());
         claim.checks.push(Check {
             step: "counterparty".into(),
             subject: format!("rescreen with lists {}", lists.version),
@@ -787,10 +818,7 @@ impl House {
             .new_alerts
             .extend(alerts.iter().map(|a| a.id.clone()));
         report.held.push(id);
-        match self.commit(change, "nothing")? {
-            Commit::Done => Ok(()),
-            Commit::Raced(what) => Err(HouseError::Contention { what, attempts: 1 }),
-        }
+        self.commit_rescreen(change, in_force)
     }
 
     /// Holds a claim (read at `version`) on new alerts: their case opened in the change this

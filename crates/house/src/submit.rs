@@ -153,7 +153,7 @@ impl House {
         // monitoring rules see: a claim about either party that commits meanwhile changes
         // these versions, and this attempt is then checked again) and who took each invoice
         // key first (the duplicate check reads them; a key nobody holds yet is taken by this
-        // claim, expected absent when the change commits).
+        // claim, expected absent when the change commits), and the lists in force (`in_force`).
         let read = self.store.records_by_key(&[
             (kind::IDEMPOTENCY, key_id),
             (kind::CLAIM, &s.id),
@@ -163,6 +163,7 @@ impl House {
             (kind::ACTIVITY, &s.debtor),
             (invoice_keys[0].0, &invoice_keys[0].1),
             (invoice_keys[1].0, &invoice_keys[1].1),
+            (kind::LISTS_IN_FORCE, crate::LISTS_IN_FORCE_ID),
         ])?;
         if let Some(first) = versioned::<Idempotency>(read[0].as_ref())? {
             return self
@@ -200,8 +201,12 @@ impl House {
             return Ok(None);
         }
         let clearing_amount_minor = self.to_clearing(s.amount)?;
-        // One version of the lists for every check of this claim, and the one recorded.
-        let lists = self.lists();
+        // One version of the lists for every check of this claim, and the one recorded: the
+        // version in force, expected still in force when the claim commits.
+        let Some(in_force) = self.lists_for(read[8].as_ref())? else {
+            return Ok(None);
+        };
+        let lists = in_force.lists;
         let now = self.now();
         // The oldest submission time any monitoring rule looks at.
         let from = now.saturating_sub(monitoring::history_window_ns(
@@ -289,6 +294,7 @@ impl House {
                 expect(kind::CLAIM, &s.id, None),
                 expect(kind::PARTICIPANT, &s.creditor, Some(creditor.version)),
                 expect(kind::PARTICIPANT, &s.debtor, Some(debtor.version)),
+                in_force.expect,
             ],
             ..Change::default()
         };

@@ -40,6 +40,9 @@ pub mod kind {
     pub const USER_TOKEN: &str = "user_token";
     /// How many users the house has and how many are active per role (one record, `house`).
     pub const USER_ROSTER: &str = "user_roster";
+    /// The lists in force for the whole house (one record, `current`): the version every
+    /// process screens against (`in_force`).
+    pub const LISTS_IN_FORCE: &str = "lists_in_force";
 }
 
 /// Where a participant stands.

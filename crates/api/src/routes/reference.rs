@@ -61,13 +61,19 @@ pub async fn imbalance(
 /// The lists in force and the versions kept.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListsStatus {
+    /// The version this server screens against.
     pub version: String,
     pub entities: usize,
+    /// The version the database names in force for the whole house (`null` while none was
+    /// ever put in force); when it is not `version`, this server cannot load it and refuses
+    /// what screens (503 `lists_out_of_date`).
+    pub in_force: Option<String>,
     #[schema(value_type = Vec<Object>)]
     pub versions: Vec<house::list_store::Manifest>,
 }
 
-/// The lists in force, and every version kept with its counts per source.
+/// The lists in force (a version another server put in force loaded first), and every version
+/// kept with its counts per source.
 #[utoipa::path(get, path = "/lists", tag = "lists",
     responses((status = 200, body = ListsStatus)), security(("bearer" = [])))]
 pub async fn lists(
@@ -75,15 +81,22 @@ pub async fn lists(
     caller: Caller,
 ) -> ApiResult<axum::Json<ListsStatus>> {
     caller.may(Action::ListsStatus)?;
-    let lists = state.house.lists();
     let store = state.settings.source.list_store();
-    let versions = tokio::task::spawn_blocking(move || store.versions())
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(house::HouseError::from)?;
+    let (lists, in_force, versions) = state
+        .run(move |h| {
+            let lists = match h.lists_in_force() {
+                // Answered as it stands: `in_force` then says which version is missing here.
+                Err(house::HouseError::ListsOutOfDate { .. }) => h.lists(),
+                other => other?,
+            };
+            let in_force = h.lists_in_force_record()?.map(|r| r.version);
+            Ok((lists, in_force, store.versions()?))
+        })
+        .await?;
     Ok(axum::Json(ListsStatus {
         version: lists.version.clone(),
         entities: lists.screener.entities().len(),
+        in_force,
         versions,
     }))
 }
@@ -405,7 +418,7 @@ pub async fn screen(
         .as_deref()
         .and_then(screening::screener::parse_partial_date);
     query.facts.countries = r.countries;
-    let lists = state.house.lists();
+    let lists = state.run(|h| h.lists_in_force()).await?;
     let matches = tokio::task::spawn_blocking(move || {
         lists
             .screener

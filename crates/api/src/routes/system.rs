@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use house::HouseError;
+
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::metrics::gauge;
@@ -34,19 +36,31 @@ pub async fn healthz() -> axum::Json<Health> {
     })
 }
 
-/// Ready: the database answers and lists are loaded.
+/// Ready: the database answers, holds a clearing house, and this server holds the sanctions
+/// lists in force for it (a version another server put in force is loaded from the lists
+/// directory first; while it cannot be, not ready, naming the version).
 #[utoipa::path(get, path = "/readyz", tag = "system", responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
-    let lists = state.house.lists();
-    let db = state
-        .run(|house| Ok(house.store().record("config", "house")?.is_some()))
+    let checked = state
+        .run(|house| {
+            if house
+                .store()
+                .record(house::kind::CONFIG, "house")?
+                .is_none()
+            {
+                return Ok(Some("the database holds no clearing house".to_owned()));
+            }
+            match house.lists_in_force() {
+                Ok(lists) if lists.screener.entities().is_empty() => {
+                    Ok(Some("no sanctions lists loaded".to_owned()))
+                }
+                Ok(_) => Ok(None),
+                Err(e @ HouseError::ListsOutOfDate { .. }) => Ok(Some(e.to_string())),
+                Err(e) => Err(e),
+            }
+        })
         .await;
-    let problem = match db {
-        Ok(true) if lists.screener.entities().is_empty() => Some("no sanctions lists loaded"),
-        Ok(true) => None,
-        Ok(false) => Some("the database holds no clearing house"),
-        Err(_) => Some("the database does not answer"),
-    };
+    let problem = checked.unwrap_or_else(|_| Some("the database does not answer".to_owned()));
     let status = if problem.is_some() {
         StatusCode::SERVICE_UNAVAILABLE
     } else {
@@ -58,8 +72,8 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
         } else {
             "ok"
         },
-        lists_version: Some(lists.version.clone()),
-        problem: problem.map(str::to_owned),
+        lists_version: Some(state.house.lists().version.clone()),
+        problem,
     };
     (status, axum::Json(body)).into_response()
 }

@@ -51,7 +51,7 @@ pub async fn match_entities(
     // A body that is not JSON is 400 `malformed_json`, as at every other route.
     let body: serde_json::Value = crate::extract::decode(&body)?;
     let request = MatchRequest::from_value(body).map_err(answer)?;
-    let lists = state.house.lists();
+    let lists = state.run(|h| h.lists_in_force()).await?;
     let response = tokio::task::spawn_blocking(move || {
         SCRATCH.with(|scratch| {
             yente::match_entities_with(

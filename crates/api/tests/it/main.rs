@@ -5,6 +5,7 @@
 mod bad_input;
 mod idempotency;
 mod lifecycle;
+mod lists_sync;
 mod lists_update;
 mod matrix;
 mod preview;

@@ -57,7 +57,9 @@ pub struct Api {
     /// Tokens by user name.
     pub tokens: BTreeMap<String, String>,
     pub files: tempfile::TempDir,
-    pub lists_dir: tempfile::TempDir,
+    /// The lists directory: shared with the servers of [`Api::second`] (processes on one
+    /// machine), not with those of [`Api::second_elsewhere`].
+    pub lists_dir: Arc<tempfile::TempDir>,
     /// Dropped last: the house's store is closed by then (shared with the servers of
     /// [`Api::second`]: the database goes with the last of them).
     pub db: Arc<TestDb>,
@@ -116,13 +118,33 @@ impl Api {
                 .unwrap_or_else(|e| panic!("token of {name}: {e}"));
             tokens.insert(name.to_owned(), token.reveal().to_owned());
         }
-        Api::serve(Arc::new(db), clock, house, tokens, rate, list_sources)
+        let lists_dir = Arc::new(tempfile::tempdir().expect("temporary directory"));
+        Api::serve(
+            Arc::new(db),
+            clock,
+            house,
+            tokens,
+            rate,
+            list_sources,
+            lists_dir,
+        )
     }
 
-    /// Another server on this one's database, as a second `clearhouse serve` process would be:
-    /// its own store (connections and writer), house opened as set up, router, runtime and
-    /// files; the database's users, so the same tokens; the same clock.
+    /// Another server on this one's database, as a second `clearhouse serve` process on the
+    /// same machine would be: its own store (connections and writer), house opened as set up
+    /// (with the bundled lists), router, runtime and files; the same lists directory; the
+    /// database's users, so the same tokens; the same clock.
     pub fn second(&self) -> Api {
+        self.another(Arc::clone(&self.lists_dir))
+    }
+
+    /// As [`Api::second`], on another machine: a lists directory of its own.
+    pub fn second_elsewhere(&self) -> Api {
+        self.another(Arc::new(tempfile::tempdir().expect("temporary directory")))
+    }
+
+    /// Another server on this one's database with `lists_dir`.
+    fn another(&self, lists_dir: Arc<tempfile::TempDir>) -> Api {
         let house = House::open(
             self.db.open(&self.clock),
             self.clock.clock(),
@@ -138,6 +160,7 @@ impl Api {
             self.tokens.clone(),
             (settings.rate_per_second, settings.rate_burst),
             settings.list_sources.clone(),
+            lists_dir,
         )
     }
 
@@ -149,9 +172,9 @@ impl Api {
         tokens: BTreeMap<String, String>,
         (rate_per_second, rate_burst): (u32, u32),
         list_sources: Vec<house::list_store::Source>,
+        lists_dir: Arc<tempfile::TempDir>,
     ) -> Api {
         let files = tempfile::tempdir().expect("temporary directory");
-        let lists_dir = tempfile::tempdir().expect("temporary directory");
         let settings = Settings {
             source: HouseSource {
                 location: db.location.clone(),

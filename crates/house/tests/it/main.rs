@@ -5,6 +5,7 @@ mod demo;
 mod imbalance;
 mod integrity;
 mod lifecycle;
+mod lists_in_force;
 mod preview;
 mod scenarios;
 mod settlement;
