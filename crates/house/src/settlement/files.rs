@@ -70,6 +70,67 @@ pub(crate) fn stage(dir: &str, rel: &str, bytes: &[u8]) -> Result<Staged, HouseE
     })
 }
 
+/// The files of `cycle` as they must be on disk: each path once, with the hash it was last
+/// written with, in the order first written. A settlement undone (a pay-out returned) and done
+/// again writes its statements again under the same names; the entries before stay in the
+/// record as what was sent then.
+pub(crate) fn files_in_force(cycle: &Cycle) -> Vec<&CycleFile> {
+    let mut files: Vec<&CycleFile> = Vec::with_capacity(cycle.files.len());
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for file in &cycle.files {
+        match at.get(file.path.as_str()) {
+            Some(&i) => files[i] = file,
+            None => {
+                at.insert(&file.path, files.len());
+                files.push(file);
+            }
+        }
+    }
+    files
+}
+
+/// How a cycle's file on disk compares with its record.
+#[derive(Debug)]
+pub(crate) enum OnDisk {
+    /// As recorded.
+    Same,
+    /// Another content, whose SHA-256 (hex) this is.
+    Differs(String),
+    /// No file at its path.
+    Missing,
+    /// Recorded under a path that leaves the cycle's directory (absolute, or through `..`):
+    /// not read.
+    Outside,
+    /// It could not be read.
+    Unreadable(std::io::Error),
+}
+
+/// How `file`, recorded in the cycle's directory `dir`, stands on disk: read whole, as a stream.
+pub(crate) fn on_disk(dir: &Path, file: &CycleFile) -> OnDisk {
+    let rel = Path::new(&file.path);
+    if !rel
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+    {
+        return OnDisk::Outside;
+    }
+    let mut hasher = Sha256::new();
+    let read =
+        std::fs::File::open(dir.join(rel)).and_then(|mut f| std::io::copy(&mut f, &mut hasher));
+    match read {
+        Ok(_) => {
+            let sha256 = hex::encode(hasher.finalize());
+            if sha256 == file.sha256 {
+                OnDisk::Same
+            } else {
+                OnDisk::Differs(sha256)
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => OnDisk::Missing,
+        Err(e) => OnDisk::Unreadable(e),
+    }
+}
+
 fn file_error(what: String) -> impl Fn(iso20022::Iso20022Error) -> HouseError {
     move |e| HouseError::File {
         path: what.clone(),
