@@ -1,6 +1,7 @@
 //! Screening queries against an [`Index`]: candidates by shared tokens, full scoring of the best,
 //! qualifiers, threshold, ranking.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -76,9 +77,26 @@ pub struct Match {
     pub(crate) entity: u32,
 }
 
+thread_local! {
+    /// The scratch space [`with_scratch`] lends, one per thread.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's [`Scratch`], kept between calls: a thread that screens name after
+/// name (a server's blocking threads, the house's submissions) sizes its arrays once, where a
+/// fresh scratch space costs more than a screening. It is working memory, not state: no answer
+/// depends on what an earlier screening left in it. A call from inside `f` on the same thread
+/// gets a fresh one.
+pub fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
 /// Per-thread scratch space, so that a query allocates little. It holds no answer: each
 /// screening starts a new generation in it, so a screening gives the same matches with a fresh
-/// one as with one used before.
+/// one as with one used before (see [`with_scratch`] for one kept per thread).
 #[derive(Debug, Default)]
 pub struct Scratch {
     accumulated: Vec<f32>,
