@@ -1,41 +1,15 @@
 //! The house's test helpers: the test databases and the clock (from `test-support`, shared with
 //! the store's and the CLI's tests; PostgreSQL tests never skip, they fail without a server),
-//! the sanctions lists and goods checker built once per test binary, and builders for
-//! participants and claims.
+//! the sanctions lists and goods checker built once per test binary (from `test-support` too,
+//! shared with the API's tests), and builders for participants and claims.
 
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 
-use house::{
-    ClaimSubmission, House, HouseError, InvoiceParty, Lists, OnboardingInput, PartyDetails,
-};
+use house::{ClaimSubmission, House, HouseError, InvoiceParty, OnboardingInput, PartyDetails};
 use store::{Record, RecordQuery, Store};
-pub use test_support::{SECOND, T0, TestClock, TestDb, each_backend};
-
-/// The bundled sanctions lists, built once per test binary (about a second).
-pub fn lists() -> Lists {
-    static LISTS: OnceLock<Lists> = OnceLock::new();
-    LISTS
-        .get_or_init(|| Lists::bundled().expect("the bundled lists parse"))
-        .clone()
-}
-
-/// The bundled nomenclature and policy with price bands from the demo's reference prices,
-/// built once.
-pub fn checker() -> Arc<goods::Checker> {
-    static CHECKER: OnceLock<Arc<goods::Checker>> = OnceLock::new();
-    CHECKER
-        .get_or_init(|| {
-            let nomenclature = goods::Nomenclature::bundled().expect("bundled nomenclature");
-            let policy = goods::Policy::bundled(&nomenclature).expect("bundled policy");
-            let history = house::demo::price_history(&nomenclature).expect("reference prices");
-            let bands = history.bands(policy.band_settings());
-            Arc::new(goods::Checker::new(nomenclature, policy, Some(bands)).expect("checker"))
-        })
-        .clone()
-}
+pub use test_support::{SECOND, T0, TestClock, TestDb, checker, each_backend, lists};
 
 /// Submitting a claim and having its debtor accept it, as a firm and its customer do before a
 /// claim enters clearing (`house::lifecycle`): what the tests written about clearing expect of
