@@ -467,13 +467,7 @@ fn verify_finds_ledger_movements_no_house_record_explains() {
 fn a_cycle_both_ways(db: TestDb) -> (Env, house::CycleReport) {
     let env = Env::new(db);
     onboard_clean(&env);
-    env.house
-        .submit_accepted("eu-pharma", &medicines("c-1", 10))
-        .unwrap();
-    env.tick();
-    env.house
-        .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
-        .unwrap();
+    env.submit_both_ways();
     let report = env.run_and_settle();
     (env, report)
 }

@@ -163,24 +163,18 @@ fn partials(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// Medicines one way and pistachios the other: a cycle with payers and files to write.
-fn two_claims(env: &Env) {
-    onboard_clean(env);
-    env.house
-        .submit_accepted("eu-pharma", &medicines("c-1", 10))
-        .unwrap();
-    env.tick();
-    env.house
-        .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
-        .unwrap();
-    env.tick();
+/// A house whose next cycle has payers and files to write.
+fn two_ways(db: TestDb) -> Env {
+    let env = Env::new(db);
+    onboard_clean(&env);
+    env.submit_both_ways();
+    env
 }
 
 #[test]
 fn a_run_whose_commit_fails_leaves_no_temporary_directory() {
     each_backend(|db| {
-        let env = Env::new(db);
-        two_claims(&env);
+        let env = two_ways(db);
         let out = env.out.path();
         refuse_cycle_writes(&env.db, "");
         let before = snapshot(&env.house);
@@ -213,8 +207,7 @@ fn a_run_whose_commit_fails_leaves_no_temporary_directory() {
 #[test]
 fn files_staged_for_a_change_that_fails_are_removed() {
     each_backend(|db| {
-        let env = Env::new(db);
-        two_claims(&env);
+        let env = two_ways(db);
         let report = env
             .house
             .run_cycle("operator", &env.cycle_options())
@@ -222,21 +215,10 @@ fn files_staged_for_a_change_that_fails_are_removed() {
         // The pay-outs' change (the cycle naming its pain.001) is refused once the pay-ins
         // arrived.
         refuse_cycle_writes(&env.db, "pain001.xml");
-        let cycle = env.house.cycle(report.cycle.number).unwrap();
+        let n = report.cycle.number;
         let mut refused = 0;
         for zone in &env.house.config().zones {
-            let credits: Vec<Credit> = cycle
-                .positions
-                .iter()
-                .filter(|p| {
-                    p.zone == zone.code.as_str() && p.status == house::PositionStatus::Requested
-                })
-                .map(|p| Credit {
-                    amount_minor: p.outstanding_minor(),
-                    reference: Some(p.reference.clone()),
-                    from: (p.participant.clone(), "DE89370400440532013000".into()),
-                })
-                .collect();
+            let credits = env.credits_due(n, zone.code.as_str(), "");
             let file = env.bank_file(zone.code.as_str(), &credits);
             if let Err(e) = env.house.import_bank_file("operator", &file) {
                 assert!(e.to_string().contains("refused by the test"), "{e}");
@@ -244,7 +226,7 @@ fn files_staged_for_a_change_that_fails_are_removed() {
             }
         }
         assert!(refused > 0, "{}: no pay-out was attempted", env.db.name);
-        let cycle = env.house.cycle(report.cycle.number).unwrap();
+        let cycle = env.house.cycle(n).unwrap();
         assert!(
             cycle.files.iter().all(|f| !f.path.contains("pain001")),
             "{:?}",
@@ -262,8 +244,7 @@ fn files_staged_for_a_change_that_fails_are_removed() {
 #[test]
 fn the_files_of_a_run_killed_after_its_commit_are_put_in_place_by_the_next() {
     each_backend(|db| {
-        let env = Env::new(db);
-        two_claims(&env);
+        let env = two_ways(db);
         let out = env.out.path();
         let report = env
             .house

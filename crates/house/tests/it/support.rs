@@ -123,24 +123,24 @@ impl Env {
         self.pay_all_but(n, "");
     }
 
+    /// Medicines one way (c-1: eu-pharma ← ir-darou) and pistachios the other (c-2: ir-kerman ←
+    /// eu-nl-foods), submitted a second apart and accepted: a cycle of them has a payer and a
+    /// payee in each zone. The participants must be onboarded.
+    pub fn submit_both_ways(&self) {
+        self.house
+            .submit_accepted("eu-pharma", &medicines("c-1", 10))
+            .unwrap();
+        self.tick();
+        self.house
+            .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
+            .unwrap();
+        self.tick();
+    }
+
     /// Every payer of cycle `n` but `except` still asked to pay pays exactly that.
     pub fn pay_all_but(&self, n: u64, except: &str) {
-        let cycle = self.house.cycle(n).unwrap();
         for zone in &self.house.config().zones {
-            let credits: Vec<Credit> = cycle
-                .positions
-                .iter()
-                .filter(|p| {
-                    p.zone == zone.code.as_str()
-                        && p.status == house::PositionStatus::Requested
-                        && p.participant != except
-                })
-                .map(|p| Credit {
-                    amount_minor: p.outstanding_minor(),
-                    reference: Some(p.reference.clone()),
-                    from: ("Payer".into(), "DE89370400440532013000".into()),
-                })
-                .collect();
+            let credits = self.credits_due(n, zone.code.as_str(), except);
             if credits.is_empty() {
                 continue;
             }
@@ -149,6 +149,26 @@ impl Env {
                 .import_bank_file("operator", &file)
                 .unwrap_or_else(|e| panic!("import on {}: {e}", self.db.name));
         }
+    }
+
+    /// A credit of exactly what it still owes from every payer of cycle `n` in `zone` but
+    /// `except` still asked to pay.
+    pub fn credits_due(&self, n: u64, zone: &str, except: &str) -> Vec<Credit> {
+        let cycle = self.house.cycle(n).unwrap();
+        cycle
+            .positions
+            .iter()
+            .filter(|p| {
+                p.zone == zone
+                    && p.status == house::PositionStatus::Requested
+                    && p.participant != except
+            })
+            .map(|p| Credit {
+                amount_minor: p.outstanding_minor(),
+                reference: Some(p.reference.clone()),
+                from: ("Payer".into(), "DE89370400440532013000".into()),
+            })
+            .collect()
     }
 
     /// A camt.054 of the zone's bank: credits on the zone house account.
