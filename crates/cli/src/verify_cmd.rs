@@ -1,6 +1,7 @@
-//! `clearhouse verify`: the ledger journal replayed, the house's records, the audit chain and
-//! every record bound to it checked; receipts kept from earlier runs checked against the history;
-//! and the receipt of this run printed, to keep where the operator cannot rewrite it.
+//! `clearhouse verify`: the ledger journal replayed, the house's records and the files of its
+//! cycles, the audit chain and every record bound to it checked; receipts kept from earlier
+//! runs checked against the history; and the receipt of this run printed, to keep where the
+//! operator cannot rewrite it.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -160,10 +161,11 @@ fn print_text(found: &Found) -> std::io::Result<()> {
     ))?;
     if let Some(h) = &found.house {
         output::line(&format!(
-            "house: {} participants, {} claims, {} cycles checked, and {} users; audit chain of {} entries intact: {}",
+            "house: {} participants, {} claims, {} cycles checked with {} of their files, and {} users; audit chain of {} entries intact: {}",
             h.participants,
             h.claims,
             h.cycles,
+            h.files,
             h.users,
             h.audit_entries,
             h.problems.iter().all(|p| !p.starts_with("audit"))

@@ -9,11 +9,11 @@
 //! Running a cycle is one change: the cycle record, the parts of its selection and the audit
 //! event commit together or not at all. The files are written to a temporary directory first,
 //! their hashes go into the cycle record, and the directory is renamed into place once the
-//! change committed.
+//! change committed; any way out before that removes it (`PartialDir`). One a killed run left is
+//! tidied by the next run into the same directory.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use netting::instex::{self, ClaimBook, Options, SubmittedAt};
 use serde::Serialize;
@@ -22,6 +22,7 @@ use store::{Change, RecordQuery};
 use crate::error::HouseError;
 use crate::preview::{StayReason, StayingClaim};
 use crate::review::claim_record;
+use crate::settlement::files::{OnDisk, PartialDir, files_in_force, on_disk};
 use crate::types::*;
 use crate::{Commit, House, Versioned, audit, expect, record};
 
@@ -248,24 +249,14 @@ impl House {
             change.expect.push(expect(kind::PARTICIPANT, id, version));
         }
         let out_dir = settlement_dir(&options.out_dir)?;
-        remove_stale_partials(&out_dir);
+        self.tidy_partials(&out_dir);
         let final_dir = out_dir.join(format!("cycle-{number}"));
         cycle.directory = final_dir.display().to_string();
         // Unique to this attempt: another cycle run at the same time (a thread or a process
-        // computing the same number) must not write into, rename or delete these files.
-        static ATTEMPTS: AtomicU64 = AtomicU64::new(0);
-        let temp_dir = out_dir.join(format!(
-            ".cycle-{number}.partial-{}-{}",
-            std::process::id(),
-            ATTEMPTS.fetch_add(1, Ordering::Relaxed)
-        ));
-        cycle.files = match self.write_requests(&cycle, &temp_dir, &participants) {
-            Ok(files) => files,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&temp_dir);
-                return Err(e);
-            }
-        };
+        // computing the same number) must not write into, rename or delete these files. Every
+        // way out before the commit removes it.
+        let partial = PartialDir::new(&out_dir, number);
+        cycle.files = self.write_requests(&cycle, partial.path(), &participants)?;
         change
             .expect
             .push(expect(kind::CYCLE, &cycle_id(number), None));
@@ -296,24 +287,15 @@ impl House {
                 "files": cycle.files, "skipped": skipped.len(),
             }),
         )?);
-        // Nothing of a cycle that did not commit stays: neither a record nor its files.
-        match self.commit(change, "the cycle") {
-            Ok(Commit::Done) => {}
-            Ok(Commit::Raced(_)) => {
-                let _ = std::fs::remove_dir_all(&temp_dir);
-                return Ok(None);
-            }
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&temp_dir);
-                return Err(e);
-            }
+        // Nothing of a cycle that did not commit stays: its temporary directory goes with
+        // `partial` on every way out before `place`.
+        match self.commit(change, "the cycle")? {
+            Commit::Done => {}
+            Commit::Raced(_) => return Ok(None),
         }
-        if final_dir.exists() {
-            // A directory left by a cycle of another database: keep it beside.
-            let aside = out_dir.join(format!("cycle-{number}.replaced-{now}"));
-            rename(&final_dir, &aside)?;
-        }
-        rename(&temp_dir, &final_dir)?;
+        // A directory left by a cycle of another database is kept beside.
+        let aside = out_dir.join(format!("cycle-{number}.replaced-{now}"));
+        partial.place(&final_dir, &aside)?;
         Ok(Some(CycleReport {
             cycle,
             // As the operator named it.
@@ -1121,34 +1103,74 @@ fn check_not_system(real: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Removes what cycles of processes no longer running left in `dir`: their temporary
-/// directories `.cycle-N.partial-PID-K` (a run killed before the rename). Those of this process
-/// and of running processes are another cycle's, still being written, and stay.
-fn remove_stale_partials(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(partial_pid) else {
-            continue;
+impl House {
+    /// Tidies what runs of processes no longer running left in `out_dir`: their temporary
+    /// directories `.cycle-N.partial-PID-K`. One that holds the files of cycle N as recorded,
+    /// whose own directory is missing, is that cycle's (its run was killed between its commit
+    /// and the rename): it is renamed into place. Any other is removed. Those of this process and
+    /// of running processes are runs still writing, and stay.
+    fn tidy_partials(&self, out_dir: &Path) {
+        for (path, number) in stale_partials(out_dir) {
+            let target = out_dir.join(format!("cycle-{number}"));
+            let placed = match self.is_recorded_files_of(number, &target, &path) {
+                Ok(true) => std::fs::rename(&path, &target),
+                Ok(false) => std::fs::remove_dir_all(&path),
+                Err(e) => {
+                    // Without the record to compare with, the files may be all there is of it.
+                    tracing::warn!(path = %path.display(), error = %e, "left in place");
+                    continue;
+                }
+            };
+            if let Err(e) = placed {
+                tracing::warn!(path = %path.display(), error = %e, "left in place");
+            }
+        }
+    }
+
+    /// Whether `partial` holds every file cycle `number` recorded, as recorded, while the
+    /// cycle's directory `target` is missing: the files of its run, not yet renamed into place.
+    fn is_recorded_files_of(
+        &self,
+        number: u64,
+        target: &Path,
+        partial: &Path,
+    ) -> Result<bool, HouseError> {
+        let Some(cycle) = self.load::<Cycle>(kind::CYCLE, &cycle_id(number))? else {
+            return Ok(false);
         };
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if !is_dir || pid == std::process::id() || process_running(pid) {
-            continue;
-        }
-        if let Err(e) = std::fs::remove_dir_all(entry.path()) {
-            tracing::warn!(path = %entry.path().display(), error = %e, "left in place");
-        }
+        let cycle = cycle.value;
+        Ok(Path::new(&cycle.directory) == target
+            && !target.exists()
+            && files_in_force(&cycle)
+                .into_iter()
+                .all(|f| matches!(on_disk(partial, f), OnDisk::Same)))
     }
 }
 
-/// The process id in the name of a cycle's temporary directory, `.cycle-N.partial-PID-K`.
-fn partial_pid(name: &str) -> Option<u32> {
+/// The temporary directories `.cycle-N.partial-PID-K` in `dir` of processes no longer running,
+/// with their cycle's number.
+fn stale_partials(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let (number, pid) = entry.file_name().to_str().and_then(partial_name)?;
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            let stale = is_dir && pid != std::process::id() && !process_running(pid);
+            stale.then(|| (entry.path(), number))
+        })
+        .collect()
+}
+
+/// The cycle's number and the process id in the name of a cycle's temporary directory,
+/// `.cycle-N.partial-PID-K`.
+fn partial_name(name: &str) -> Option<(u64, u32)> {
     let (number, rest) = name.strip_prefix(".cycle-")?.split_once(".partial-")?;
     let (pid, attempt) = rest.split_once('-')?;
-    number.parse::<u64>().ok()?;
     attempt.parse::<u64>().ok()?;
-    pid.parse().ok()
+    Some((number.parse().ok()?, pid.parse().ok()?))
 }
 
 /// Whether process `pid` runs. Where there is no `/proc` to ask, every process is taken as
@@ -1158,20 +1180,13 @@ fn process_running(pid: u32) -> bool {
     !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
-fn rename(from: &Path, to: &Path) -> Result<(), HouseError> {
-    std::fs::rename(from, to).map_err(|e| HouseError::File {
-        path: to.display().to_string(),
-        message: e.to_string(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn temporary_directories_are_known_by_their_name() {
-        assert_eq!(partial_pid(".cycle-12.partial-4711-3"), Some(4711));
+        assert_eq!(partial_name(".cycle-12.partial-4711-3"), Some((12, 4711)));
         for other in [
             "cycle-12",
             ".cycle-12.partial-4711",
@@ -1180,7 +1195,7 @@ mod tests {
             ".cycle-12.partial--3",
             "cycle-12.replaced-1767225600000000000",
         ] {
-            assert_eq!(partial_pid(other), None, "{other}");
+            assert_eq!(partial_name(other), None, "{other}");
         }
     }
 

@@ -6,12 +6,11 @@
 //! ([`crate::Lists`] holds the cache): a list update brings new lists, and with them an empty
 //! cache, so no answer outlives the lists that gave it.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use screening::normalize::NameError;
-use screening::{Match, Query, Schema, Scratch, Screener};
+use screening::{Match, Query, Schema, Screener};
 
 /// Most answers kept for one version of the lists; when it is reached the cache starts empty
 /// again (bounds memory whatever the names; busy names come back at once).
@@ -33,11 +32,6 @@ struct Key {
 #[derive(Debug, Default)]
 pub struct ScreenCache {
     answers: Mutex<HashMap<Key, Arc<Vec<Match>>>>,
-}
-
-thread_local! {
-    /// The screener's working memory, kept by each thread between names.
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 impl ScreenCache {
@@ -69,11 +63,8 @@ impl ScreenCache {
         query.schema = schema;
         query.facts.birth_date = birth_date.and_then(screening::screener::parse_partial_date);
         query.facts.countries = countries.to_vec();
-        let matches = SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => screener.screen(&query, threshold, limit, &mut scratch),
-            // Only if screening ever called back into here on this thread.
-            Err(_) => screener.screen(&query, threshold, limit, &mut Scratch::default()),
-        })?;
+        let matches =
+            screening::with_scratch(|scratch| screener.screen(&query, threshold, limit, scratch))?;
         let answer = Arc::new(matches);
         let mut answers = self.lock();
         if answers.len() >= SCREENED_NAMES_CACHED_MAX {
@@ -91,6 +82,8 @@ impl ScreenCache {
 
 #[cfg(test)]
 mod tests {
+    use screening::Scratch;
+
     use super::*;
 
     #[test]

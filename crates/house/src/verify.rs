@@ -1,15 +1,17 @@
 //! `verify` for the house: every cleared claim has its postings, every open claim its
 //! reservation, each cycle balances per zone with no payment across a border, every zone house
-//! account nets to zero, the audit chain is intact, and every user is what the audit trail
-//! made it.
+//! account nets to zero, every file a cycle wrote is on disk as recorded, the audit chain is
+//! intact, and every user is what the audit trail made it.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use ledger::PendingStatus;
 use serde::Serialize;
 use store::TransferRow;
 
 use crate::error::HouseError;
+use crate::settlement::files::{OnDisk, files_in_force, on_disk};
 use crate::types::*;
 use crate::{House, ids};
 
@@ -24,6 +26,8 @@ pub struct HouseReport {
     pub participants: usize,
     pub claims: usize,
     pub cycles: usize,
+    /// The cycles' files compared with the SHA-256 their cycle recorded.
+    pub files: usize,
     pub users: usize,
     pub audit_entries: u64,
     pub problems: Vec<String>,
@@ -96,6 +100,7 @@ impl House {
         report.cycles = cycles.len();
         for cycle in &cycles {
             self.verify_cycle(cycle, &by_id, &claims, &mut report)?;
+            verify_files(cycle, &mut report);
         }
         self.verify_cash(&cycles, &entries, &mut report)?;
         self.verify_users(&mut report)?;
@@ -185,6 +190,46 @@ impl House {
             }
         }
         Ok(())
+    }
+}
+
+/// Every file `cycle` recorded is in its directory as last recorded ([`files_in_force`]). A file missing, changed,
+/// recorded outside the directory or that cannot be read is a problem naming the cycle and the
+/// file, and the other files are still checked; a directory missing is one problem.
+fn verify_files(cycle: &Cycle, report: &mut HouseReport) {
+    let n = cycle.number;
+    let dir = Path::new(&cycle.directory);
+    let files = files_in_force(cycle);
+    if files.is_empty() {
+        return;
+    }
+    if let Err(e) = std::fs::metadata(dir)
+        && e.kind() == std::io::ErrorKind::NotFound
+    {
+        report.problem(format!(
+            "cycle {n}: its directory {} is missing, and with it its {} files",
+            dir.display(),
+            files.len()
+        ));
+        return;
+    }
+    for file in files {
+        report.files += 1;
+        let problem = match on_disk(dir, file) {
+            OnDisk::Same => continue,
+            OnDisk::Differs(sha256) => format!(
+                "differs from the file recorded (SHA-256 {sha256}, recorded {})",
+                file.sha256
+            ),
+            OnDisk::Missing => "is missing".to_owned(),
+            OnDisk::Outside => "is recorded outside the cycle's directory".to_owned(),
+            OnDisk::Unreadable(e) => format!("cannot be read: {e}"),
+        };
+        report.problem(format!(
+            "cycle {n}: file {} {problem} ({})",
+            file.path,
+            dir.join(&file.path).display()
+        ));
     }
 }
 

@@ -16,4 +16,6 @@ pub mod translit;
 pub mod yente;
 
 pub use entity::{Entity, Schema};
-pub use screener::{DEFAULT_LIMIT, DEFAULT_THRESHOLD, Match, Query, Scratch, Screener, compare};
+pub use screener::{
+    DEFAULT_LIMIT, DEFAULT_THRESHOLD, Match, Query, Scratch, Screener, compare, with_scratch,
+};

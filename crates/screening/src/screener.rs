@@ -1,6 +1,7 @@
 //! Screening queries against an [`Index`]: candidates by shared tokens, full scoring of the best,
 //! qualifiers, threshold, ranking.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -33,6 +34,12 @@ const VARIANTS_MAX: usize = 3;
 pub const DEFAULT_LIMIT: usize = 10;
 /// Most matches returned per query.
 pub const LIMIT_MAX: usize = 1_000;
+/// Bits of a [`Scratch`] stamp that hold the query part; the rest hold the generation.
+const PART_BITS: u32 = 5;
+/// The query part's bits of a stamp.
+const PART_MASK: u32 = (1 << PART_BITS) - 1;
+/// The last generation a stamp can hold; the next screening clears the stamps and starts again.
+const GENERATION_MAX: u32 = u32::MAX >> PART_BITS;
 
 /// One name to screen, with what else is known about its bearer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +77,26 @@ pub struct Match {
     pub(crate) entity: u32,
 }
 
-/// Per-thread scratch space, so that a query allocates little.
+thread_local! {
+    /// The scratch space [`with_scratch`] lends, one per thread.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's [`Scratch`], kept between calls: a thread that screens name after
+/// name (a server's blocking threads, the house's submissions) sizes its arrays once, where a
+/// fresh scratch space costs more than a screening. It is working memory, not state: no answer
+/// depends on what an earlier screening left in it. A call from inside `f` on the same thread
+/// gets a fresh one.
+pub fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// Per-thread scratch space, so that a query allocates little. It holds no answer: each
+/// screening starts a new generation in it, so a screening gives the same matches with a fresh
+/// one as with one used before (see [`with_scratch`] for one kept per thread).
 #[derive(Debug, Default)]
 pub struct Scratch {
     accumulated: Vec<f32>,
@@ -86,7 +112,7 @@ impl Scratch {
     fn accumulate(&mut self, postings: &[u32], stamp: u32, gain: f32) {
         for &name in postings {
             let n = name as usize;
-            if self.stamp[n] >> 5 != self.generation {
+            if self.stamp[n] >> PART_BITS != self.generation {
                 self.accumulated[n] = 0.0;
                 self.touched.push(name);
             } else if self.stamp[n] == stamp {
@@ -369,10 +395,16 @@ impl Screener {
                 generation: 0,
             };
         }
-        scratch.generation = scratch.generation.wrapping_add(1);
+        if scratch.generation == GENERATION_MAX {
+            // Every generation a stamp can hold was used: clear the stamps, or a stamp of long
+            // ago would pass for this screening's.
+            scratch.stamp.fill(0);
+            scratch.generation = 0;
+        }
+        scratch.generation += 1;
         let rarest = self.rarest_token(query);
         for (qi, matches) in query.matches.iter().enumerate() {
-            let stamp = (scratch.generation << 5) | (qi as u32 & 31);
+            let stamp = (scratch.generation << PART_BITS) | (qi as u32 & PART_MASK);
             for m in matches {
                 let postings = &self.index.vocab[m.vocab as usize].postings;
                 if postings.len() > POSTINGS_SCAN_MAX && Some(qi) != rarest {
@@ -388,7 +420,7 @@ impl Screener {
             let Some(form) = form else {
                 continue;
             };
-            let stamp = (scratch.generation << 5) | (qi as u32 & 31);
+            let stamp = (scratch.generation << PART_BITS) | (qi as u32 & PART_MASK);
             for &vocab in self.index.consonant_matches(form) {
                 let entry = &self.index.vocab[vocab as usize];
                 if entry.postings.len() > POSTINGS_SCAN_MAX {
@@ -540,6 +572,51 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scratch_space_used_for_ever_gives_the_answers_of_a_fresh_one() {
+        let lists = crate::lists::bundled().expect("the bundled lists parse");
+        let entities = lists.into_iter().flat_map(|l| l.entities).collect();
+        let groups = Arc::new(NameGroups::parse(crate::groups::BUNDLED));
+        let screener = Screener::with_own_weights(entities, groups);
+        // Common parts: many names share several, and the candidates are ranked by what they
+        // share.
+        let query = Query::name("Mohammad Hassan Ali");
+        let prepared = screener.prepare(&query.name).expect("a name");
+        let sorted = |mut names: Vec<u32>| {
+            names.sort_unstable();
+            names
+        };
+        let fresh = || Scratch::default();
+        let candidates = sorted(screener.candidates(&prepared, None, &mut fresh()));
+        let matches = screener
+            .screen(&query, 0.5, LIMIT_MAX, &mut fresh())
+            .expect("screened");
+        assert!(candidates.len() > 1 && !matches.is_empty());
+        // Sized, then aged to the last generations a stamp holds, and past them.
+        let mut old = fresh();
+        screener.candidates(&prepared, None, &mut old);
+        old.generation = GENERATION_MAX - 1;
+        let ids = |m: &[Match]| -> Vec<String> {
+            m.iter()
+                .map(|m| format!("{} {}", m.entity_id, m.score))
+                .collect()
+        };
+        for _ in 0..3 {
+            let again = sorted(screener.candidates(&prepared, None, &mut old));
+            assert_eq!(again, candidates, "generation {}", old.generation);
+            let again = screener
+                .screen(&query, 0.5, LIMIT_MAX, &mut old)
+                .expect("screened");
+            assert!(
+                again == matches,
+                "generation {}: {:?}, with a fresh scratch space {:?}",
+                old.generation,
+                ids(&again),
+                ids(&matches)
+            );
+        }
+    }
 
     #[test]
     fn dates_the_calendar_has() {

@@ -3,11 +3,9 @@
 //! Clearhouse unchanged. Authenticated like every route: `Authorization: Bearer <token>` or
 //! yente's `ApiKey <token>`.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use axum::extract::State;
-use screening::Scratch;
 use screening::yente::{self, ListMeta, MatchParams, MatchRequest, SearchParams, YenteError};
 
 use crate::auth::Caller;
@@ -18,11 +16,6 @@ use crate::state::AppState;
 
 /// Largest `/match` body, in bytes (100 queries of a few names each).
 pub const MATCH_BODY_BYTES_MAX: usize = 1024 * 1024;
-
-thread_local! {
-    /// One screening scratch per blocking thread: a fresh one costs more than a match.
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
 
 fn answer(e: YenteError) -> ApiError {
     match e {
@@ -53,14 +46,9 @@ pub async fn match_entities(
     let request = MatchRequest::from_value(body).map_err(answer)?;
     let lists = state.run(|h| h.lists_in_force()).await?;
     let response = tokio::task::spawn_blocking(move || {
-        SCRATCH.with(|scratch| {
-            yente::match_entities_with(
-                &lists.screener,
-                &dataset,
-                &params,
-                &request,
-                &mut scratch.borrow_mut(),
-            )
+        // One scratch space per blocking thread, kept between requests.
+        screening::with_scratch(|scratch| {
+            yente::match_entities_with(&lists.screener, &dataset, &params, &request, scratch)
         })
     })
     .await

@@ -9,42 +9,19 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Barrier, OnceLock};
+use std::sync::{Arc, Barrier};
 
 use api::{AppState, Settings};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request};
 use house::users::Role;
-use house::{House, HouseConfig, HouseSource, Lists, OnboardingInput};
+use house::{House, HouseConfig, HouseSource, OnboardingInput};
 use http_body_util::BodyExt;
-pub use test_support::{SECOND, T0, TestClock, TestDb, each_backend};
+pub use test_support::{SECOND, T0, TestClock, TestDb, checker, each_backend, lists};
 use tower::ServiceExt;
 
 /// Most requests sent at once by [`Api::concurrently`].
 pub const CONCURRENT_REQUESTS_MAX: usize = 64;
-
-/// The bundled sanctions lists, built once per test binary (about a second).
-pub fn lists() -> Lists {
-    static LISTS: OnceLock<Lists> = OnceLock::new();
-    LISTS
-        .get_or_init(|| Lists::bundled().expect("the bundled lists parse"))
-        .clone()
-}
-
-/// The bundled nomenclature and policy with price bands from the demo's reference prices,
-/// built once.
-pub fn checker() -> Arc<goods::Checker> {
-    static CHECKER: OnceLock<Arc<goods::Checker>> = OnceLock::new();
-    CHECKER
-        .get_or_init(|| {
-            let nomenclature = goods::Nomenclature::bundled().expect("bundled nomenclature");
-            let policy = goods::Policy::bundled(&nomenclature).expect("bundled policy");
-            let history = house::demo::price_history(&nomenclature).expect("reference prices");
-            let bands = history.bands(policy.band_settings());
-            Arc::new(goods::Checker::new(nomenclature, policy, Some(bands)).expect("checker"))
-        })
-        .clone()
-}
 
 /// A house on a test database behind the API, with the users the test made.
 pub struct Api {

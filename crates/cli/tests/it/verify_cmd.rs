@@ -1,5 +1,6 @@
-//! `clearhouse verify` finds records changed behind the house's back, checks receipts kept from
-//! earlier runs, and refuses to verify nothing; read-only commands never create a database.
+//! `clearhouse verify` finds records and cycle files changed behind the house's back, checks
+//! receipts kept from earlier runs, and refuses to verify nothing; read-only commands never
+//! create a database.
 
 use std::path::Path;
 use std::process::Output;
@@ -103,6 +104,51 @@ fn records_changed_outside_the_house_are_named_by_kind_and_id() {
             "{}",
             text(&out.stdout)
         );
+    }
+}
+
+#[test]
+fn a_cycle_file_deleted_or_changed_is_named_and_verify_fails() {
+    for db in TestDb::each() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("demo");
+        demo(&db, &dir);
+        let (code, data) = verify(&db, &[]);
+        assert_eq!((code, problems(&data)), (Some(0), vec![]), "{}", db.name);
+        let files = data["house"]["files"].as_u64().unwrap();
+        assert!(files >= 4, "{}: {files} files checked", db.name);
+        let cycle = dir.join("settlement").join("cycle-1");
+        let (deleted, edited) = ("EU/requests-EU.csv", "IR/requests-IR.pain013.xml");
+        std::fs::remove_file(cycle.join(deleted)).unwrap();
+        std::fs::write(cycle.join(edited), "<changed/>").unwrap();
+
+        let (code, data) = verify(&db, &[]);
+        assert_eq!(code, Some(1), "{}", db.name);
+        assert_eq!(data["ok"], false);
+        assert_eq!(data["house"]["files"], files, "every file is still checked");
+        let p = problems(&data);
+        assert_eq!(p.len(), 2, "{}: {p:#?}", db.name);
+        assert_problem(&db, &p, &format!("cycle 1: file {deleted} is missing"));
+        assert_problem(
+            &db,
+            &p,
+            &format!("cycle 1: file {edited} differs from the file recorded"),
+        );
+        let out = clearhouse(&db.url(), &["verify"]);
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = text(&out.stdout);
+        for needle in [
+            format!("problem: cycle 1: file {deleted} is missing"),
+            format!("problem: cycle 1: file {edited} differs"),
+            format!("cycles checked with {files} of their files"),
+        ] {
+            assert!(
+                stdout.contains(&needle),
+                "{}: {needle:?} in {stdout}",
+                db.name
+            );
+        }
+        assert!(stdout.starts_with("problem: "), "{stdout}");
     }
 }
 

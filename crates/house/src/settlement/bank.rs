@@ -1075,7 +1075,8 @@ impl House {
                 Ok((e, path))
             }
             Commit::Raced(what) => {
-                staged.discard();
+                // Dropped, the staged file is removed.
+                drop(staged);
                 Err(HouseError::NotAllowed(format!(
                     "{what} changed meanwhile; try again"
                 )))

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use iso20022::{
     Account, ActivationRequest, CreditTransfer, Entry, Party, PaymentInitiation, PaymentRequest,
@@ -21,25 +22,51 @@ use crate::cycle::Participants;
 use crate::error::HouseError;
 use crate::types::*;
 
-/// A file written beside its final name, placed once the change that records it committed.
+/// A file written beside its final name (`NAME.partial-PID-K`), placed once the change that
+/// records it committed. Dropped unplaced (the change raced, failed or was never made), it is
+/// removed: no failure leaves a half-written file behind.
 #[derive(Debug)]
 pub(crate) struct Staged {
     pub file: CycleFile,
     temp: PathBuf,
     target: PathBuf,
+    /// Whether dropping it leaves the temporary file be: the change that records it committed.
+    committed: bool,
 }
 
 impl Staged {
-    pub fn place(self) -> Result<(), HouseError> {
+    /// Renames the file into place, once the change that records it committed. If that fails,
+    /// the file is the only copy of what the house recorded: it stays under its temporary name,
+    /// which the error gives.
+    pub fn place(mut self) -> Result<(), HouseError> {
+        self.committed = true;
         std::fs::rename(&self.temp, &self.target).map_err(|e| HouseError::File {
             path: self.target.display().to_string(),
-            message: e.to_string(),
+            message: format!("{e}; the file recorded is {}", self.temp.display()),
         })
     }
+}
 
-    pub fn discard(self) {
-        let _ = std::fs::remove_file(&self.temp);
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            remove_quietly(&self.temp, std::fs::remove_file(&self.temp));
+        }
     }
+}
+
+/// Places each of `staged` once the change that records them committed: every one is tried,
+/// and the first failure is the error (the files not placed keep their temporary names).
+pub(crate) fn place_all(staged: Vec<Staged>) -> Result<(), HouseError> {
+    let mut first = Ok(());
+    for s in staged {
+        if let Err(e) = s.place()
+            && first.is_ok()
+        {
+            first = Err(e);
+        }
+    }
+    first
 }
 
 /// Stages `bytes` as `rel` under the cycle's directory `dir`.
@@ -58,16 +85,154 @@ pub(crate) fn stage(dir: &str, rel: &str, bytes: &[u8]) -> Result<Staged, HouseE
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent).map_err(error)?;
     }
-    let temp = target.with_extension(format!("partial-{}", std::process::id()));
-    std::fs::write(&temp, bytes).map_err(error)?;
-    Ok(Staged {
+    let temp = target.with_extension(format!("partial-{}", attempt_suffix()));
+    let staged = Staged {
         file: CycleFile {
             path: rel.to_owned(),
             sha256: hex::encode(Sha256::digest(bytes)),
         },
         temp,
-        target,
-    })
+        target: target.clone(),
+        committed: false,
+    };
+    // Written once the guard exists: a failed write leaves no part of the file.
+    std::fs::write(&staged.temp, bytes).map_err(error)?;
+    Ok(staged)
+}
+
+/// `PID-K`: this process and a number no other attempt of it used, so that two attempts at the
+/// same file or cycle (threads or processes racing for the same change) never write into each
+/// other's temporary files, and a dead process's are known as such.
+fn attempt_suffix() -> String {
+    static ATTEMPTS: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        ATTEMPTS.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The files of a cycle's run, written under a temporary name beside the cycle's directory
+/// (`.cycle-N.partial-PID-K`) and renamed into place once the run committed. Dropped unplaced
+/// (the run raced, failed or was refused), the directory is removed with what it holds.
+#[derive(Debug)]
+pub(crate) struct PartialDir {
+    path: PathBuf,
+    /// Whether dropping it leaves the directory be: the run that records its files committed.
+    committed: bool,
+}
+
+impl PartialDir {
+    /// The temporary directory of an attempt at cycle `number` in `out_dir` (not made yet).
+    pub fn new(out_dir: &Path, number: u64) -> PartialDir {
+        PartialDir {
+            path: out_dir.join(format!(".cycle-{number}.partial-{}", attempt_suffix())),
+            committed: false,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Renames the directory to `target`, once the run committed; a directory already there (a
+    /// cycle of another database) is first moved `aside`. If that fails, the directory holds
+    /// the only copy of the files the house recorded: it stays, and the error names it.
+    pub fn place(mut self, target: &Path, aside: &Path) -> Result<(), HouseError> {
+        self.committed = true;
+        let error = |path: &Path, e: std::io::Error| HouseError::File {
+            path: path.display().to_string(),
+            message: format!(
+                "{e}; the cycle is recorded and its files are in {}: move them to {}",
+                self.path.display(),
+                target.display()
+            ),
+        };
+        if target.exists() {
+            std::fs::rename(target, aside).map_err(|e| error(aside, e))?;
+        }
+        std::fs::rename(&self.path, target).map_err(|e| error(target, e))
+    }
+}
+
+impl Drop for PartialDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            remove_quietly(&self.path, std::fs::remove_dir_all(&self.path));
+        }
+    }
+}
+
+/// What a removal on the way out of a failure gave: nothing to report if it worked or there was
+/// nothing to remove, a warning otherwise (the failure being handled is the error).
+fn remove_quietly(path: &Path, removed: std::io::Result<()>) {
+    match removed {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            tracing::warn!(path = %path.display(), error = %e, "temporary files left in place");
+        }
+        _ => {}
+    }
+}
+
+/// The files of `cycle` as they must be on disk: each path once, with the hash it was last
+/// written with, in the order first written. A settlement undone (a pay-out returned) and done
+/// again writes its statements again under the same names; the entries before stay in the
+/// record as what was sent then.
+pub(crate) fn files_in_force(cycle: &Cycle) -> Vec<&CycleFile> {
+    let mut files: Vec<&CycleFile> = Vec::with_capacity(cycle.files.len());
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for file in &cycle.files {
+        match at.get(file.path.as_str()) {
+            Some(&i) => files[i] = file,
+            None => {
+                at.insert(&file.path, files.len());
+                files.push(file);
+            }
+        }
+    }
+    files
+}
+
+/// How a cycle's file on disk compares with its record.
+#[derive(Debug)]
+pub(crate) enum OnDisk {
+    /// As recorded.
+    Same,
+    /// Another content, whose SHA-256 (hex) this is.
+    Differs(String),
+    /// No file at its path.
+    Missing,
+    /// Recorded under a path that leaves the cycle's directory (absolute, or through `..`):
+    /// not read.
+    Outside,
+    /// It could not be read.
+    Unreadable(std::io::Error),
+}
+
+/// How `file`, recorded in the cycle's directory `dir`, stands on disk: read whole, as a stream.
+pub(crate) fn on_disk(dir: &Path, file: &CycleFile) -> OnDisk {
+    let rel = Path::new(&file.path);
+    if !rel
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+    {
+        return OnDisk::Outside;
+    }
+    let mut hasher = Sha256::new();
+    let read =
+        std::fs::File::open(dir.join(rel)).and_then(|mut f| std::io::copy(&mut f, &mut hasher));
+    match read {
+        Ok(_) => {
+            let sha256 = hex::encode(hasher.finalize());
+            if sha256 == file.sha256 {
+                OnDisk::Same
+            } else {
+                OnDisk::Differs(sha256)
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => OnDisk::Missing,
+        Err(e) => OnDisk::Unreadable(e),
+    }
 }
 
 fn file_error(what: String) -> impl Fn(iso20022::Iso20022Error) -> HouseError {

@@ -451,7 +451,8 @@ impl House {
                 Ok(true)
             }
             Commit::Raced(_) => {
-                pending.discard();
+                // Dropped, the staged file is removed.
+                drop(pending);
                 Ok(false)
             }
         }
@@ -537,15 +538,12 @@ impl House {
         )?);
         match self.commit(change, "the cycle's settlement")? {
             Commit::Done => {
-                for s in staged {
-                    s.place()?;
-                }
+                files::place_all(staged)?;
                 Ok(Some(status))
             }
             Commit::Raced(_) => {
-                for s in staged {
-                    s.discard();
-                }
+                // Dropped, the staged files are removed.
+                drop(staged);
                 Ok(None)
             }
         }

@@ -391,15 +391,12 @@ impl House {
         )?);
         match self.commit(change, "the unwind")? {
             Commit::Done => {
-                for s in staged {
-                    s.place()?;
-                }
+                super::files::place_all(staged)?;
                 Ok(Some(report))
             }
             Commit::Raced(_) => {
-                for s in staged {
-                    s.discard();
-                }
+                // Dropped, the staged files are removed.
+                drop(staged);
                 Ok(None)
             }
         }

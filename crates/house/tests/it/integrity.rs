@@ -467,13 +467,7 @@ fn verify_finds_ledger_movements_no_house_record_explains() {
 fn a_cycle_both_ways(db: TestDb) -> (Env, house::CycleReport) {
     let env = Env::new(db);
     onboard_clean(&env);
-    env.house
-        .submit_accepted("eu-pharma", &medicines("c-1", 10))
-        .unwrap();
-    env.tick();
-    env.house
-        .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
-        .unwrap();
+    env.submit_both_ways();
     let report = env.run_and_settle();
     (env, report)
 }
@@ -521,5 +515,56 @@ fn a_cycles_files_carry_a_receipt_the_history_holds() {
             .submit_claim("eu-pharma", &medicines("c-3", 11))
             .unwrap();
         assert!(env.house.store().check_heads(&heads).unwrap().is_empty());
+    });
+}
+
+#[test]
+fn verify_names_each_cycle_file_missing_or_changed_and_checks_the_rest() {
+    each_backend(|db| {
+        let (env, report) = a_cycle_both_ways(db);
+        let verified = env.house.verify().unwrap();
+        assert!(verified.is_ok(), "{:?}", verified.problems);
+        let files = &report.cycle.files;
+        assert_eq!(verified.files, files.len());
+        assert!(files.len() >= 3, "{files:?}");
+        let dir = std::path::Path::new(&report.directory);
+        let (deleted, edited) = (&files[0].path, &files[1].path);
+        std::fs::remove_file(dir.join(deleted)).unwrap();
+        std::fs::write(dir.join(edited), "changed behind the house's back").unwrap();
+        // A file that cannot be read (a directory where the file was) is named too.
+        let unreadable = &files[2].path;
+        std::fs::remove_file(dir.join(unreadable)).unwrap();
+        std::fs::create_dir(dir.join(unreadable)).unwrap();
+
+        let verified = env.house.verify().unwrap();
+        assert!(!verified.is_ok());
+        assert_eq!(verified.files, files.len(), "every file is still checked");
+        let n = report.cycle.number;
+        let problems = &verified.problems;
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(
+            problems[0].starts_with(&format!("cycle {n}: file {deleted} is missing")),
+            "{problems:#?}"
+        );
+        assert!(
+            problems[1].starts_with(&format!("cycle {n}: file {edited} differs")),
+            "{problems:#?}"
+        );
+        assert!(
+            problems[2].starts_with(&format!("cycle {n}: file {unreadable} cannot be read")),
+            "{problems:#?}"
+        );
+
+        // The directory gone: one problem that names it.
+        std::fs::remove_dir_all(dir).unwrap();
+        let verified = env.house.verify().unwrap();
+        assert_eq!(
+            verified.problems,
+            [format!(
+                "cycle {n}: its directory {} is missing, and with it its {} files",
+                report.cycle.directory,
+                files.len()
+            )]
+        );
     });
 }

@@ -403,14 +403,7 @@ fn only_the_debtor_accepts_or_disputes_and_only_the_creditor_withdraws() {
 fn a_claim_a_cycle_holds_or_cleared_in_part_stays_in_clearing() {
     each_backend(|db| {
         let env = env_with(db, None);
-        env.house
-            .submit_accepted("eu-pharma", &medicines("c-1", 10))
-            .unwrap();
-        env.tick();
-        env.house
-            .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
-            .unwrap();
-        env.tick();
+        env.submit_both_ways();
         let report = env
             .house
             .run_cycle("operator", &env.cycle_options())

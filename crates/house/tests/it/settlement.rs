@@ -15,14 +15,7 @@ use crate::support::*;
 fn a_cycle_run(db: TestDb) -> (Env, house::Cycle) {
     let env = Env::new(db);
     onboard_clean(&env);
-    env.house
-        .submit_accepted("eu-pharma", &medicines("c-1", 10))
-        .unwrap();
-    env.tick();
-    env.house
-        .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
-        .unwrap();
-    env.tick();
+    env.submit_both_ways();
     let report = env
         .house
         .run_cycle("operator", &env.cycle_options())
@@ -662,14 +655,7 @@ fn the_payee_release_pays_each_payee_once_its_part_of_the_cycle_is_final() {
         let env = Env::with_config(db, config);
         onboard_clean(&env);
         // A domestic part (eu-agri owed by eu-nl-foods) beside the cross-border one.
-        env.house
-            .submit_accepted("eu-pharma", &medicines("c-1", 10))
-            .unwrap();
-        env.tick();
-        env.house
-            .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
-            .unwrap();
-        env.tick();
+        env.submit_both_ways();
         let domestic = claim(
             "c-dom",
             "eu-agri",

@@ -1,41 +1,15 @@
 //! The house's test helpers: the test databases and the clock (from `test-support`, shared with
 //! the store's and the CLI's tests; PostgreSQL tests never skip, they fail without a server),
-//! the sanctions lists and goods checker built once per test binary, and builders for
-//! participants and claims.
+//! the sanctions lists and goods checker built once per test binary (from `test-support` too,
+//! shared with the API's tests), and builders for participants and claims.
 
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 
-use house::{
-    ClaimSubmission, House, HouseError, InvoiceParty, Lists, OnboardingInput, PartyDetails,
-};
+use house::{ClaimSubmission, House, HouseError, InvoiceParty, OnboardingInput, PartyDetails};
 use store::{Record, RecordQuery, Store};
-pub use test_support::{SECOND, T0, TestClock, TestDb, each_backend};
-
-/// The bundled sanctions lists, built once per test binary (about a second).
-pub fn lists() -> Lists {
-    static LISTS: OnceLock<Lists> = OnceLock::new();
-    LISTS
-        .get_or_init(|| Lists::bundled().expect("the bundled lists parse"))
-        .clone()
-}
-
-/// The bundled nomenclature and policy with price bands from the demo's reference prices,
-/// built once.
-pub fn checker() -> Arc<goods::Checker> {
-    static CHECKER: OnceLock<Arc<goods::Checker>> = OnceLock::new();
-    CHECKER
-        .get_or_init(|| {
-            let nomenclature = goods::Nomenclature::bundled().expect("bundled nomenclature");
-            let policy = goods::Policy::bundled(&nomenclature).expect("bundled policy");
-            let history = house::demo::price_history(&nomenclature).expect("reference prices");
-            let bands = history.bands(policy.band_settings());
-            Arc::new(goods::Checker::new(nomenclature, policy, Some(bands)).expect("checker"))
-        })
-        .clone()
-}
+pub use test_support::{SECOND, T0, TestClock, TestDb, checker, each_backend, lists};
 
 /// Submitting a claim and having its debtor accept it, as a firm and its customer do before a
 /// claim enters clearing (`house::lifecycle`): what the tests written about clearing expect of
@@ -149,24 +123,24 @@ impl Env {
         self.pay_all_but(n, "");
     }
 
+    /// Medicines one way (c-1: eu-pharma ← ir-darou) and pistachios the other (c-2: ir-kerman ←
+    /// eu-nl-foods), submitted a second apart and accepted: a cycle of them has a payer and a
+    /// payee in each zone. The participants must be onboarded.
+    pub fn submit_both_ways(&self) {
+        self.house
+            .submit_accepted("eu-pharma", &medicines("c-1", 10))
+            .unwrap();
+        self.tick();
+        self.house
+            .submit_accepted("ir-kerman", &pistachios("c-2", 8000))
+            .unwrap();
+        self.tick();
+    }
+
     /// Every payer of cycle `n` but `except` still asked to pay pays exactly that.
     pub fn pay_all_but(&self, n: u64, except: &str) {
-        let cycle = self.house.cycle(n).unwrap();
         for zone in &self.house.config().zones {
-            let credits: Vec<Credit> = cycle
-                .positions
-                .iter()
-                .filter(|p| {
-                    p.zone == zone.code.as_str()
-                        && p.status == house::PositionStatus::Requested
-                        && p.participant != except
-                })
-                .map(|p| Credit {
-                    amount_minor: p.outstanding_minor(),
-                    reference: Some(p.reference.clone()),
-                    from: ("Payer".into(), "DE89370400440532013000".into()),
-                })
-                .collect();
+            let credits = self.credits_due(n, zone.code.as_str(), except);
             if credits.is_empty() {
                 continue;
             }
@@ -175,6 +149,26 @@ impl Env {
                 .import_bank_file("operator", &file)
                 .unwrap_or_else(|e| panic!("import on {}: {e}", self.db.name));
         }
+    }
+
+    /// A credit of exactly what it still owes from every payer of cycle `n` in `zone` but
+    /// `except` still asked to pay.
+    pub fn credits_due(&self, n: u64, zone: &str, except: &str) -> Vec<Credit> {
+        let cycle = self.house.cycle(n).unwrap();
+        cycle
+            .positions
+            .iter()
+            .filter(|p| {
+                p.zone == zone
+                    && p.status == house::PositionStatus::Requested
+                    && p.participant != except
+            })
+            .map(|p| Credit {
+                amount_minor: p.outstanding_minor(),
+                reference: Some(p.reference.clone()),
+                from: ("Payer".into(), "DE89370400440532013000".into()),
+            })
+            .collect()
     }
 
     /// A camt.054 of the zone's bank: credits on the zone house account.
