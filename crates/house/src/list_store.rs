@@ -508,6 +508,19 @@ impl ListStore {
         })
     }
 
+    /// The manifest of one version kept here, by its id; `None` for the bundled lists (they
+    /// have none) and for a version not kept here.
+    pub fn manifest_of(&self, version: &str) -> Result<Option<Manifest>, ListStoreError> {
+        if version == BUNDLED_VERSION {
+            return Ok(None);
+        }
+        match self.manifest(version, &self.dir.join("versions")) {
+            Ok(manifest) => Ok(Some(manifest)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The manifest of the version in force, if any.
     pub fn current(&self) -> Result<Option<Manifest>, ListStoreError> {
         let pointer = self.dir.join("current");

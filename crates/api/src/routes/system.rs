@@ -117,12 +117,17 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> ApiResult<Response> 
         "status",
         &as_f64(&counts[2]),
     );
-    let lists = state.house.lists();
+    // The lists in force for the house; those this server holds while it cannot load them
+    // (`/readyz` says so).
+    let lists = state
+        .run(|h| h.lists_in_force())
+        .await
+        .unwrap_or_else(|_| state.house.lists());
     let list_age = state
         .settings
         .source
         .list_store()
-        .current()
+        .manifest_of(&lists.version)
         .ok()
         .flatten()
         .map(|m| {

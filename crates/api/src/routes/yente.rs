@@ -68,7 +68,7 @@ pub async fn search(
     QueryOf(params): QueryOf<SearchParams>,
 ) -> ApiResult<axum::Json<yente::SearchResponse>> {
     caller.may(Action::Match)?;
-    let lists = state.house.lists();
+    let lists = state.run(|h| h.lists_in_force()).await?;
     let response =
         tokio::task::spawn_blocking(move || yente::search(&lists.screener, &dataset, &params))
             .await
@@ -86,7 +86,7 @@ pub async fn entity(
     PathOf(id): PathOf<String>,
 ) -> ApiResult<axum::Json<yente::EntityResponse>> {
     caller.may(Action::Match)?;
-    let lists = state.house.lists();
+    let lists = state.run(|h| h.lists_in_force()).await?;
     yente::entity(&lists.screener, &id)
         .map(axum::Json)
         .map_err(answer)
@@ -100,16 +100,16 @@ pub async fn catalog(
     caller: Caller,
 ) -> ApiResult<axum::Json<yente::Catalog>> {
     caller.may(Action::Match)?;
-    let lists = state.house.lists();
+    let lists = state.run(|h| h.lists_in_force()).await?;
     let store = state.settings.source.list_store();
     // The dates of the lists in force come from the version's manifest (the bundled lists'
     // from no manifest: their dates stay unknown).
-    let metas: Vec<ListMeta> = tokio::task::spawn_blocking(move || store.current())
+    let version = lists.version.clone();
+    let metas: Vec<ListMeta> = tokio::task::spawn_blocking(move || store.manifest_of(&version))
         .await
         .map_err(|e| ApiError::internal(&e))?
         .ok()
         .flatten()
-        .filter(|m| m.version == lists.version)
         .map(|m| {
             m.lists
                 .iter()

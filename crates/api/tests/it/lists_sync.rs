@@ -118,6 +118,35 @@ fn a_version_uploaded_through_one_server_is_the_one_the_other_screens_against() 
             "loaded only when needed"
         );
 
+        // yente's search, entity and catalog through the other server answer from the
+        // version in force, not from the lists it held.
+        let a = two
+            .get("/search/default?q=Caspian%20Sunrise%20Shipping")
+            .by("a.novak")
+            .send();
+        a.expect(200);
+        let found = a.json();
+        let results = found["results"].as_array().expect("results");
+        assert!(
+            results.iter().any(|r| r["id"] == "test_list:caspian-1"),
+            "{found}"
+        );
+        two.get("/entities/test_list:caspian-1")
+            .by("a.novak")
+            .send()
+            .expect(200);
+        let a = two.get("/catalog").by("a.novak").send();
+        a.expect(200);
+        let catalog = a.json();
+        assert!(
+            catalog["datasets"]
+                .as_array()
+                .expect("datasets")
+                .iter()
+                .any(|d| d["name"] == "test_list"),
+            "{catalog}"
+        );
+
         // Through the other server, the name is listed: the claim is held.
         two.clock.advance(SECOND);
         let a = submit(&two, &claim_naming_the_listed(&two, "c-after", 1000));
