@@ -1,6 +1,8 @@
 //! Claims: validated, checked in order (parties, invoice counterparty, goods policy, price
 //! bands, monitoring), and recorded as accepted (reserved on the ledger), held or rejected.
 
+use std::borrow::Cow;
+
 use goods::{Finding, Line, LineFields, Verdict as GoodsVerdict};
 use model::{ClaimId, GOODS_LINES_MAX, Money, ParticipantId};
 use monitoring::{Candidate, Past};
@@ -38,15 +40,16 @@ pub const SUBMITTED_ACTION: &str = "claim.submitted";
 /// case opened in the same change).
 const FIRST_EVENTS_READ: usize = 8;
 
-/// The body of a `claim.submitted` audit event.
+/// The body of a `claim.submitted` audit event: written from the submission's own values
+/// (borrowed), read back owned.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct SubmittedEvent {
+struct SubmittedEvent<'a> {
     /// The claim as recorded, with every check and its inputs.
-    claim: ClaimRecord,
+    claim: Cow<'a, ClaimRecord>,
     /// The lists every name was screened against.
-    lists_version: String,
+    lists_version: Cow<'a, str>,
     /// The alerts a held claim raised (none otherwise).
-    alerts: Vec<Alert>,
+    alerts: Cow<'a, [Alert]>,
 }
 
 /// What a submission got: the claim as recorded, and whether this is the first answer again.
@@ -130,13 +133,13 @@ impl House {
         let Some(row) = rows.iter().find(|r| r.action == SUBMITTED_ACTION) else {
             return Ok(None);
         };
-        let body: SubmittedEvent =
+        let body: SubmittedEvent<'_> =
             serde_json::from_str(&row.body).map_err(|e| HouseError::Corrupt {
                 kind: "audit".into(),
                 id: row.seq.to_string(),
                 message: e.to_string(),
             })?;
-        Ok(Some(body.claim))
+        Ok(Some(body.claim.into_owned()))
     }
 
     /// One attempt; `None` when another writer got in between (read again and retry).
@@ -375,9 +378,9 @@ impl House {
             SUBMITTED_ACTION,
             subject,
             &SubmittedEvent {
-                claim: outcome.claim.clone(),
-                lists_version: lists.version.clone(),
-                alerts: alerts.clone(),
+                claim: Cow::Borrowed(&outcome.claim),
+                lists_version: Cow::Borrowed(&lists.version),
+                alerts: Cow::Borrowed(&alerts),
             },
         )?);
         Ok(match self.commit(change, "the claim's reservation")? {
