@@ -72,6 +72,12 @@ impl AppState {
         }
     }
 
+    /// The lists in force for the house (a version another server put in force is loaded
+    /// first, off the async threads): what every route that screens on request reads.
+    pub async fn lists_in_force(&self) -> ApiResult<Arc<house::Lists>> {
+        self.run(|h| h.lists_in_force()).await
+    }
+
     /// As [`AppState::run`], for work whose errors are already answers.
     pub async fn run_api<T, F>(&self, f: F) -> ApiResult<T>
     where

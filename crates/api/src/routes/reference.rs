@@ -418,7 +418,7 @@ pub async fn screen(
         .as_deref()
         .and_then(screening::screener::parse_partial_date);
     query.facts.countries = r.countries;
-    let lists = state.run(|h| h.lists_in_force()).await?;
+    let lists = state.lists_in_force().await?;
     let matches = tokio::task::spawn_blocking(move || {
         lists
             .screener

@@ -120,7 +120,7 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> ApiResult<Response> 
     // The lists in force for the house; those this server holds while it cannot load them
     // (`/readyz` says so).
     let lists = state
-        .run(|h| h.lists_in_force())
+        .lists_in_force()
         .await
         .unwrap_or_else(|_| state.house.lists());
     let list_age = state

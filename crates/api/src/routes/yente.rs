@@ -44,7 +44,7 @@ pub async fn match_entities(
     // A body that is not JSON is 400 `malformed_json`, as at every other route.
     let body: serde_json::Value = crate::extract::decode(&body)?;
     let request = MatchRequest::from_value(body).map_err(answer)?;
-    let lists = state.run(|h| h.lists_in_force()).await?;
+    let lists = state.lists_in_force().await?;
     let response = tokio::task::spawn_blocking(move || {
         // One scratch space per blocking thread, kept between requests.
         screening::with_scratch(|scratch| {
@@ -68,7 +68,7 @@ pub async fn search(
     QueryOf(params): QueryOf<SearchParams>,
 ) -> ApiResult<axum::Json<yente::SearchResponse>> {
     caller.may(Action::Match)?;
-    let lists = state.run(|h| h.lists_in_force()).await?;
+    let lists = state.lists_in_force().await?;
     let response =
         tokio::task::spawn_blocking(move || yente::search(&lists.screener, &dataset, &params))
             .await
@@ -86,7 +86,7 @@ pub async fn entity(
     PathOf(id): PathOf<String>,
 ) -> ApiResult<axum::Json<yente::EntityResponse>> {
     caller.may(Action::Match)?;
-    let lists = state.run(|h| h.lists_in_force()).await?;
+    let lists = state.lists_in_force().await?;
     yente::entity(&lists.screener, &id)
         .map(axum::Json)
         .map_err(answer)
@@ -100,7 +100,7 @@ pub async fn catalog(
     caller: Caller,
 ) -> ApiResult<axum::Json<yente::Catalog>> {
     caller.may(Action::Match)?;
-    let lists = state.run(|h| h.lists_in_force()).await?;
+    let lists = state.lists_in_force().await?;
     let store = state.settings.source.list_store();
     // The dates of the lists in force come from the version's manifest (the bundled lists'
     // from no manifest: their dates stay unknown).
