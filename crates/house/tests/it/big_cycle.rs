@@ -260,18 +260,7 @@ fn postings_per_change(env: &Env, n: u64, after: u64) -> Vec<usize> {
 fn onboard_traders(env: &Env) {
     for zone in ["EU", "IR"] {
         for i in 0..FIRMS_PER_ZONE {
-            let input = firm_of(zone, i);
-            let rec = env
-                .house
-                .onboard("operator", &input)
-                .unwrap_or_else(|e| panic!("onboard {}: {e}", input.id));
-            assert_eq!(
-                rec.status,
-                house::ParticipantStatus::Active,
-                "{}: {:?}",
-                input.id,
-                rec.screening
-            );
+            onboard_active(env, &firm_of(zone, i));
         }
     }
     env.tick();

@@ -350,19 +350,25 @@ pub fn clean_population() -> Vec<OnboardingInput> {
 /// Onboards the clean population; every firm must come out active.
 pub fn onboard_clean(env: &Env) {
     for input in clean_population() {
-        let rec = env
-            .house
-            .onboard("operator", &input)
-            .unwrap_or_else(|e| panic!("onboard {}: {e}", input.id));
-        assert_eq!(
-            rec.status,
-            house::ParticipantStatus::Active,
-            "{}: {:?}",
-            input.id,
-            rec.screening
-        );
+        onboard_active(env, &input);
         env.tick();
     }
+}
+
+/// Onboards `input` as the operator; the firm must come out active.
+#[track_caller]
+pub fn onboard_active(env: &Env, input: &OnboardingInput) {
+    let rec = env
+        .house
+        .onboard("operator", input)
+        .unwrap_or_else(|e| panic!("onboard {}: {e}", input.id));
+    assert_eq!(
+        rec.status,
+        house::ParticipantStatus::Active,
+        "{}: {:?}",
+        input.id,
+        rec.screening
+    );
 }
 
 /// A goods line from `HS;DESCRIPTION;QUANTITY UNIT;CUR VALUE`.
