@@ -39,7 +39,8 @@ pub use backend::{Head, JournalRow, TransferRow};
 pub use heads::{Heads, ReceiptError};
 pub use pg_error::PgTarget;
 pub use records::{
-    Applied, AuditEvent, AuditReport, AuditRow, Change, Expect, Record, RecordQuery, RecordWritten,
+    Applied, AuditEvent, AuditReport, AuditRow, Change, Expect, KEYED_KINDS, Record, RecordQuery,
+    RecordWritten, is_keyed,
 };
 pub use verify::VerifyReport;
 
@@ -103,6 +104,9 @@ pub enum StoreError {
         /// The most allowed.
         max: usize,
     },
+    /// Records of this kind are looked up only by key, never listed (see [`KEYED_KINDS`]).
+    #[error("records of kind {0} are looked up by key only and cannot be listed")]
+    Unlisted(String),
     /// The writer thread has stopped (a previous panic, or the store is shutting down).
     #[error("the store's writer has stopped")]
     Closed,
@@ -277,6 +281,14 @@ pub struct StoreStats {
 struct Counters {
     batches: AtomicU64,
     commits: AtomicU64,
+}
+
+/// Refuses to list records of a kind looked up only by key.
+fn listed(kind: &str) -> Result<(), StoreError> {
+    if is_keyed(kind) {
+        return Err(StoreError::Unlisted(kind.to_owned()));
+    }
+    Ok(())
 }
 
 /// The ledger's durable store: a writer thread doing group commit, and a pool of reader
@@ -459,13 +471,16 @@ impl Store {
         self.read(|db| db.records_by_key(keys))
     }
 
-    /// Records of one kind, filtered, in time order (see [`RecordQuery`]).
+    /// Records of one kind, filtered, in time order (see [`RecordQuery`]). Not of a kind looked
+    /// up only by key ([`KEYED_KINDS`]): their table has no index to list them by.
     pub fn records(&self, query: &RecordQuery) -> Result<Vec<Record>, StoreError> {
+        listed(&query.kind)?;
         self.read(|db| db.records(query))
     }
 
-    /// How many records of `kind` are in each state, by state.
+    /// How many records of `kind` are in each state, by state (not of a [`KEYED_KINDS`] kind).
     pub fn count_by_status(&self, kind: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        listed(kind)?;
         self.read(|db| db.count_by_status(kind))
     }
 

@@ -35,6 +35,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_records_bound.sql"),
         postgres: include_str!("../migrations/postgres/0003_records_bound.sql"),
     },
+    Migration {
+        version: 4,
+        name: "record_keys",
+        sqlite: include_str!("../migrations/sqlite/0004_record_keys.sql"),
+        postgres: include_str!("../migrations/postgres/0004_record_keys.sql"),
+    },
 ];
 
 /// Refuses a database written by a newer build.
@@ -60,4 +66,35 @@ pub(crate) fn check_current(current: i64, what: &str) -> Result<(), StoreError> 
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+    use crate::records::KEYED_KINDS;
+
+    /// The kinds the `record_keys` migration moves, as written in its SQL (each `IN (…)` list).
+    fn moved(sql: &str) -> Vec<Vec<String>> {
+        sql.split("IN (")
+            .skip(1)
+            .map(|rest| {
+                let list = &rest[..rest.find(')').expect("a closed list")];
+                list.split(',')
+                    .map(|k| k.trim().trim_matches('\'').to_owned())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_record_keys_migration_moves_exactly_the_keyed_kinds() {
+        let m = MIGRATIONS.iter().find(|m| m.name == "record_keys").unwrap();
+        for sql in [m.sqlite, m.postgres] {
+            let lists = moved(sql);
+            assert_eq!(lists.len(), 2, "one list to copy, one to delete");
+            for list in lists {
+                assert_eq!(list, KEYED_KINDS, "{sql}");
+            }
+        }
+    }
 }

@@ -17,7 +17,10 @@ use crate::backend::{
 use crate::heads::{Anchors, Heads};
 use crate::migrations::{MIGRATIONS, RECORDS_BOUND_VERSION};
 use crate::pg_error::PgTarget;
-use crate::records::{AuditRow, Record, RecordQuery, binding_rows, encode_written};
+use crate::records::{
+    AuditRow, KEYS_TABLE, RECORDS_TABLE, Record, RecordQuery, binding_rows, encode_written,
+    is_keyed, misplaced,
+};
 use crate::{Opening, StoreError};
 
 /// Advisory lock key that serialises migrations across processes ("CLRHOUSE" in ASCII).
@@ -44,32 +47,65 @@ impl std::fmt::Debug for Postgres {
     }
 }
 
-/// Reads one record.
-fn record_sql() -> String {
-    format!("SELECT {RECORD_COLUMNS} FROM records WHERE kind = $1 AND id = $2")
+/// Reads one record from `table`.
+fn record_sql(table: &str) -> String {
+    format!("SELECT {RECORD_COLUMNS} FROM {table} WHERE kind = $1 AND id = $2")
 }
 
-/// Records by key.
-const RECORDS_BY_KEY_SQL: &str =
-    "SELECT r.kind, r.id, r.version, r.status, r.party, r.counterparty, r.at, r.body
-     FROM records r
-     JOIN (SELECT DISTINCT * FROM UNNEST($1::text[], $2::text[])) AS k(kind, id)
-       ON r.kind = k.kind AND r.id = k.id";
-
-/// The versions of records by key.
-const RECORD_VERSIONS_SQL: &str = "SELECT r.kind, r.id, r.version FROM records r
-     JOIN UNNEST($1::text[], $2::text[]) AS k(kind, id) ON r.kind = k.kind AND r.id = k.id";
-
-/// Writes records, each replacing the one of its key.
-fn put_records_sql() -> String {
+/// Records by key: the listed ones' keys in `$1`, `$2`, the keyed ones' in `$3`, `$4`.
+fn records_by_key_sql() -> String {
+    let branch = |table: &str, kinds: u8, ids: u8| {
+        format!(
+            "SELECT r.kind, r.id, r.version, r.status, r.party, r.counterparty, r.at, r.body
+             FROM {table} r
+             JOIN (SELECT DISTINCT * FROM UNNEST(${kinds}::text[], ${ids}::text[])) AS k(kind, id)
+               ON r.kind = k.kind AND r.id = k.id"
+        )
+    };
     format!(
-        "INSERT INTO records ({RECORD_COLUMNS})
+        "{} UNION ALL {}",
+        branch(RECORDS_TABLE, 1, 2),
+        branch(KEYS_TABLE, 3, 4)
+    )
+}
+
+/// The versions of records by key, keys split as in [`records_by_key_sql`].
+fn record_versions_sql() -> String {
+    let branch = |table: &str, kinds: u8, ids: u8| {
+        format!(
+            "SELECT r.kind, r.id, r.version FROM {table} r
+             JOIN UNNEST(${kinds}::text[], ${ids}::text[]) AS k(kind, id)
+               ON r.kind = k.kind AND r.id = k.id"
+        )
+    };
+    format!(
+        "{} UNION ALL {}",
+        branch(RECORDS_TABLE, 1, 2),
+        branch(KEYS_TABLE, 3, 4)
+    )
+}
+
+/// Writes records to `table`, each replacing the one of its key.
+fn put_records_sql(table: &str) -> String {
+    format!(
+        "INSERT INTO {table} ({RECORD_COLUMNS})
          SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[],
                               $6::text[], $7::int8[], $8::text[])
          ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version,
              status = excluded.status, party = excluded.party,
              counterparty = excluded.counterparty, at = excluded.at, body = excluded.body"
     )
+}
+
+/// `keys` split by table (listed kinds first), as the parameters of [`records_by_key_sql`].
+fn split_keys<'k>(keys: &[(&'k str, &'k str)]) -> [Vec<&'k str>; 4] {
+    let mut split: [Vec<&str>; 4] = Default::default();
+    for (kind, id) in keys {
+        let at = if is_keyed(kind) { 2 } else { 0 };
+        split[at].push(kind);
+        split[at + 1].push(id);
+    }
+    split
 }
 
 /// The audit journal's head.
@@ -87,6 +123,32 @@ fn insert_audit_sql() -> String {
 /// Moves the audit journal's head.
 const UPDATE_AUDIT_HEAD_SQL: &str = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1";
 
+/// Writes `records` (of one table) with `statement`, one of [`put_records_sql`].
+fn put_rows(
+    client: &mut Client,
+    statement: &Statement,
+    records: &[&Record],
+) -> Result<(), StoreError> {
+    let text = |f: fn(&Record) -> &String| -> Vec<&str> {
+        records.iter().map(|r| f(r).as_str()).collect()
+    };
+    let (kinds, ids, statuses) = (text(|r| &r.kind), text(|r| &r.id), text(|r| &r.status));
+    let (parties, others, bodies) = (
+        text(|r| &r.party),
+        text(|r| &r.counterparty),
+        text(|r| &r.body),
+    );
+    let versions: Vec<i64> = records.iter().map(|r| to_i64(r.version)).collect();
+    let ats: Vec<i64> = records.iter().map(|r| to_i64(r.at)).collect();
+    client.execute(
+        statement,
+        &[
+            &kinds, &ids, &versions, &statuses, &parties, &others, &ats, &bodies,
+        ],
+    )?;
+    Ok(())
+}
+
 struct Statements {
     head: Statement,
     head_for_update: Statement,
@@ -101,9 +163,11 @@ struct Statements {
     update_head: Statement,
     account_transfers: Statement,
     record: Statement,
+    record_keyed: Statement,
     records_by_key: Statement,
     record_versions: Statement,
     put_records: Statement,
+    put_keyed: Statement,
     audit_head: Statement,
     insert_audit: Statement,
     update_audit_head: Statement,
@@ -179,10 +243,12 @@ impl Postgres {
                  WHERE timestamp > $2 AND (debit_account_id = $1 OR credit_account_id = $1)
                  ORDER BY timestamp LIMIT $3"
             ))?,
-            record: client.prepare(&record_sql())?,
-            records_by_key: client.prepare(RECORDS_BY_KEY_SQL)?,
-            record_versions: client.prepare(RECORD_VERSIONS_SQL)?,
-            put_records: client.prepare(&put_records_sql())?,
+            record: client.prepare(&record_sql(RECORDS_TABLE))?,
+            record_keyed: client.prepare(&record_sql(KEYS_TABLE))?,
+            records_by_key: client.prepare(&records_by_key_sql())?,
+            record_versions: client.prepare(&record_versions_sql())?,
+            put_records: client.prepare(&put_records_sql(RECORDS_TABLE))?,
+            put_keyed: client.prepare(&put_records_sql(KEYS_TABLE))?,
             audit_head: client.prepare(AUDIT_HEAD_SQL)?,
             insert_audit: client.prepare(&insert_audit_sql())?,
             update_audit_head: client.prepare(UPDATE_AUDIT_HEAD_SQL)?,
@@ -649,11 +715,11 @@ impl Backend for Postgres {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let kinds: Vec<&str> = keys.iter().map(|k| k.0).collect();
-        let ids: Vec<&str> = keys.iter().map(|k| k.1).collect();
-        let rows = self
-            .client
-            .query(&self.s.record_versions, &[&kinds, &ids])?;
+        let [kinds, ids, keyed_kinds, keyed_ids] = split_keys(keys);
+        let rows = self.client.query(
+            &self.s.record_versions,
+            &[&kinds, &ids, &keyed_kinds, &keyed_ids],
+        )?;
         // Each key's positions (a key may be asked twice), so that matching the rows is linear:
         // a cycle expects a version of each of up to a million claims.
         let mut slots: std::collections::HashMap<(&str, &str), Vec<usize>> =
@@ -685,23 +751,13 @@ impl Backend for Postgres {
             .filter(|r| seen.insert((r.kind.as_str(), r.id.as_str())))
             .collect();
         records.reverse();
-        let text = |f: fn(&Record) -> &String| -> Vec<&str> {
-            records.iter().map(|r| f(r).as_str()).collect()
-        };
-        let (kinds, ids, statuses) = (text(|r| &r.kind), text(|r| &r.id), text(|r| &r.status));
-        let (parties, others, bodies) = (
-            text(|r| &r.party),
-            text(|r| &r.counterparty),
-            text(|r| &r.body),
-        );
-        let versions: Vec<i64> = records.iter().map(|r| to_i64(r.version)).collect();
-        let ats: Vec<i64> = records.iter().map(|r| to_i64(r.at)).collect();
-        self.client.execute(
-            &self.s.put_records,
-            &[
-                &kinds, &ids, &versions, &statuses, &parties, &others, &ats, &bodies,
-            ],
-        )?;
+        let (keyed, listed): (Vec<&Record>, Vec<&Record>) =
+            records.into_iter().partition(|r| is_keyed(&r.kind));
+        for (records, statement) in [(listed, &self.s.put_records), (keyed, &self.s.put_keyed)] {
+            if !records.is_empty() {
+                put_rows(&mut self.client, statement, &records)?;
+            }
+        }
         Ok(())
     }
 
@@ -723,7 +779,12 @@ impl Backend for Postgres {
     }
 
     fn record(&mut self, kind: &str, id: &str) -> Result<Option<Record>, StoreError> {
-        let row = self.client.query_opt(&self.s.record, &[&kind, &id])?;
+        let statement = if is_keyed(kind) {
+            &self.s.record_keyed
+        } else {
+            &self.s.record
+        };
+        let row = self.client.query_opt(statement, &[&kind, &id])?;
         row.as_ref().map(record_row).transpose()
     }
 
@@ -731,9 +792,11 @@ impl Backend for Postgres {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let kinds: Vec<&str> = keys.iter().map(|k| k.0).collect();
-        let ids: Vec<&str> = keys.iter().map(|k| k.1).collect();
-        let rows = self.client.query(&self.s.records_by_key, &[&kinds, &ids])?;
+        let [kinds, ids, keyed_kinds, keyed_ids] = split_keys(keys);
+        let rows = self.client.query(
+            &self.s.records_by_key,
+            &[&kinds, &ids, &keyed_kinds, &keyed_ids],
+        )?;
         let records = rows.iter().map(record_row).collect::<Result<Vec<_>, _>>()?;
         Ok(crate::backend::by_key(keys, records))
     }
@@ -834,11 +897,17 @@ impl Backend for Postgres {
                 }
             }
             drop(rows);
-            let mut rows = self
-                .client
-                .query_raw(&format!("SELECT {RECORD_COLUMNS} FROM records"), none)?;
-            while let Some(row) = rows.next()? {
-                records(record_row(&row));
+            for table in [RECORDS_TABLE, KEYS_TABLE] {
+                let mut rows = self
+                    .client
+                    .query_raw(&format!("SELECT {RECORD_COLUMNS} FROM {table}"), none)?;
+                while let Some(row) = rows.next()? {
+                    let row = record_row(&row);
+                    if let Some(e) = row.as_ref().ok().and_then(|r| misplaced(table, r)) {
+                        records(Err(e));
+                    }
+                    records(row);
+                }
             }
             Ok(head)
         })();
@@ -869,7 +938,7 @@ mod tests {
         let db = test_support::TestDb::postgres();
         let mut pg = Postgres::connect(&db.url(), Opening::Create).expect("connect");
         // A small table, where a plan for any keys scans it whole.
-        let keys = [("claim", "c-1"), ("claim", "c-2")];
+        let keys = [("claim", "c-1"), ("claim", "c-2"), ("idempotency", "k-1")];
         for _ in 0..EXECUTIONS {
             pg.record_versions(&keys).expect("versions");
             pg.records_by_key(&keys).expect("records");
@@ -896,8 +965,8 @@ mod tests {
                 .unwrap_or_else(|| panic!("{sql} not prepared"));
             (row.get(1), row.get(2))
         };
-        assert_eq!(plans(RECORD_VERSIONS_SQL), (0, EXECUTIONS));
-        assert_eq!(plans(RECORDS_BY_KEY_SQL), (0, EXECUTIONS));
+        assert_eq!(plans(&record_versions_sql()), (0, EXECUTIONS));
+        assert_eq!(plans(&records_by_key_sql()), (0, EXECUTIONS));
         for row in &rows {
             let generic: i64 = row.get(1);
             assert_eq!(generic, 0, "{}", row.get::<_, String>(0));

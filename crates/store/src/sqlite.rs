@@ -16,7 +16,10 @@ use crate::backend::{
 use crate::heads::{Anchors, Heads};
 use crate::migrations::MIGRATIONS;
 use crate::migrations::RECORDS_BOUND_VERSION;
-use crate::records::{AuditRow, Record, RecordQuery, binding_rows, encode_written};
+use crate::records::{
+    AuditRow, KEYS_TABLE, RECORDS_TABLE, Record, RecordQuery, binding_rows, encode_written,
+    is_keyed, misplaced, table_of,
+};
 use crate::{Opening, StoreError};
 
 /// Most prepared statements a connection keeps.
@@ -514,26 +517,30 @@ impl Backend for Sqlite {
     }
 
     fn record_versions(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Option<u64>>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT version FROM records WHERE kind = ?1 AND id = ?2")?;
         let mut found = Vec::with_capacity(keys.len());
         for (kind, id) in keys {
-            let version: Option<i64> =
-                stmt.query_row(params![kind, id], |r| r.get(0)).optional()?;
+            let version: Option<i64> = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT version FROM {} WHERE kind = ?1 AND id = ?2",
+                    table_of(kind)
+                ))?
+                .query_row(params![kind, id], |r| r.get(0))
+                .optional()?;
             found.push(version.map(|v| to_u64(v, "records.version")).transpose()?);
         }
         Ok(found)
     }
 
     fn put_records(&mut self, records: &[Record]) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "INSERT INTO records ({RECORD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version,
-                 status = excluded.status, party = excluded.party,
-                 counterparty = excluded.counterparty, at = excluded.at, body = excluded.body"
-        ))?;
         for r in records {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "INSERT INTO {} ({RECORD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version,
+                     status = excluded.status, party = excluded.party,
+                     counterparty = excluded.counterparty, at = excluded.at, body = excluded.body",
+                table_of(&r.kind)
+            ))?;
             stmt.execute(params![
                 r.kind,
                 r.id,
@@ -590,7 +597,8 @@ impl Backend for Sqlite {
         let raw = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM records WHERE kind = ?1 AND id = ?2"
+                "SELECT {RECORD_COLUMNS} FROM {} WHERE kind = ?1 AND id = ?2",
+                table_of(kind)
             ))?
             .query_row(params![kind, id], record_row)
             .optional()?;
@@ -602,15 +610,30 @@ impl Backend for Sqlite {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        // One primary-key search per key (SQLite scans the table for `(kind, id) IN (VALUES …)`).
-        let pairs: Vec<String> = (0..keys.len())
-            .map(|i| format!("(kind = ?{} AND id = ?{})", 2 * i + 1, 2 * i + 2))
+        // One primary-key search per key (SQLite scans the table for `(kind, id) IN (VALUES …)`),
+        // in the table of each key's kind: a branch per table, in one statement (one snapshot).
+        let (keyed, listed): (Vec<_>, Vec<_>) = keys.iter().partition(|(k, _)| is_keyed(k));
+        let mut branches = Vec::new();
+        let mut n = 0;
+        for (table, keys) in [(RECORDS_TABLE, &listed), (KEYS_TABLE, &keyed)] {
+            if keys.is_empty() {
+                continue;
+            }
+            let pairs: Vec<String> = (0..keys.len())
+                .map(|i| format!("(kind = ?{} AND id = ?{})", n + 2 * i + 1, n + 2 * i + 2))
+                .collect();
+            n += 2 * keys.len();
+            branches.push(format!(
+                "SELECT {RECORD_COLUMNS} FROM {table} WHERE {}",
+                pairs.join(" OR ")
+            ));
+        }
+        let sql = branches.join(" UNION ALL ");
+        let values: Vec<&str> = listed
+            .iter()
+            .chain(&keyed)
+            .flat_map(|(k, i)| [*k, *i])
             .collect();
-        let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM records WHERE {}",
-            pairs.join(" OR ")
-        );
-        let values: Vec<&str> = keys.iter().flat_map(|(k, i)| [*k, *i]).collect();
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(values), record_row)?;
         let records = rows
@@ -700,12 +723,19 @@ impl Backend for Sqlite {
                     break;
                 }
             }
-            let mut stmt = self
-                .conn
-                .prepare(&format!("SELECT {RECORD_COLUMNS} FROM records"))?;
-            for raw in stmt.query_map([], record_row)? {
-                let row = raw.map_err(StoreError::from);
-                records(row.and_then(|(text, version, at)| record_from_parts(text, version, at)));
+            for table in [RECORDS_TABLE, KEYS_TABLE] {
+                let mut stmt = self
+                    .conn
+                    .prepare(&format!("SELECT {RECORD_COLUMNS} FROM {table}"))?;
+                for raw in stmt.query_map([], record_row)? {
+                    let row = raw.map_err(StoreError::from);
+                    let row =
+                        row.and_then(|(text, version, at)| record_from_parts(text, version, at));
+                    if let Some(e) = row.as_ref().ok().and_then(|r| misplaced(table, r)) {
+                        records(Err(e));
+                    }
+                    records(row);
+                }
             }
             Ok(())
         })();

@@ -353,7 +353,8 @@ fn records_of_a_database_written_before_records_were_bound_are_bound_when_it_is_
                  VALUES ('participant', 'ir-melli', 2, 'rejected', 'ir-melli', '', {T0}, '{}'),
                         ('claim', 'c-1', 1, 'queued', 'de-acme', 'ir-melli', {T0}, '{}');
              ALTER TABLE audit DROP COLUMN records;
-             DELETE FROM schema_migrations WHERE version = 3;",
+             DROP TABLE record_keys;
+             DELETE FROM schema_migrations WHERE version >= 3;",
             old.body,
             claim("c-1").body
         ));
@@ -385,5 +386,189 @@ fn records_of_a_database_written_before_records_were_bound_are_bound_when_it_is_
             "{}",
             db.name
         );
+    }
+}
+
+/// An idempotency key: a kind the house looks up only by key.
+fn key(id: &str) -> Record {
+    Record {
+        kind: "idempotency".to_owned(),
+        id: id.to_owned(),
+        version: 1,
+        status: "used".to_owned(),
+        party: "de-acme".to_owned(),
+        counterparty: String::new(),
+        at: T0,
+        body: format!(r#"{{"claim":"{id}"}}"#),
+    }
+}
+
+/// A claim written with its idempotency key, then `sql` run behind the store's back: what
+/// `verify_audit` reports.
+fn keyed_problems_after(db: &TestDb, sql: &str) -> Vec<String> {
+    let clock = TestClock::at(T0);
+    let store = db.open(&clock);
+    apply(
+        &store,
+        Change {
+            expect: vec![Expect {
+                kind: "idempotency".to_owned(),
+                id: "k-1".to_owned(),
+                version: None,
+            }],
+            put: vec![claim("c-1"), key("k-1")],
+            audit: vec![event("claim.submitted", "claim:c-1")],
+            ..Default::default()
+        },
+    );
+    let report = store.verify_audit().unwrap();
+    assert_eq!(report.problems, Vec::<String>::new(), "{}: before", db.name);
+    assert_eq!(report.records, 2, "{}", db.name);
+    drop(store);
+    db.execute(sql);
+    db.open(&clock).verify_audit().unwrap().problems
+}
+
+#[test]
+fn a_claim_moved_among_the_records_looked_up_by_key_is_found() {
+    // Moved there, a claim would be missing from every listing (a cycle's selection with it),
+    // while its row still matches its digest.
+    for db in TestDb::each() {
+        let p = keyed_problems_after(
+            &db,
+            "INSERT INTO record_keys SELECT kind, id, version, status, party, counterparty, at, body
+                 FROM records WHERE kind = 'claim';
+             DELETE FROM records WHERE kind = 'claim'",
+        );
+        assert_eq!(
+            p,
+            ["a record row: corrupt database: record claim:c-1 is in table record_keys, but \
+              records of kind claim belong in records: it was moved outside the house"],
+            "{}",
+            db.name
+        );
+    }
+}
+
+#[test]
+fn a_key_moved_among_the_listed_records_changed_or_deleted_is_found() {
+    let cases = [
+        (
+            "INSERT INTO records SELECT kind, id, version, status, party, counterparty, at, body
+                 FROM record_keys WHERE kind = 'idempotency';
+             DELETE FROM record_keys WHERE kind = 'idempotency'",
+            "a record row: corrupt database: record idempotency:k-1 is in table records, but \
+             records of kind idempotency belong in record_keys: it was moved outside the house",
+        ),
+        (
+            "UPDATE record_keys SET body = '{\"claim\":\"c-2\"}' WHERE id = 'k-1'",
+            "record idempotency:k-1 was changed outside the house \
+             (audit entry 1 wrote version 1, the row differs in its body)",
+        ),
+        (
+            "DELETE FROM record_keys",
+            "record idempotency:k-1 was deleted outside the house \
+             (audit entry 1 wrote version 1, no row is stored)",
+        ),
+    ];
+    for (sql, expected) in cases {
+        for db in TestDb::each() {
+            let p = keyed_problems_after(&db, sql);
+            assert_eq!(p, [expected], "{}: {sql}", db.name);
+        }
+    }
+}
+
+#[test]
+fn records_looked_up_by_key_are_read_by_key_and_never_listed() {
+    for db in TestDb::each() {
+        let clock = TestClock::at(T0);
+        let store = db.open(&clock);
+        apply(
+            &store,
+            Change {
+                put: vec![claim("c-1"), key("k-1")],
+                audit: vec![event("claim.submitted", "claim:c-1")],
+                ..Default::default()
+            },
+        );
+        // Read alone, together with a listed record (in one snapshot), and expected.
+        assert_eq!(store.record("idempotency", "k-1").unwrap(), Some(key("k-1")));
+        let both = store
+            .records_by_key(&[
+                ("idempotency", "k-1"),
+                ("claim", "c-1"),
+                ("idempotency", "k-2"),
+                ("claim", "k-1"),
+            ])
+            .unwrap();
+        assert_eq!(both, [Some(key("k-1")), Some(claim("c-1")), None, None]);
+        let stale = store
+            .apply_change(Change {
+                expect: vec![Expect {
+                    kind: "idempotency".to_owned(),
+                    id: "k-1".to_owned(),
+                    version: None,
+                }],
+                put: vec![key("k-1")],
+                audit: vec![event("claim.submitted", "claim:c-1")],
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(
+            matches!(stale, Applied::Conflict { found: Some(1), .. }),
+            "{}: {stale:?}",
+            db.name
+        );
+        // Listing them is refused, not answered with nothing.
+        let query = store::RecordQuery {
+            kind: "idempotency".to_owned(),
+            limit: 10,
+            ..Default::default()
+        };
+        assert!(
+            matches!(store.records(&query), Err(StoreError::Unlisted(k)) if k == "idempotency"),
+            "{}",
+            db.name
+        );
+        assert!(matches!(
+            store.count_by_status("invoice"),
+            Err(StoreError::Unlisted(_))
+        ));
+        assert_eq!(store.count_by_status("claim").unwrap(), [("queued".to_owned(), 1)]);
+    }
+}
+
+#[test]
+fn a_database_from_before_the_keyed_table_moves_its_keys_there_when_upgraded() {
+    for db in TestDb::each() {
+        let clock = TestClock::at(T0);
+        let store = db.open(&clock);
+        apply(
+            &store,
+            Change {
+                put: vec![claim("c-1"), key("k-1")],
+                audit: vec![event("claim.submitted", "claim:c-1")],
+                ..Default::default()
+            },
+        );
+        drop(store);
+        // What a build of schema version 3 left: every record in `records`.
+        db.execute(
+            "INSERT INTO records SELECT kind, id, version, status, party, counterparty, at, body
+                 FROM record_keys;
+             DROP TABLE record_keys;
+             DELETE FROM schema_migrations WHERE version = 4;",
+        );
+        let store = db.open(&clock);
+        let report = store.verify_audit().unwrap();
+        assert_eq!(report.problems, Vec::<String>::new(), "{}", db.name);
+        assert_eq!(report.records, 2, "{}", db.name);
+        assert_eq!(store.record("idempotency", "k-1").unwrap(), Some(key("k-1")));
+        drop(store);
+        // Moved, not copied: a row left in `records` would be reported.
+        db.execute("UPDATE record_keys SET status = 'x'");
+        let report = db.open(&clock).verify_audit().unwrap();
+        assert_eq!(report.problems.len(), 1, "{}: {:?}", db.name, report.problems);
     }
 }

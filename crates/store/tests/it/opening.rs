@@ -74,15 +74,15 @@ fn an_existing_store_opens_and_reads_on_both_backends() {
 fn an_older_schema_is_refused_without_migrating_it() {
     for db in TestDb::each() {
         drop(db.open(&TestClock::at(T0)));
-        db.execute("DELETE FROM schema_migrations WHERE version = 3");
+        db.execute("DELETE FROM schema_migrations WHERE version = 4");
         let e = refusal(&db.location);
         assert!(
-            e.contains("has schema version 2, older than this build's 3: a command that writes to it upgrades it"),
+            e.contains("has schema version 3, older than this build's 4: a command that writes to it upgrades it"),
             "{}: {e}",
             db.name
         );
         assert!(
-            refusal(&db.location).contains("version 2"),
+            refusal(&db.location).contains("version 3"),
             "{}: not migrated",
             db.name
         );
