@@ -23,6 +23,8 @@ use crate::{Ctx, system_clock};
 
 /// Most concurrent HTTP clients.
 const CLIENTS_MAX: usize = 512;
+/// Most requests of a phase: all are prepared in memory before it starts (about 1 KB each).
+const REQUESTS_MAX: usize = 1_000_000;
 /// Names the `/match` requests rotate through: listed ones and unlisted ones.
 const MATCH_NAMES: &[(&str, &str)] = &[
     ("Person", "Qasem Soleimani"),
@@ -122,16 +124,24 @@ impl Phase {
     }
 }
 
-/// Sends `requests` requests from `clients` threads; `request(agent, k)` sends request `k` and
-/// answers its status.
-fn load(
-    clients: usize,
-    requests: usize,
-    request: impl Fn(&ureq::Agent, usize) -> anyhow::Result<u16> + Sync,
-) -> anyhow::Result<Phase> {
+/// One request, prepared before the clock starts: the load generator then only sends bytes,
+/// as a dedicated tool (oha, wrk) would, and leaves the machine's two cores to the server.
+struct Prepared {
+    path: &'static str,
+    authorization: String,
+    idempotency_key: Option<String>,
+    body: Vec<u8>,
+}
+
+/// Sends `requests` from `clients` threads, each with one connection kept alive.
+fn load(base: &str, clients: usize, requests: &[Prepared]) -> anyhow::Result<Phase> {
     let next = AtomicUsize::new(0);
-    let latencies = Mutex::new(Vec::with_capacity(requests));
+    let latencies = Mutex::new(Vec::with_capacity(requests.len()));
     let statuses = Mutex::new(BTreeMap::new());
+    let urls: BTreeMap<&str, String> = requests
+        .iter()
+        .map(|r| (r.path, format!("{base}{}", r.path)))
+        .collect();
     let started = Instant::now();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let workers: Vec<_> = (0..clients)
@@ -146,11 +156,16 @@ fn load(
                     let mut seen: BTreeMap<u16, usize> = BTreeMap::new();
                     loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
-                        if k >= requests {
-                            break;
-                        }
+                        let Some(r) = requests.get(k) else { break };
                         let t = Instant::now();
-                        let status = request(&agent, k)?;
+                        let mut request = agent
+                            .post(&urls[r.path])
+                            .header("Authorization", &r.authorization)
+                            .header("Content-Type", "application/json");
+                        if let Some(key) = &r.idempotency_key {
+                            request = request.header("Idempotency-Key", key);
+                        }
+                        let status = answered(request.send(r.body.as_slice())?)?;
                         mine.push(t.elapsed());
                         *seen.entry(status).or_default() += 1;
                     }
@@ -176,12 +191,55 @@ fn load(
     let mut latencies = latencies.into_inner().unwrap_or_else(|e| e.into_inner());
     latencies.sort();
     Ok(Phase {
-        requests,
+        requests: requests.len(),
         clients,
         elapsed,
         latencies,
         statuses: statuses.into_inner().unwrap_or_else(|e| e.into_inner()),
     })
+}
+
+/// The claims to submit: claim `k` from its creditor's user, with its own Idempotency-Key.
+fn claim_requests(
+    claims: usize,
+    participants: usize,
+    tokens: &BTreeMap<String, String>,
+) -> anyhow::Result<Vec<Prepared>> {
+    (0..claims)
+        .map(|k| {
+            let s = crate::bench_house::submission(k, participants)?;
+            let token = tokens
+                .get(&s.creditor)
+                .context("every creditor has a token")?;
+            let mut body = serde_json::to_value(&s)?;
+            if let Some(o) = body.as_object_mut() {
+                o.remove("idempotency_key");
+            }
+            Ok(Prepared {
+                path: "/api/v1/claims",
+                authorization: format!("Bearer {token}"),
+                idempotency_key: Some(s.idempotency_key),
+                body: serde_json::to_vec(&body)?,
+            })
+        })
+        .collect()
+}
+
+/// One-query `/match` requests, rotating through [`MATCH_NAMES`].
+fn match_requests(queries: usize, officer: &str) -> anyhow::Result<Vec<Prepared>> {
+    (0..queries)
+        .map(|k| {
+            let (schema, name) = MATCH_NAMES[k % MATCH_NAMES.len()];
+            let body =
+                json!({"queries": {"q": {"schema": schema, "properties": {"name": [name]}}}});
+            Ok(Prepared {
+                path: "/match/default",
+                authorization: format!("ApiKey {officer}"),
+                idempotency_key: None,
+                body: serde_json::to_vec(&body)?,
+            })
+        })
+        .collect()
 }
 
 /// Sets up a house with `participants` firms per zone and a token for each; answers the
@@ -223,6 +281,9 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
     if args.clients == 0 || args.clients > CLIENTS_MAX || args.participants == 0 {
         bail!("--clients must be 1 to {CLIENTS_MAX} and --participants at least 1");
     }
+    if args.claims > REQUESTS_MAX || args.queries > REQUESTS_MAX {
+        bail!("--claims and --queries are at most {REQUESTS_MAX} (each is prepared in memory)");
+    }
     let config = config(args.participants, args.claims, !args.default_velocity);
     let (h, tokens, officer) = setup(ctx, args.participants, config)?;
     drop(h);
@@ -257,33 +318,12 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
         let _ = stopped.await;
     }));
     let base = format!("http://{address}");
-    let claims = load(args.clients, args.claims, |agent, k| {
-        let s = crate::bench_house::submission(k, args.participants)?;
-        let token = tokens
-            .get(&s.creditor)
-            .context("every creditor has a token")?;
-        let mut body = serde_json::to_value(&s)?;
-        if let Some(o) = body.as_object_mut() {
-            o.remove("idempotency_key");
-        }
-        let response = agent
-            .post(format!("{base}/api/v1/claims"))
-            .header("Authorization", &format!("Bearer {token}"))
-            .header("Idempotency-Key", &s.idempotency_key)
-            .header("Content-Type", "application/json")
-            .send(serde_json::to_vec(&body)?.as_slice())?;
-        answered(response)
-    })?;
-    let queries = load(args.clients, args.queries, |agent, k| {
-        let (schema, name) = MATCH_NAMES[k % MATCH_NAMES.len()];
-        let body = json!({"queries": {"q": {"schema": schema, "properties": {"name": [name]}}}});
-        let response = agent
-            .post(format!("{base}/match/default"))
-            .header("Authorization", &format!("ApiKey {officer}"))
-            .header("Content-Type", "application/json")
-            .send(serde_json::to_vec(&body)?.as_slice())?;
-        answered(response)
-    })?;
+    let claims = load(
+        &base,
+        args.clients,
+        &claim_requests(args.claims, args.participants, &tokens)?,
+    )?;
+    let queries = load(&base, args.clients, &match_requests(args.queries, &officer)?)?;
     let _ = stop.send(());
     runtime
         .block_on(server)
