@@ -323,7 +323,11 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
         args.clients,
         &claim_requests(args.claims, args.participants, &tokens)?,
     )?;
-    let queries = load(&base, args.clients, &match_requests(args.queries, &officer)?)?;
+    let queries = load(
+        &base,
+        args.clients,
+        &match_requests(args.queries, &officer)?,
+    )?;
     let _ = stop.send(());
     runtime
         .block_on(server)

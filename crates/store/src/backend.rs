@@ -109,6 +109,13 @@ pub trait Backend: Send {
     fn records_by_key(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Option<Record>>, StoreError>;
     /// Records by kind and filters, in time order.
     fn records(&mut self, query: &RecordQuery) -> Result<Vec<Record>, StoreError>;
+    /// Records of one kind in the order of their ids, after `after` (paging), at most `limit`.
+    fn records_by_id(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Record>, StoreError>;
     /// How many records of a kind are in each state.
     fn count_by_status(&mut self, kind: &str) -> Result<Vec<(String, u64)>, StoreError>;
     /// Audit rows after `after_seq`, oldest first, optionally about one subject only.
@@ -227,6 +234,17 @@ fn branch_sql(
         );
     }
     sql
+}
+
+/// The query of [`Backend::records_by_id`] on `table` (on its primary key).
+pub(crate) fn records_by_id_sql(table: &str, placeholder: fn(usize) -> String) -> String {
+    format!(
+        "SELECT {RECORD_COLUMNS} FROM {table} WHERE kind = {p1} AND ({p2} IS NULL OR id > {p2})
+         ORDER BY id LIMIT {p3}",
+        p1 = placeholder(1),
+        p2 = placeholder(2),
+        p3 = placeholder(3)
+    )
 }
 
 /// The query of [`Backend::count_by_status`]: on the `(kind, status, …)` index.

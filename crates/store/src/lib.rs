@@ -478,6 +478,18 @@ impl Store {
         self.read(|db| db.records(query))
     }
 
+    /// Records of one kind (any, those looked up by key too) in the order of their ids, after
+    /// the id `after` (paging), at most `limit` (capped at [`records::RECORDS_LIMIT_MAX`]).
+    pub fn records_by_id(
+        &self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Record>, StoreError> {
+        let limit = limit.min(records::RECORDS_LIMIT_MAX);
+        self.read(|db| db.records_by_id(kind, after, limit))
+    }
+
     /// How many records of `kind` are in each state, by state (not of a [`KEYED_KINDS`] kind).
     pub fn count_by_status(&self, kind: &str) -> Result<Vec<(String, u64)>, StoreError> {
         listed(kind)?;

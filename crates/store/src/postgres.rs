@@ -801,6 +801,27 @@ impl Backend for Postgres {
         Ok(crate::backend::by_key(keys, records))
     }
 
+    fn records_by_id(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Record>, StoreError> {
+        let table = if is_keyed(kind) {
+            KEYS_TABLE
+        } else {
+            RECORDS_TABLE
+        };
+        // `$2` may be NULL (the first page): typed, so that PostgreSQL knows what it is.
+        let sql = crate::backend::records_by_id_sql(table, |n| match n {
+            2 => "$2::text".to_owned(),
+            n => format!("${n}"),
+        });
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.client.query(&sql, &[&kind, &after, &limit])?;
+        rows.iter().map(record_row).collect()
+    }
+
     fn count_by_status(&mut self, kind: &str) -> Result<Vec<(String, u64)>, StoreError> {
         let rows = self
             .client

@@ -657,6 +657,23 @@ impl Backend for Sqlite {
         .collect()
     }
 
+    fn records_by_id(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Record>, StoreError> {
+        let sql = crate::backend::records_by_id_sql(table_of(kind), |n| format!("?{n}"));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![kind, after, limit], record_row)?;
+        rows.map(|raw| {
+            let (text, version, at) = raw?;
+            record_from_parts(text, version, at)
+        })
+        .collect()
+    }
+
     fn count_by_status(&mut self, kind: &str) -> Result<Vec<(String, u64)>, StoreError> {
         let sql = crate::backend::COUNT_BY_STATUS_SQL.replace("$1", "?1");
         let mut stmt = self.conn.prepare_cached(&sql)?;

@@ -190,14 +190,14 @@ fn fail_writes_of_part(db: &TestDb, part: u32) {
     let kind = kind::CYCLE_CLAIMS;
     let sql = match db.location {
         store::Location::Sqlite(_) => format!(
-            "CREATE TRIGGER fail_cycle_part BEFORE INSERT ON records
+            "CREATE TRIGGER fail_cycle_part BEFORE INSERT ON record_keys
              WHEN NEW.kind = '{kind}' AND NEW.id = '{id}'
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
         ),
         store::Location::Postgres(_) => format!(
             "CREATE FUNCTION fail_cycle_part() RETURNS trigger LANGUAGE plpgsql AS
                $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$;
-             CREATE TRIGGER fail_cycle_part BEFORE INSERT ON records FOR EACH ROW
+             CREATE TRIGGER fail_cycle_part BEFORE INSERT ON record_keys FOR EACH ROW
                WHEN (NEW.kind = '{kind}' AND NEW.id = '{id}')
                EXECUTE FUNCTION fail_cycle_part();"
         ),
@@ -210,7 +210,7 @@ fn allow_writes_of_parts(db: &TestDb) {
     db.execute(match db.location {
         store::Location::Sqlite(_) => "DROP TRIGGER fail_cycle_part",
         store::Location::Postgres(_) => {
-            "DROP TRIGGER fail_cycle_part ON records; DROP FUNCTION fail_cycle_part()"
+            "DROP TRIGGER fail_cycle_part ON record_keys; DROP FUNCTION fail_cycle_part()"
         }
     });
 }
@@ -224,8 +224,18 @@ fn assert_verified(env: &Env) {
 
 /// How many records of `kind` there are.
 fn records_of(env: &Env, kind: &str) -> u64 {
-    let counts = env.house.store().count_by_status(kind).unwrap();
-    counts.iter().map(|(_, n)| n).sum()
+    let store = env.house.store();
+    let (mut n, mut after) = (0, None);
+    loop {
+        let page = store
+            .records_by_id(kind, after.as_deref(), store::records::RECORDS_LIMIT_MAX)
+            .unwrap();
+        n += page.len() as u64;
+        match page.last() {
+            Some(last) => after = Some(last.id.clone()),
+            None => return n,
+        }
+    }
 }
 
 /// How many claims are in each state.

@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use house::{ClaimSubmission, House, HouseError, InvoiceParty, OnboardingInput, PartyDetails};
-use store::{Record, RecordQuery, Store};
+use store::{Record, Store};
 pub use test_support::{SECOND, T0, TestClock, TestDb, checker, each_backend, lists};
 
 /// Submitting a claim and having its debtor accept it, as a firm and its customer do before a
@@ -269,11 +269,7 @@ pub fn snapshot_store(store: &Store) -> Snapshot {
     let mut records = Vec::new();
     for kind in KINDS {
         let page = store
-            .records(&RecordQuery {
-                kind: kind.into(),
-                limit: store::records::RECORDS_LIMIT_MAX,
-                ..RecordQuery::default()
-            })
+            .records_by_id(kind, None, store::records::RECORDS_LIMIT_MAX)
             .expect("records");
         assert!(
             page.len() < store::records::RECORDS_LIMIT_MAX,

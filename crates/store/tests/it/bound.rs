@@ -442,8 +442,10 @@ fn a_claim_moved_among_the_records_looked_up_by_key_is_found() {
         );
         assert_eq!(
             p,
-            ["a record row: corrupt database: record claim:c-1 is in table record_keys, but \
-              records of kind claim belong in records: it was moved outside the house"],
+            [
+                "a record row: corrupt database: record claim:c-1 is in table record_keys, but \
+              records of kind claim belong in records: it was moved outside the house"
+            ],
             "{}",
             db.name
         );
@@ -493,7 +495,10 @@ fn records_looked_up_by_key_are_read_by_key_and_never_listed() {
             },
         );
         // Read alone, together with a listed record (in one snapshot), and expected.
-        assert_eq!(store.record("idempotency", "k-1").unwrap(), Some(key("k-1")));
+        assert_eq!(
+            store.record("idempotency", "k-1").unwrap(),
+            Some(key("k-1"))
+        );
         let both = store
             .records_by_key(&[
                 ("idempotency", "k-1"),
@@ -520,6 +525,24 @@ fn records_looked_up_by_key_are_read_by_key_and_never_listed() {
             "{}: {stale:?}",
             db.name
         );
+        // Paged through in the order of their ids, as any kind is.
+        apply(
+            &store,
+            Change {
+                put: vec![key("k-0"), key("k-2")],
+                audit: vec![event("claim.submitted", "claim:c-1")],
+                ..Default::default()
+            },
+        );
+        let ids = |after: Option<&str>| -> Vec<String> {
+            let page = store.records_by_id("idempotency", after, 2).unwrap();
+            page.into_iter().map(|r| r.id).collect()
+        };
+        assert_eq!(ids(None), ["k-0", "k-1"], "{}", db.name);
+        assert_eq!(ids(Some("k-1")), ["k-2"], "{}", db.name);
+        assert_eq!(ids(Some("k-2")), Vec::<String>::new(), "{}", db.name);
+        let claims = store.records_by_id("claim", None, 10).unwrap();
+        assert_eq!(claims, [claim("c-1")], "{}", db.name);
         // Listing them is refused, not answered with nothing.
         let query = store::RecordQuery {
             kind: "idempotency".to_owned(),
@@ -535,7 +558,10 @@ fn records_looked_up_by_key_are_read_by_key_and_never_listed() {
             store.count_by_status("invoice"),
             Err(StoreError::Unlisted(_))
         ));
-        assert_eq!(store.count_by_status("claim").unwrap(), [("queued".to_owned(), 1)]);
+        assert_eq!(
+            store.count_by_status("claim").unwrap(),
+            [("queued".to_owned(), 1)]
+        );
     }
 }
 
@@ -564,11 +590,20 @@ fn a_database_from_before_the_keyed_table_moves_its_keys_there_when_upgraded() {
         let report = store.verify_audit().unwrap();
         assert_eq!(report.problems, Vec::<String>::new(), "{}", db.name);
         assert_eq!(report.records, 2, "{}", db.name);
-        assert_eq!(store.record("idempotency", "k-1").unwrap(), Some(key("k-1")));
+        assert_eq!(
+            store.record("idempotency", "k-1").unwrap(),
+            Some(key("k-1"))
+        );
         drop(store);
         // Moved, not copied: a row left in `records` would be reported.
         db.execute("UPDATE record_keys SET status = 'x'");
         let report = db.open(&clock).verify_audit().unwrap();
-        assert_eq!(report.problems.len(), 1, "{}: {:?}", db.name, report.problems);
+        assert_eq!(
+            report.problems.len(),
+            1,
+            "{}: {:?}",
+            db.name,
+            report.problems
+        );
     }
 }
