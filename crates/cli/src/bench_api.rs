@@ -82,6 +82,8 @@ const CLAIM_AMOUNT_MAX_MINOR: i64 = 2_100_000;
 struct Phase {
     requests: usize,
     clients: usize,
+    /// CPU time the whole process (server, store, load generator) spent, if the system says.
+    cpu: Option<Duration>,
     elapsed: Duration,
     latencies: Vec<Duration>,
     statuses: BTreeMap<u16, usize>,
@@ -99,18 +101,25 @@ impl Phase {
         self.requests as f64 / self.elapsed.as_secs_f64()
     }
 
+    /// CPU microseconds a request cost the process, on all its threads.
+    fn cpu_us_per_request(&self) -> Option<f64> {
+        self.cpu
+            .map(|cpu| cpu.as_secs_f64() * 1e6 / self.requests.max(1) as f64)
+    }
+
     fn json(&self) -> serde_json::Value {
         json!({
             "requests": self.requests, "clients": self.clients, "seconds": self.elapsed.as_secs_f64(),
             "per_second": self.per_second(), "p50_ms": self.pct(50), "p90_ms": self.pct(90),
             "p99_ms": self.pct(99), "max_ms": self.pct(100),
+            "cpu_us_per_request": self.cpu_us_per_request(),
             "statuses": self.statuses,
         })
     }
 
     fn text(&self, what: &str) -> String {
         format!(
-            "{} {what} from {} clients in {:.1} s: {:.0}/s, latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; statuses {:?}",
+            "{} {what} from {} clients in {:.1} s: {:.0}/s, latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; CPU {} µs a request; statuses {:?}",
             self.requests,
             self.clients,
             self.elapsed.as_secs_f64(),
@@ -119,6 +128,8 @@ impl Phase {
             self.pct(90),
             self.pct(99),
             self.pct(100),
+            self.cpu_us_per_request()
+                .map_or_else(|| "?".to_owned(), |us| format!("{us:.0}")),
             self.statuses
         )
     }
@@ -142,6 +153,7 @@ fn load(base: &str, clients: usize, requests: &[Prepared]) -> anyhow::Result<Pha
         .iter()
         .map(|r| (r.path, format!("{base}{}", r.path)))
         .collect();
+    let cpu_before = process_cpu();
     let started = Instant::now();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let workers: Vec<_> = (0..clients)
@@ -188,11 +200,15 @@ fn load(base: &str, clients: usize, requests: &[Prepared]) -> anyhow::Result<Pha
         Ok(())
     })?;
     let elapsed = started.elapsed();
+    let cpu = process_cpu()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     let mut latencies = latencies.into_inner().unwrap_or_else(|e| e.into_inner());
     latencies.sort();
     Ok(Phase {
         requests: requests.len(),
         clients,
+        cpu,
         elapsed,
         latencies,
         statuses: statuses.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -374,6 +390,19 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// CPU time this process has used (user and system, every thread), from `/proc/self/stat`
+/// (Linux; `None` elsewhere). In clock ticks of 10 ms: over a phase of seconds, close enough.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which may hold spaces) in parentheses.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    // utime and stime: fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    const TICKS_PER_SECOND: u64 = 100;
+    Some(Duration::from_millis(ticks * 1000 / TICKS_PER_SECOND))
 }
 
 /// The status of an answer, its body read to the end: only then does the client keep the
