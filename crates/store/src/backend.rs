@@ -109,6 +109,12 @@ pub trait Backend: Send {
     fn records_by_key(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Option<Record>>, StoreError>;
     /// Records by kind and filters, in time order.
     fn records(&mut self, query: &RecordQuery) -> Result<Vec<Record>, StoreError>;
+    /// Copies what the write-ahead log holds into the database file as far as readers allow,
+    /// without waiting for them or blocking the writer (SQLite's passive checkpoint; nothing
+    /// to do for PostgreSQL, whose server checkpoints).
+    fn checkpoint(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Records of one kind in the order of their ids, after `after` (paging), at most `limit`.
     fn records_by_id(
         &mut self,

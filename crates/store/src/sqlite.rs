@@ -24,9 +24,10 @@ use crate::{Opening, StoreError};
 
 /// Most prepared statements a connection keeps.
 const STATEMENTS_CACHED_MAX: usize = 128;
-/// WAL pages before SQLite checkpoints them into the database (its default is 1,000): fewer,
-/// larger checkpoints under a steady write load.
-const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+/// WAL pages past which the writer's own connection checkpoints them into the database (its
+/// default is 1,000), in its commit. The store's checkpointer thread does it first, beside the
+/// writer (`store::CHECKPOINT_INTERVAL`): this is the backstop if it falls behind.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 50_000;
 /// Page cache size in KiB.
 const CACHE_KIB: u32 = 64 * 1024;
 /// How long a writer waits for another process's lock.
@@ -655,6 +656,13 @@ impl Backend for Sqlite {
             record_from_parts(text, version, at)
         })
         .collect()
+    }
+
+    fn checkpoint(&mut self) -> Result<(), StoreError> {
+        // One row: whether it could not finish, the log's frames, the frames copied.
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     fn records_by_id(

@@ -168,3 +168,56 @@ fn a_postgres_error_shows_the_server_message_and_its_code() {
         "{e}"
     );
 }
+
+/// The pages a SQLite store writes reach the database file without the writer copying them: its
+/// checkpointer does it beside the writer, long before the writer's own backstop (50,000 pages)
+/// would.
+#[test]
+fn a_sqlite_store_checkpoints_beside_the_writer() {
+    use store::{AuditEvent, Change, Record};
+    let db = TestDb::sqlite();
+    let Location::Sqlite(path) = db.location.clone() else {
+        unreachable!("a SQLite test database")
+    };
+    let clock = TestClock::at(T0);
+    let store = db.open(&clock);
+    let size = || std::fs::metadata(&path).map_or(0, |m| m.len());
+    let before = size();
+    // About 2,000 pages of records, far below the backstop.
+    for n in 0..250 {
+        let put = (0..8)
+            .map(|i| Record {
+                kind: "claim".to_owned(),
+                id: format!("c-{n}-{i}"),
+                version: 1,
+                status: "queued".to_owned(),
+                party: "de-acme".to_owned(),
+                counterparty: "ir-melli".to_owned(),
+                at: T0,
+                body: format!("{{\"pad\":\"{}\"}}", "x".repeat(3_000)),
+            })
+            .collect();
+        store
+            .apply_change(Change {
+                put,
+                audit: vec![AuditEvent {
+                    actor: "t".to_owned(),
+                    action: "claim.submitted".to_owned(),
+                    subject: format!("claim:c-{n}"),
+                    body: "{}".to_owned(),
+                }],
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while size() < before + 6_000_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file stayed at {} bytes (from {before}): nothing was checkpointed",
+            size()
+        );
+        std::thread::sleep(store::CHECKPOINT_INTERVAL);
+    }
+    assert!(store.verify_audit().unwrap().problems.is_empty());
+}
