@@ -14,7 +14,8 @@
 //! version is read again from the store.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use monitoring::Past;
 use store::{Change, RecordQuery};
@@ -32,10 +33,16 @@ pub const HISTORY_CACHED_PARTIES_MAX: usize = 4_096;
 /// One party's history, shared with the submissions reading it.
 pub(crate) type History = Arc<Vec<Past>>;
 
+/// How long a submission waits for a claim about the same party that committed here to bring
+/// the party's kept history to the version it read, before it reads the history from the store.
+pub const HISTORY_ADVANCE_WAIT: Duration = Duration::from_millis(20);
+
 /// The histories kept, by participant.
 #[derive(Debug, Default)]
 pub(crate) struct Histories {
     parties: Mutex<Cache>,
+    /// Told when a commit in flight has advanced its parties' histories, or failed.
+    advanced: Condvar,
 }
 
 #[derive(Debug, Default)]
@@ -43,6 +50,12 @@ struct Cache {
     entries: HashMap<String, Entry>,
     /// Counts uses, to find the entry used least recently.
     clock: u64,
+    /// Submissions committing here a claim about a party, by the party and the version of its
+    /// `activity` record they read: once committed, each advances the kept history from that
+    /// version. A submission that read the next version meanwhile (the commit is visible before
+    /// the committing thread got to advance) waits for it instead of reading the whole history
+    /// from the store: measured, those reads were 7% of the CPU of a claim at 16 clients.
+    in_flight: HashMap<(String, u64), u32>,
 }
 
 #[derive(Debug)]
@@ -71,6 +84,49 @@ impl Histories {
         }
         entry.used = now;
         Some(Arc::clone(&entry.claims))
+    }
+
+    /// The history of `party` at `version` once a commit in flight here advances the kept one to
+    /// it (waiting at most [`HISTORY_ADVANCE_WAIT`]); `None` if no such commit is in flight.
+    fn advanced_to(&self, party: &str, version: u64) -> Option<History> {
+        let deadline = Instant::now() + HISTORY_ADVANCE_WAIT;
+        let mut cache = self.lock();
+        loop {
+            let entry = cache.entries.get(party)?;
+            if entry.version == version {
+                return Some(Arc::clone(&entry.claims));
+            }
+            let coming = entry.version + 1 == version
+                && cache
+                    .in_flight
+                    .contains_key(&(party.to_owned(), entry.version));
+            let left = deadline.saturating_duration_since(Instant::now());
+            if !coming || left.is_zero() {
+                return None;
+            }
+            cache = self
+                .advanced
+                .wait_timeout(cache, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// Marks a claim about `parties` (each with the version of its `activity` record read) as
+    /// committing here, until the guard answered is finished (committed: the histories
+    /// advance) or dropped (not committed).
+    pub(crate) fn committing(&self, parties: [(&str, u64); 2]) -> Committing<'_> {
+        let mut cache = self.lock();
+        for (party, version) in parties {
+            *cache
+                .in_flight
+                .entry((party.to_owned(), version))
+                .or_default() += 1;
+        }
+        Committing {
+            histories: self,
+            parties: parties.map(|(p, v)| (p.to_owned(), v)),
+        }
     }
 
     /// Whether this house committed a later version of `party`'s history than `version`: a
@@ -138,6 +194,38 @@ impl Histories {
     }
 }
 
+/// A claim about two parties being committed here (see [`Histories::committing`]).
+pub(crate) struct Committing<'h> {
+    histories: &'h Histories,
+    parties: [(String, u64); 2],
+}
+
+impl Committing<'_> {
+    /// The claim committed: each party's kept history advances with `claim` (none for a
+    /// rejected claim), without the claims submitted before `from_ns`.
+    pub(crate) fn committed(self, claim: Option<&Past>, from_ns: u64) {
+        for (party, version) in &self.parties {
+            self.histories.advance(party, *version, claim, from_ns);
+        }
+    }
+}
+
+impl Drop for Committing<'_> {
+    fn drop(&mut self) {
+        let mut cache = self.histories.lock();
+        for key in &self.parties {
+            if let Some(n) = cache.in_flight.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    cache.in_flight.remove(key);
+                }
+            }
+        }
+        drop(cache);
+        self.histories.advanced.notify_all();
+    }
+}
+
 /// A claim as the monitoring rules see it.
 pub(crate) fn past(c: &ClaimRecord) -> Past {
     Past {
@@ -159,6 +247,9 @@ impl House {
         from_ns: u64,
     ) -> Result<History, HouseError> {
         if let Some(kept) = self.histories.get(party, version) {
+            return Ok(kept);
+        }
+        if let Some(kept) = self.histories.advanced_to(party, version) {
             return Ok(kept);
         }
         let query = RecordQuery {
@@ -222,4 +313,52 @@ pub(crate) fn put_activity(
         },
     )?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(id: &str, at: u64) -> Past {
+        Past {
+            claim_id: id.into(),
+            submitted_at_ns: at,
+            creditor: "eu-a".into(),
+            debtor: "ir-b".into(),
+            amount_minor: 100,
+        }
+    }
+
+    #[test]
+    fn a_submission_that_read_a_version_being_committed_here_waits_for_it() {
+        let histories = Histories::default();
+        histories.put("eu-a", 4, Arc::new(vec![claim("c-1", 1)]));
+        // Nothing in flight: the next version is not coming, the store has to be read.
+        assert!(histories.advanced_to("eu-a", 5).is_none());
+        let committing = histories.committing([("eu-a", 4), ("ir-b", 0)]);
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| histories.advanced_to("eu-a", 5));
+            std::thread::sleep(Duration::from_millis(2));
+            committing.committed(Some(&claim("c-2", 2)), 0);
+            let seen = waiter.join().unwrap().expect("the advanced history");
+            let ids: Vec<&str> = seen.iter().map(|p| &*p.claim_id).collect();
+            assert_eq!(ids, ["c-1", "c-2"]);
+        });
+        assert!(histories.lock().in_flight.is_empty());
+    }
+
+    #[test]
+    fn a_commit_that_fails_stops_the_wait_and_leaves_the_history_as_it_was() {
+        let histories = Histories::default();
+        histories.put("eu-a", 4, Arc::new(vec![claim("c-1", 1)]));
+        let committing = histories.committing([("eu-a", 4), ("ir-b", 0)]);
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| histories.advanced_to("eu-a", 5));
+            std::thread::sleep(Duration::from_millis(2));
+            drop(committing);
+            assert!(waiter.join().unwrap().is_none());
+        });
+        assert_eq!(histories.get("eu-a", 4).map(|h| h.len()), Some(1));
+        assert!(histories.lock().in_flight.is_empty());
+    }
 }

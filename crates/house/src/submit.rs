@@ -383,13 +383,14 @@ impl House {
                 alerts: Cow::Borrowed(&alerts),
             },
         )?);
+        let committing = self.histories.committing([
+            (&s.creditor, activity_versions[0]),
+            (&s.debtor, activity_versions[1]),
+        ]);
         Ok(match self.commit(change, "the claim's reservation")? {
             Commit::Done => {
                 let this = (status != ClaimStatus::Rejected).then(|| past(&outcome.claim));
-                for (party, version) in [&s.creditor, &s.debtor].into_iter().zip(activity_versions)
-                {
-                    self.histories.advance(party, version, this.as_ref(), from);
-                }
+                committing.committed(this.as_ref(), from);
                 Some(outcome)
             }
             Commit::Raced(_) => None,
