@@ -773,11 +773,11 @@ impl House {
         let settings = &self.config.config.monitoring;
         // A claim between the two parties is in both histories: taken from the creditor's.
         let involves_creditor = |p: &Past| *p.creditor == *s.creditor || *p.debtor == *s.creditor;
-        let history: Vec<Past> = histories[0]
-            .iter()
-            .chain(histories[1].iter().filter(|p| !involves_creditor(p)))
-            .cloned()
-            .collect();
+        let history = || {
+            histories[0]
+                .iter()
+                .chain(histories[1].iter().filter(|p| !involves_creditor(p)))
+        };
         let candidate = Candidate {
             claim_id: &s.id,
             submitted_at_ns: now,
@@ -786,7 +786,7 @@ impl House {
             amount_minor,
             currency: self.config.clearing_currency,
         };
-        let findings = monitoring::evaluate(settings, &candidate, &history);
+        let findings = monitoring::evaluate(settings, &candidate, history());
         checks.push(Check {
             step: "monitoring".into(),
             subject: format!("{} → {}", s.debtor, s.creditor),
@@ -797,7 +797,7 @@ impl House {
             },
             findings: findings.iter().map(|f| f.explanation.clone()).collect(),
             inputs: serde_json::json!({
-                "amount_minor": amount_minor, "history_claims": history.len(),
+                "amount_minor": amount_minor, "history_claims": history().count(),
                 "settings": settings, "findings": findings,
             }),
         });

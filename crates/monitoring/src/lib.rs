@@ -377,8 +377,14 @@ pub fn history_window_ns(settings: &Settings) -> u64 {
 /// `history` should be the claims in which the candidate's creditor or debtor is a party,
 /// within [`history_window_ns`]; its order does not matter. Claims after the candidate's time,
 /// older than every window, without either party, with a non-positive amount or with the
-/// candidate's id are ignored; of the rest, the [`HISTORY_MAX`] most recent are examined.
-pub fn evaluate(settings: &Settings, candidate: &Candidate<'_>, history: &[Past]) -> Vec<Finding> {
+/// candidate's id are ignored; of the rest, the [`HISTORY_MAX`] most recent are examined. Taken
+/// as references, so that a caller holding the two parties' histories apart need not copy them
+/// into one list.
+pub fn evaluate<'h>(
+    settings: &Settings,
+    candidate: &Candidate<'_>,
+    history: impl IntoIterator<Item = &'h Past>,
+) -> Vec<Finding> {
     if candidate.amount_minor <= 0 {
         return Vec::new();
     }
@@ -401,11 +407,11 @@ pub fn evaluate(settings: &Settings, candidate: &Candidate<'_>, history: &[Past]
 /// [`HISTORY_MAX`]. Sorting on every field makes the result independent of the slice's order.
 fn recent_history<'h>(
     candidate: &Candidate<'_>,
-    history: &'h [Past],
+    history: impl IntoIterator<Item = &'h Past>,
     horizon_ns: u64,
 ) -> Vec<&'h Past> {
     let mut recent: Vec<&Past> = history
-        .iter()
+        .into_iter()
         .filter(|past| is_relevant(candidate, past, horizon_ns))
         .collect();
     recent.sort_unstable_by(|a, b| recency_order(a, b));
