@@ -28,8 +28,13 @@ const STATEMENTS_CACHED_MAX: usize = 128;
 /// default is 1,000), in its commit. The store's checkpointer thread does it first, beside the
 /// writer (`store::CHECKPOINT_INTERVAL`): this is the backstop if it falls behind.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 50_000;
-/// Page cache size in KiB.
-const CACHE_KIB: u32 = 64 * 1024;
+/// Page cache size in KiB, per connection. Small on purpose: at the end of every write
+/// transaction SQLite truncates the connection's cache (`pager_end_transaction`), and the
+/// truncation often walks the cache's whole hash table; with 64 MiB that walk was a fifth of
+/// the writer's CPU (measured: 2,340 → 2,840 claims/s and 728 → 596 µs of CPU a claim at 16
+/// clients with 2 MiB). A reader's cache is dropped whenever another connection committed, so
+/// it gains nothing from size either; the operating system's page cache holds the file.
+const CACHE_KIB: u32 = 2 * 1024;
 /// How long a writer waits for another process's lock.
 const BUSY_TIMEOUT_MS: u32 = 10_000;
 
