@@ -322,11 +322,7 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
             list_sources: Vec::new(),
         },
     ));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .max_blocking_threads(crate::serve_cmd::BLOCKING_THREADS_MAX)
-        .build()
-        .context("starting the server's runtime")?;
+    let runtime = crate::serve_cmd::runtime()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let address = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
