@@ -19,7 +19,7 @@ use crate::migrations::{MIGRATIONS, RECORDS_BOUND_VERSION};
 use crate::pg_error::PgTarget;
 use crate::records::{
     AuditRow, KEYS_TABLE, RECORDS_TABLE, Record, RecordQuery, binding_rows, encode_written,
-    is_keyed, misplaced,
+    is_keyed, table_of, visit_scanned,
 };
 use crate::{Opening, StoreError};
 
@@ -807,11 +807,7 @@ impl Backend for Postgres {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<Record>, StoreError> {
-        let table = if is_keyed(kind) {
-            KEYS_TABLE
-        } else {
-            RECORDS_TABLE
-        };
+        let table = table_of(kind);
         // `$2` may be NULL (the first page): typed, so that PostgreSQL knows what it is.
         let sql = crate::backend::records_by_id_sql(table, |n| match n {
             2 => "$2::text".to_owned(),
@@ -923,11 +919,7 @@ impl Backend for Postgres {
                     .client
                     .query_raw(&format!("SELECT {RECORD_COLUMNS} FROM {table}"), none)?;
                 while let Some(row) = rows.next()? {
-                    let row = record_row(&row);
-                    if let Some(e) = row.as_ref().ok().and_then(|r| misplaced(table, r)) {
-                        records(Err(e));
-                    }
-                    records(row);
+                    visit_scanned(table, record_row(&row), records);
                 }
             }
             Ok(head)

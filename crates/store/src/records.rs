@@ -68,18 +68,25 @@ pub(crate) const RECORDS_TABLE: &str = "records";
 /// The table of records looked up only by key.
 pub(crate) const KEYS_TABLE: &str = "record_keys";
 
-/// The problem with a record read from `table`, if its kind belongs in the other one: a row
-/// moved behind the store's back (a claim moved among the keyed records is missing from
-/// every listing, the cycle's selection among them).
-pub(crate) fn misplaced(table: &str, record: &Record) -> Option<crate::StoreError> {
-    let expected = table_of(&record.kind);
-    (expected != table).then(|| {
-        crate::StoreError::Corrupt(format!(
-            "record {}:{} is in table {table}, but records of kind {} belong in {expected}: \
-             it was moved outside the house",
-            record.kind, record.id, record.kind
-        ))
-    })
+/// Hands `row`, read from `table` while scanning every record, to `visit`; first a problem if
+/// its kind belongs in the other table: a row moved behind the store's back (a claim moved
+/// among the keyed records is missing from every listing, the cycle's selection among them).
+pub(crate) fn visit_scanned(
+    table: &str,
+    row: Result<Record, crate::StoreError>,
+    visit: &mut dyn FnMut(Result<Record, crate::StoreError>),
+) {
+    if let Ok(record) = &row {
+        let expected = table_of(&record.kind);
+        if expected != table {
+            visit(Err(crate::StoreError::Corrupt(format!(
+                "record {}:{} is in table {table}, but records of kind {} belong in {expected}: \
+                 it was moved outside the house",
+                record.kind, record.id, record.kind
+            ))));
+        }
+    }
+    visit(row);
 }
 
 /// One stored record.

@@ -18,7 +18,7 @@ use crate::migrations::MIGRATIONS;
 use crate::migrations::RECORDS_BOUND_VERSION;
 use crate::records::{
     AuditRow, KEYS_TABLE, RECORDS_TABLE, Record, RecordQuery, binding_rows, encode_written,
-    is_keyed, misplaced, table_of,
+    is_keyed, table_of, visit_scanned,
 };
 use crate::{Opening, StoreError};
 
@@ -761,10 +761,7 @@ impl Backend for Sqlite {
                     let row = raw.map_err(StoreError::from);
                     let row =
                         row.and_then(|(text, version, at)| record_from_parts(text, version, at));
-                    if let Some(e) = row.as_ref().ok().and_then(|r| misplaced(table, r)) {
-                        records(Err(e));
-                    }
-                    records(row);
+                    visit_scanned(table, row, records);
                 }
             }
             Ok(())

@@ -403,13 +403,10 @@ fn key(id: &str) -> Record {
     }
 }
 
-/// A claim written with its idempotency key, then `sql` run behind the store's back: what
-/// `verify_audit` reports.
-fn keyed_problems_after(db: &TestDb, sql: &str) -> Vec<String> {
-    let clock = TestClock::at(T0);
-    let store = db.open(&clock);
+/// Claim `c-1` written with its idempotency key `k-1` (audit entry 1).
+fn submit_with_key(store: &Store) {
     apply(
-        &store,
+        store,
         Change {
             expect: vec![Expect {
                 kind: "idempotency".to_owned(),
@@ -421,6 +418,14 @@ fn keyed_problems_after(db: &TestDb, sql: &str) -> Vec<String> {
             ..Default::default()
         },
     );
+}
+
+/// A claim written with its idempotency key, then `sql` run behind the store's back: what
+/// `verify_audit` reports.
+fn keyed_problems_after(db: &TestDb, sql: &str) -> Vec<String> {
+    let clock = TestClock::at(T0);
+    let store = db.open(&clock);
+    submit_with_key(&store);
     let report = store.verify_audit().unwrap();
     assert_eq!(report.problems, Vec::<String>::new(), "{}: before", db.name);
     assert_eq!(report.records, 2, "{}", db.name);
@@ -486,14 +491,7 @@ fn records_looked_up_by_key_are_read_by_key_and_never_listed() {
     for db in TestDb::each() {
         let clock = TestClock::at(T0);
         let store = db.open(&clock);
-        apply(
-            &store,
-            Change {
-                put: vec![claim("c-1"), key("k-1")],
-                audit: vec![event("claim.submitted", "claim:c-1")],
-                ..Default::default()
-            },
-        );
+        submit_with_key(&store);
         // Read alone, together with a listed record (in one snapshot), and expected.
         assert_eq!(
             store.record("idempotency", "k-1").unwrap(),
@@ -570,14 +568,7 @@ fn a_database_from_before_the_keyed_table_moves_its_keys_there_when_upgraded() {
     for db in TestDb::each() {
         let clock = TestClock::at(T0);
         let store = db.open(&clock);
-        apply(
-            &store,
-            Change {
-                put: vec![claim("c-1"), key("k-1")],
-                audit: vec![event("claim.submitted", "claim:c-1")],
-                ..Default::default()
-            },
-        );
+        submit_with_key(&store);
         drop(store);
         // What a build of schema version 3 left: every record in `records`.
         db.execute(
