@@ -337,11 +337,14 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
         let _ = stopped.await;
     }));
     let base = format!("http://{address}");
-    let claims = load(
-        &base,
-        args.clients,
-        &claim_requests(args.claims, args.participants, &tokens)?,
-    )?;
+    let requests = claim_requests(args.claims, args.participants, &tokens)?;
+    let writer_before = state.house.store().stats();
+    let claims = load(&base, args.clients, &requests)?;
+    let writer = state.house.store().stats();
+    let (batches, commits) = (
+        writer.batches - writer_before.batches,
+        writer.commits - writer_before.commits,
+    );
     let queries = load(
         &base,
         args.clients,
@@ -366,6 +369,7 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
         json_line(&json!({"type": "benchmark_api", "data": {
             "database": ctx.location.to_string(), "participants": 2 * args.participants,
             "clients": args.clients, "claims": claims.json(), "match": queries.json(),
+            "claim_batches": batches, "claim_commits": commits,
             "verify_ok": ok, "claims_in_house": verify.claims, "claims_by_status": by_status,
         }}))?;
     } else {
@@ -373,6 +377,10 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
         line(&format!(
             "  {}",
             claims.text("claims (POST /api/v1/claims, every check)")
+        ))?;
+        line(&format!(
+            "  the store's writer: {batches} batches in {commits} commits during the claims ({:.1} a commit)",
+            batches as f64 / commits.max(1) as f64
         ))?;
         if args.queries > 0 {
             line(&format!("  {}", queries.text("one-query /match requests")))?;
