@@ -30,7 +30,9 @@ pub const HISTORY_LOADED_MAX: usize = 10_000;
 /// makes room (it is read from the store again when it is needed).
 pub const HISTORY_CACHED_PARTIES_MAX: usize = 4_096;
 
-/// One party's history, shared with the submissions reading it.
+/// One party's history, shared with the submissions reading it, oldest first (a claim that
+/// commits goes at the end): read newest first, it is one run in the order the monitoring
+/// rules sort by.
 pub(crate) type History = Arc<Vec<Past>>;
 
 /// How long a submission waits for a claim about the same party that committed here to bring
@@ -188,8 +190,9 @@ impl Histories {
         claims.retain(|c| c.submitted_at_ns >= from_ns);
         claims.extend(claim.cloned());
         if claims.len() > HISTORY_LOADED_MAX {
-            claims.sort_unstable_by_key(|c| std::cmp::Reverse(c.submitted_at_ns));
-            claims.truncate(HISTORY_LOADED_MAX);
+            claims.sort_by_key(|c| c.submitted_at_ns);
+            let excess = claims.len() - HISTORY_LOADED_MAX;
+            claims.drain(..excess);
         }
     }
 }
@@ -259,9 +262,11 @@ impl House {
             newest_first: true,
             ..RecordQuery::default()
         };
+        // Read newest first (the most recent are the ones kept), kept oldest first.
         let claims: Vec<Past> = self
             .list::<ClaimRecord>(query, HISTORY_LOADED_MAX)?
             .iter()
+            .rev()
             .filter(|c| c.value.status != ClaimStatus::Rejected)
             .map(|c| past(&c.value))
             .collect();

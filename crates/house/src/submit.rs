@@ -772,11 +772,13 @@ impl House {
     ) -> Result<(), HouseError> {
         let settings = &self.config.config.monitoring;
         // A claim between the two parties is in both histories: taken from the creditor's.
+        // Each read newest first, the rules' order: two runs for their sort to merge.
         let involves_creditor = |p: &Past| *p.creditor == *s.creditor || *p.debtor == *s.creditor;
         let history = || {
             histories[0]
                 .iter()
-                .chain(histories[1].iter().filter(|p| !involves_creditor(p)))
+                .rev()
+                .chain(histories[1].iter().rev().filter(|p| !involves_creditor(p)))
         };
         let candidate = Candidate {
             claim_id: &s.id,

@@ -414,8 +414,12 @@ fn recent_history<'h>(
         .into_iter()
         .filter(|past| is_relevant(candidate, past, horizon_ns))
         .collect();
-    recent.sort_unstable_by(|a, b| recency_order(a, b));
-    let mut seen: HashSet<&str> = HashSet::with_capacity(recent.len().min(HISTORY_MAX));
+    // A stable sort, for the runs it finds: a history kept per party arrives as a few runs
+    // already in order, which this merges in about one pass (the order is total, so stable or
+    // not gives the same result).
+    recent.sort_by(|a, b| recency_order(a, b));
+    let mut seen: HashSet<&str, foldhash::fast::RandomState> =
+        HashSet::with_capacity_and_hasher(recent.len().min(HISTORY_MAX), Default::default());
     recent.retain(|past| seen.insert(&*past.claim_id));
     recent.truncate(HISTORY_MAX);
     recent
