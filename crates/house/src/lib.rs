@@ -35,6 +35,7 @@ mod history;
 mod ids;
 mod imbalance;
 pub mod in_force;
+mod kept;
 pub mod lifecycle;
 pub mod list_store;
 pub use monitoring;
@@ -260,6 +261,8 @@ pub struct House {
     histories: history::Histories,
     /// Which user each token seen lately was issued to (`users::TokenOwners`).
     token_owners: users::TokenOwners,
+    /// The participant records submissions read lately (`kept`).
+    participants: kept::KeptRecords<ParticipantRecord>,
 }
 
 impl std::fmt::Debug for House {
@@ -301,6 +304,7 @@ impl House {
             config: checked,
             histories: history::Histories::default(),
             token_owners: users::TokenOwners::default(),
+            participants: kept::KeptRecords::default(),
         };
         // A house account at a listed bank would route every payment of its zone through it.
         for (i, screened) in house.screen_house_accounts(&house.lists())? {
@@ -394,6 +398,7 @@ impl House {
             config,
             histories: history::Histories::default(),
             token_owners: users::TokenOwners::default(),
+            participants: kept::KeptRecords::default(),
         })
     }
 

@@ -2,12 +2,14 @@
 //! bands, monitoring), and recorded as accepted (reserved on the ledger), held or rejected.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use goods::{Finding, Line, LineFields, Verdict as GoodsVerdict};
 use model::{ClaimId, GOODS_LINES_MAX, Money, ParticipantId};
 use monitoring::{Candidate, Past};
 
 use crate::history::{History, past, put_activity};
+use crate::kept::Kept;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use store::{Change, RecordQuery};
@@ -157,17 +159,29 @@ impl House {
         // these versions, and this attempt is then checked again) and who took each invoice
         // key first (the duplicate check reads them; a key nobody holds yet is taken by this
         // claim, expected absent when the change commits), and the lists in force (`in_force`).
-        let read = self.store.records_by_key(&[
+        // The parties' records kept from an earlier submission are not read again: the change
+        // expects them at the versions checked, so one changed since fails the commit, and the
+        // next attempt reads both (`kept`).
+        let parties = [&s.creditor, &s.debtor];
+        let kept = parties.map(|p| self.participants.get(p));
+        let mut keys = vec![
             (kind::IDEMPOTENCY, key_id),
-            (kind::CLAIM, &s.id),
-            (kind::PARTICIPANT, &s.creditor),
-            (kind::PARTICIPANT, &s.debtor),
-            (kind::ACTIVITY, &s.creditor),
-            (kind::ACTIVITY, &s.debtor),
-            (invoice_keys[0].0, &invoice_keys[0].1),
-            (invoice_keys[1].0, &invoice_keys[1].1),
+            (kind::CLAIM, s.id.as_str()),
+            (kind::ACTIVITY, s.creditor.as_str()),
+            (kind::ACTIVITY, s.debtor.as_str()),
+            (invoice_keys[0].0, invoice_keys[0].1.as_str()),
+            (invoice_keys[1].0, invoice_keys[1].1.as_str()),
             (kind::LISTS_IN_FORCE, crate::LISTS_IN_FORCE_ID),
-        ])?;
+        ];
+        const READ_PARTIES_AT: usize = 7;
+        keys.extend(
+            parties
+                .iter()
+                .zip(&kept)
+                .filter(|(_, k)| k.is_none())
+                .map(|(p, _)| (kind::PARTICIPANT, p.as_str())),
+        );
+        let read = self.store.records_by_key(&keys)?;
         if let Some(first) = versioned::<Idempotency>(read[0].as_ref())? {
             return self
                 .replay(first, key_id, &s.idempotency_key, request_hash)
@@ -182,15 +196,24 @@ impl House {
                 ),
             ));
         }
-        let party = |i: usize, id: &str, field: &str| {
-            versioned::<ParticipantRecord>(read[i].as_ref())?
-                .ok_or_else(|| HouseError::invalid(field, format!("no participant {id}")))
+        let mut read_parties = read[READ_PARTIES_AT..].iter();
+        let mut party = |kept: Option<Kept<ParticipantRecord>>, id: &str, field: &str| {
+            if let Some(kept) = kept {
+                return Ok(kept);
+            }
+            let record = read_parties.next().and_then(Option::as_ref);
+            let found = versioned::<ParticipantRecord>(record)?
+                .map(Arc::new)
+                .ok_or_else(|| HouseError::invalid(field, format!("no participant {id}")))?;
+            self.participants.keep(id, &found);
+            Ok::<_, HouseError>(found)
         };
-        let creditor = party(2, &s.creditor, "creditor")?;
-        let debtor = party(3, &s.debtor, "debtor")?;
+        let [kept_creditor, kept_debtor] = kept;
+        let creditor = party(kept_creditor, &s.creditor, "creditor")?;
+        let debtor = party(kept_debtor, &s.debtor, "debtor")?;
         let activity = [
-            versioned::<Activity>(read[4].as_ref())?,
-            versioned::<Activity>(read[5].as_ref())?,
+            versioned::<Activity>(read[2].as_ref())?,
+            versioned::<Activity>(read[3].as_ref())?,
         ];
         let activity_versions = activity
             .each_ref()
@@ -206,7 +229,7 @@ impl House {
         let clearing_amount_minor = self.to_clearing(s.amount)?;
         // One version of the lists for every check of this claim, and the one recorded: the
         // version in force, expected still in force when the claim commits.
-        let Some(in_force) = self.lists_for(read[8].as_ref())? else {
+        let Some(in_force) = self.lists_for(read[6].as_ref())? else {
             return Ok(None);
         };
         let lists = in_force.lists;
@@ -222,8 +245,8 @@ impl House {
         let mut all_humanitarian = None;
         check_parties(&creditor.value, &debtor.value, &mut checks);
         let key_owners = [
-            versioned::<KeyOwner>(read[6].as_ref())?,
-            versioned::<KeyOwner>(read[7].as_ref())?,
+            versioned::<KeyOwner>(read[4].as_ref())?,
+            versioned::<KeyOwner>(read[5].as_ref())?,
         ];
         if !rejected(&checks) {
             self.check_duplicates(s, &key_owners, &subject, now, &mut checks, &mut alerts)?;
@@ -393,7 +416,11 @@ impl House {
                 committing.committed(this.as_ref(), from);
                 Some(outcome)
             }
-            Commit::Raced(_) => None,
+            Commit::Raced(_) => {
+                // Perhaps a party's record changed since it was kept: read both again.
+                self.participants.forget(&[&s.creditor, &s.debtor]);
+                None
+            }
         })
     }
 
@@ -1077,7 +1104,7 @@ impl House {
         let bands = reference.bands(policy.band_settings());
         let checker = goods::Checker::new(current.nomenclature().clone(), policy, Some(bands))
             .map_err(|e| HouseError::Clearing(e.to_string()))?;
-        self.set_checker(std::sync::Arc::new(checker));
+        self.set_checker(Arc::new(checker));
         Ok(learned)
     }
 }

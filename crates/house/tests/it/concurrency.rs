@@ -461,3 +461,58 @@ fn two_houses_on_one_database_see_each_others_claims_in_the_monitoring_history()
         assert!(a.verify().expect("verify").is_ok());
     });
 }
+
+/// A house keeps the parties' records its submissions read (`kept`): one suspended meanwhile
+/// by another house on the same database (another server, or the CLI) can neither submit nor
+/// be claimed on from the first, which reads the record again when its claim fails to commit.
+#[test]
+fn a_party_suspended_by_another_house_is_refused_by_the_house_that_kept_it() {
+    each_backend(|db| {
+        let env = Env::new(db);
+        onboard_clean(&env);
+        let a = &env.house;
+        let b = House::open(
+            env.db.open(&env.clock),
+            env.clock.clock(),
+            lists(),
+            checker(),
+        )
+        .expect("a second house on the same database");
+        let submit = |n: usize| {
+            env.tick();
+            let s = medicines_to(
+                &format!("c-kept-{n}"),
+                "ir-darou",
+                "Darou Pakhsh Distribution Co.",
+                10 + n as i64,
+            );
+            a.submit_claim("eu-pharma", &s)
+        };
+        // A reads and keeps both parties' records.
+        let first = submit(1).expect("submitted").claim;
+        assert_eq!(first.status, ClaimStatus::AwaitingAcceptance);
+        // B suspends the importer; A still holds the record it read before.
+        b.suspend_participant("operator", "ir-darou", "bank details under review")
+            .expect("suspended");
+        let second = submit(2).expect("answered").claim;
+        assert_eq!(second.status, ClaimStatus::Rejected, "{:?}", second.checks);
+        let parties = second
+            .checks
+            .iter()
+            .find(|c| c.step == "parties")
+            .expect("the parties' check");
+        assert!(
+            parties.findings.iter().any(|f| f.contains("suspended")),
+            "{:?}",
+            parties.findings
+        );
+        // Reinstated by B, the importer is claimed on again through A.
+        b.reinstate_participant("operator", "ir-darou", "review done")
+            .expect("reinstated");
+        assert_eq!(
+            submit(3).expect("submitted").claim.status,
+            ClaimStatus::AwaitingAcceptance
+        );
+        assert!(a.verify().expect("verify").is_ok());
+    });
+}
