@@ -91,7 +91,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     ) -> Result<Self, ApiError> {
         let token = token(parts).ok_or_else(ApiError::unauthorized)?.to_owned();
         let user = state
-            .run(move |house| house.authenticate(&token))
+            .read_short(move |house| house.authenticate(&token))
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         if let Err(wait) = state.rate.check(&user.name) {

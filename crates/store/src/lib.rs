@@ -574,6 +574,19 @@ impl Store {
         }
     }
 
+    /// Whether a read now would find a reader without waiting for one (an idle one, or room
+    /// for a new one). A hint: another thread may take it first. A server runs short reads on
+    /// its async threads only when one is free, so that long reads holding every reader cannot
+    /// stall them.
+    pub fn reader_free(&self) -> bool {
+        let pool = self
+            .readers
+            .pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        !pool.idle.is_empty() || pool.open < READERS_MAX
+    }
+
     /// An idle reader, a new one while fewer than [`READERS_MAX`] are open, else the next one
     /// given back.
     fn take_reader(&self) -> Result<Box<dyn Backend>, StoreError> {
