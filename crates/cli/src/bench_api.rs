@@ -7,6 +7,7 @@
 //! figures are what one machine does serving itself.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,7 @@ use house::users::Role;
 use house::{House, HouseSource, Purpose};
 use serde_json::json;
 
+use crate::bench_http::{Connection, write_request};
 use crate::output::{json_line, line};
 use crate::{Ctx, system_clock};
 
@@ -148,43 +150,31 @@ struct Prepared {
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Sends `requests` from `clients` threads, each with one connection kept alive.
-fn load(base: &str, clients: usize, requests: &[Prepared]) -> anyhow::Result<Phase> {
+fn load(address: SocketAddr, clients: usize, requests: &[Prepared]) -> anyhow::Result<Phase> {
     let next = AtomicUsize::new(0);
     let latencies = Mutex::new(Vec::with_capacity(requests.len()));
     let statuses = Mutex::new(BTreeMap::new());
-    let urls: BTreeMap<&str, String> = requests
-        .iter()
-        .map(|r| (r.path, format!("{base}{}", r.path)))
-        .collect();
+    let host = address.to_string();
     let cpu_before = process_cpu();
     let started = Instant::now();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let workers: Vec<_> = (0..clients)
             .map(|_| {
                 scope.spawn(|| -> anyhow::Result<()> {
-                    let agent: ureq::Agent = ureq::Agent::config_builder()
-                        .http_status_as_error(false)
-                        // Timeouts on each read and write, not a global one: with a global
-                        // timeout ureq resolves the address on a new thread at every request,
-                        // which cost the measured process 3% of its CPU.
-                        .timeout_per_read(Some(CLIENT_TIMEOUT))
-                        .timeout_per_write(Some(CLIENT_TIMEOUT))
-                        .build()
-                        .into();
+                    let mut connection = Connection::new(address, CLIENT_TIMEOUT);
+                    let mut bytes = Vec::new();
                     let mut mine = Vec::new();
                     let mut seen: BTreeMap<u16, usize> = BTreeMap::new();
                     loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some(r) = requests.get(k) else { break };
                         let t = Instant::now();
-                        let mut request = agent
-                            .post(&urls[r.path])
-                            .header("Authorization", &r.authorization)
-                            .header("Content-Type", "application/json");
+                        let mut headers = vec![("Authorization", r.authorization.as_str())];
                         if let Some(key) = &r.idempotency_key {
-                            request = request.header("Idempotency-Key", key);
+                            headers.push(("Idempotency-Key", key.as_str()));
                         }
-                        let status = answered(request.send(r.body.as_slice())?)?;
+                        write_request(&mut bytes, &host, r.path, &headers, &r.body);
+                        let status = connection.exchange(&bytes)?;
                         mine.push(t.elapsed());
                         *seen.entry(status).or_default() += 1;
                     }
@@ -339,14 +329,14 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> anyhow::Result<ExitCode> {
     let base = format!("http://{address}");
     let requests = claim_requests(args.claims, args.participants, &tokens)?;
     let writer_before = state.house.store().stats();
-    let claims = load(&base, args.clients, &requests)?;
+    let claims = load(address, args.clients, &requests)?;
     let writer = state.house.store().stats();
     let (batches, commits) = (
         writer.batches - writer_before.batches,
         writer.commits - writer_before.commits,
     );
     let queries = load(
-        &base,
+        address,
         args.clients,
         &match_requests(args.queries, &officer)?,
     )?;
@@ -414,18 +404,6 @@ fn process_cpu() -> Option<Duration> {
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     const TICKS_PER_SECOND: u64 = 100;
     Some(Duration::from_millis(ticks * 1000 / TICKS_PER_SECOND))
-}
-
-/// The status of an answer, its body read to the end: only then does the client keep the
-/// connection for its next request (a client that drops it opens a connection per request,
-/// and the benchmark would measure TCP handshakes).
-fn answered(mut response: ureq::http::Response<ureq::Body>) -> anyhow::Result<u16> {
-    let status = response.status().as_u16();
-    response
-        .body_mut()
-        .read_to_vec()
-        .context("reading an answer's body")?;
-    Ok(status)
 }
 
 /// A fresh directory for the server's files.

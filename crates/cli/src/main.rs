@@ -6,6 +6,7 @@
 mod bench;
 mod bench_api;
 mod bench_house;
+mod bench_http;
 mod clear_cmd;
 mod demo;
 mod demo_settlement;
