@@ -60,6 +60,15 @@ struct Cache {
     in_flight: HashMap<(String, u64), u32>,
 }
 
+impl Cache {
+    /// Whether the history kept of `party` is at a later version than `version`.
+    fn holds_later(&self, party: &str, version: u64) -> bool {
+        self.entries
+            .get(party)
+            .is_some_and(|entry| entry.version > version)
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     /// The version of the party's `activity` record the history is at (0: no record).
@@ -135,21 +144,14 @@ impl Histories {
     /// submission that read `version` then read before that commit, and cannot commit (it
     /// expects `version`); it reads again at once rather than load a history for nothing.
     pub(crate) fn is_stale(&self, party: &str, version: u64) -> bool {
-        self.lock()
-            .entries
-            .get(party)
-            .is_some_and(|entry| entry.version > version)
+        self.lock().holds_later(party, version)
     }
 
     /// Keeps `claims` as the history of `party` at `version`, unless a later one is kept (read
     /// by a submission that started before the later one committed: the later one stays).
     fn put(&self, party: &str, version: u64, claims: History) {
         let mut cache = self.lock();
-        if cache
-            .entries
-            .get(party)
-            .is_some_and(|entry| entry.version > version)
-        {
+        if cache.holds_later(party, version) {
             return;
         }
         cache.clock += 1;

@@ -173,7 +173,7 @@ impl House {
             (invoice_keys[1].0, invoice_keys[1].1.as_str()),
             (kind::LISTS_IN_FORCE, crate::LISTS_IN_FORCE_ID),
         ];
-        const READ_PARTIES_AT: usize = 7;
+        let read_parties_at = keys.len();
         keys.extend(
             parties
                 .iter()
@@ -196,7 +196,7 @@ impl House {
                 ),
             ));
         }
-        let mut read_parties = read[READ_PARTIES_AT..].iter();
+        let mut read_parties = read[read_parties_at..].iter();
         let mut party = |kept: Option<Kept<ParticipantRecord>>, id: &str, field: &str| {
             if let Some(kept) = kept {
                 return Ok(kept);

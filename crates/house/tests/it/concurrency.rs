@@ -399,6 +399,17 @@ fn one_invoice_claimed_at_once_under_many_ids_is_queued_once() {
 
 /// The claims of `creditor` the velocity rule counted for `claim` (the claim included), from
 /// the finding it recorded; `None` when the rule found nothing.
+/// A second house on the database of `env` (another server, or the CLI beside one).
+fn second_house(env: &Env) -> House {
+    House::open(
+        env.db.open(&env.clock),
+        env.clock.clock(),
+        lists(),
+        checker(),
+    )
+    .expect("a second house on the same database")
+}
+
 fn velocity_count(claim: &house::ClaimRecord) -> Option<u64> {
     let monitoring = claim.checks.iter().find(|c| c.step == "monitoring")?;
     let findings = monitoring.inputs["findings"].as_array()?;
@@ -417,13 +428,7 @@ fn two_houses_on_one_database_see_each_others_claims_in_the_monitoring_history()
         let env = Env::with_config(db, config);
         onboard_clean(&env);
         let a = &env.house;
-        let b = House::open(
-            env.db.open(&env.clock),
-            env.clock.clock(),
-            lists(),
-            checker(),
-        )
-        .expect("a second house on the same database");
+        let b = second_house(&env);
         let submit = |house: &House, n: usize| {
             env.tick();
             let debtor = ["ir-darou", "ir-gandom"][n % 2];
@@ -471,13 +476,7 @@ fn a_party_suspended_by_another_house_is_refused_by_the_house_that_kept_it() {
         let env = Env::new(db);
         onboard_clean(&env);
         let a = &env.house;
-        let b = House::open(
-            env.db.open(&env.clock),
-            env.clock.clock(),
-            lists(),
-            checker(),
-        )
-        .expect("a second house on the same database");
+        let b = second_house(&env);
         let submit = |n: usize| {
             env.tick();
             let s = medicines_to(
